@@ -1,0 +1,110 @@
+/**
+ * Every error functionfuse throws on purpose is one of these classes (or a built-in
+ * `TypeError` / `RangeError` for a bad argument), so callers can branch with `instanceof`.
+ * Each has a fixed `name`, so the class survives a trip through logs and worker threads.
+ */
+
+/**
+ * Base class of functionfuse's own errors.
+ *
+ * @example
+ * try { await wf.run(); } catch (error) { if (error instanceof FunctionFuseError) ... }
+ */
+export class FunctionFuseError extends Error {
+  override name = 'FunctionFuseError';
+}
+
+/**
+ * A node's function threw (or its promise rejected). `message` names the node, `cause` is the
+ * original error, untouched.
+ *
+ * @example
+ * catch (error) { if (error instanceof NodeExecutionError) console.log(error.nodeName, error.cause); }
+ */
+export class NodeExecutionError extends FunctionFuseError {
+  override name = 'NodeExecutionError';
+  readonly nodeName: string;
+
+  constructor(nodeName: string, cause: unknown, detail?: string) {
+    super(`Node "${nodeName}" failed: ${detail ?? describeCause(cause)}`, { cause });
+    this.nodeName = nodeName;
+  }
+}
+
+/**
+ * Two nodes of one workflow share a name. Names are storage keys and query targets, so a
+ * duplicate would make one node silently overwrite or shadow the other; we refuse it before
+ * anything runs.
+ */
+export class DuplicateNodeNameError extends FunctionFuseError {
+  override name = 'DuplicateNodeNameError';
+  readonly nodeName: string;
+
+  constructor(nodeName: string, first: string, second: string) {
+    super(
+      `Two nodes of the workflow are named "${nodeName}": ${first} and ${second}. ` +
+        'Give one of them another name with setName().',
+    );
+    this.nodeName = nodeName;
+  }
+}
+
+/**
+ * A task or actor that a worker thread must load could not be found there.
+ */
+export class TaskNotFoundError extends FunctionFuseError {
+  override name = 'TaskNotFoundError';
+}
+
+/**
+ * A module imported by a worker started a workflow. Workers import the module that defines a
+ * task; if that module also builds and runs a workflow at its top level, every worker would
+ * start the pipeline again.
+ */
+export class WorkflowInWorkerError extends FunctionFuseError {
+  override name = 'WorkflowInWorkerError';
+}
+
+/**
+ * An internal invariant broke. This is a bug in functionfuse, never in the user's code.
+ */
+export class InternalError extends FunctionFuseError {
+  override name = 'InternalError';
+
+  constructor(message: string) {
+    super(`${message} (this is a bug in functionfuse; please report it)`);
+  }
+}
+
+function describeCause(cause: unknown): string {
+  if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
+  return `threw a non-Error value: ${describeValue(cause)}`;
+}
+
+/**
+ * A short, printable description of any value for error messages: its type and, for
+ * primitives, the value itself (`0 (number)`, `"abc" (string)`, `an instance of Foo`).
+ */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  switch (typeof value) {
+    case 'string':
+      return `${JSON.stringify(value)} (string)`;
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return `${String(value)} (${typeof value})`;
+    case 'symbol':
+      return `${String(value)} (symbol)`;
+    case 'function':
+      return `a function ${value.name || '(anonymous)'}`;
+    default: {
+      if (Array.isArray(value)) return `an array of length ${value.length}`;
+      const constructorName = (value as object).constructor?.name;
+      return constructorName && constructorName !== 'Object'
+        ? `an instance of ${constructorName}`
+        : 'an object';
+    }
+  }
+}

@@ -1,0 +1,57 @@
+import type { Callable } from '../graph/callable.js';
+import { type NodeContext, nodeContextStorage } from '../plugins/node-context.js';
+import type { Plugin, PluginCleanup } from '../plugins/plugin.js';
+
+/**
+ * Calls what a node stands for with resolved arguments. `instance` is the actor object for a
+ * method call. Returns the function's value, or its promise for an async function.
+ */
+export function callCallable(callable: Callable, args: readonly unknown[], instance: unknown): unknown {
+  switch (callable.kind) {
+    case 'task':
+      return callable.fn(...args);
+    case 'actor-init':
+      return Reflect.construct(callable.actor.cls, args);
+    case 'actor-call': {
+      const method = (instance as Record<string, unknown>)[callable.method];
+      if (typeof method !== 'function') {
+        throw new TypeError(`${callable.actor.baseName} has no method "${callable.method}"`);
+      }
+      return method.apply(instance, args);
+    }
+  }
+}
+
+/** The remote half of a node's plugin: the plugin and what its `localInitialize` returned. */
+export interface PreparedPlugin {
+  readonly plugin: Plugin;
+  readonly payload: unknown;
+}
+
+/**
+ * Runs `call` where the node runs, wrapped by its plugin: `remoteInitialize` first, the call
+ * inside the node's context (so `nodeRandom()` finds its generator across awaits), the
+ * plugin's cleanup after the call settles, whether it succeeded or not.
+ */
+export async function callWithPlugin(
+  nodeName: string,
+  prepared: PreparedPlugin,
+  call: () => unknown,
+): Promise<unknown> {
+  const context: NodeContext = { nodeName };
+  const cleanup: void | PluginCleanup = await prepared.plugin.remoteInitialize(prepared.payload, context);
+  try {
+    return await nodeContextStorage.run(context, call);
+  } finally {
+    if (typeof cleanup === 'function') cleanup();
+  }
+}
+
+/** True for promises and other thenables, which the executor must await. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}

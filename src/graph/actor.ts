@@ -1,0 +1,123 @@
+import type { ActorDefinition, AnyClass, Callable } from './callable.js';
+import { callerModuleUrl, locateDefinition, toModuleUrl } from './definition-location.js';
+import { Node } from './node.js';
+import { registerDefinition } from './registry.js';
+import { definitionName, type TaskOptions } from './task.js';
+import type { InputArgs } from './types.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: matches methods of any signature
+type AnyMethod = (...args: any[]) => unknown;
+
+type MethodKeys<I> = {
+  [K in keyof I]: K extends string ? (I[K] extends AnyMethod ? K : never) : never;
+}[keyof I];
+
+/** The part of every actor handle that is not one of the class's methods. */
+export interface ActorHandleBase<I> {
+  /** The init node: the construction of the object. */
+  readonly node: Node<I>;
+  /** The init node's name. */
+  readonly name: string;
+  /** Renames the init node; returns the handle. Call nodes keep `<Class>.<method>_NNNN` names. */
+  setName(name: string): this;
+}
+
+/**
+ * A stateful object in the graph. Each method call builds a node that runs after the previous
+ * call on the same handle, so calls see the state in the order they were written.
+ */
+export type ActorHandle<I> = ActorHandleBase<I> & {
+  readonly [K in Exclude<MethodKeys<I>, keyof ActorHandleBase<I>>]: I[K] extends (...args: infer A) => infer R
+    ? (...args: InputArgs<A>) => Node<Awaited<R>>
+    : never;
+};
+
+/** The factory `actor()` returns: call it (without `new`) to add an object to the graph. */
+export interface ActorFactory<C extends AnyClass> {
+  (...args: InputArgs<ConstructorParameters<C>>): ActorHandle<InstanceType<C>>;
+  readonly definition: ActorDefinition;
+}
+
+/**
+ * Wraps a class so that calling it builds a stateful node ("actor"): `Counter(0)` builds the
+ * init node `Counter_0000`, and `counter.add(n)` builds the call node `Counter.add_0000`.
+ * Methods are the class's own and inherited ones (not getters, not the constructor).
+ *
+ * @example
+ * export const IncrementalSum = actor(class IncrementalSum {
+ *   constructor(public start: number) {}
+ *   add(n: number) { this.start += n; return this.start; }
+ * });
+ * const acc = IncrementalSum(1);
+ * const three = acc.add(2);   // Node<number>
+ */
+export function actor<C extends AnyClass>(cls: C, options: TaskOptions = {}): ActorFactory<C> {
+  if (typeof cls !== 'function') {
+    throw new TypeError(`Expected \`cls\` to be a class, got ${typeof cls}`);
+  }
+  const baseName = definitionName(cls.name, options.name, 'actor');
+  const moduleUrl = options.module === undefined ? callerModuleUrl(actor) : toModuleUrl(options.module);
+  const definition: ActorDefinition = {
+    kind: 'actor',
+    cls,
+    baseName,
+    location: locateDefinition(moduleUrl, baseName),
+  };
+  registerDefinition(definition);
+  const methodNames = collectMethodNames(cls);
+  const factory = (...args: InputArgs<ConstructorParameters<C>>): ActorHandle<InstanceType<C>> =>
+    createHandle(definition, methodNames, args) as ActorHandle<InstanceType<C>>;
+  Object.defineProperty(factory, 'name', { value: baseName });
+  return Object.assign(factory, { definition });
+}
+
+/** Own and inherited methods, nearest definition first, without the constructor or accessors. */
+function collectMethodNames(cls: AnyClass): string[] {
+  const names = new Set<string>();
+  for (
+    let prototype = cls.prototype as object | null;
+    prototype !== null && prototype !== Object.prototype;
+    prototype = Object.getPrototypeOf(prototype)
+  ) {
+    for (const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(prototype))) {
+      if (name !== 'constructor' && typeof descriptor.value === 'function') names.add(name);
+    }
+  }
+  return [...names];
+}
+
+function createHandle(
+  definition: ActorDefinition,
+  methodNames: readonly string[],
+  args: readonly unknown[],
+): ActorHandleBase<unknown> {
+  const initNode = new Node({ kind: 'actor-init', actor: definition, baseName: definition.baseName }, args);
+  let lastNode: Node = initNode;
+  const handle: Record<string, unknown> = {};
+  for (const method of methodNames) {
+    const callable: Callable = {
+      kind: 'actor-call',
+      actor: definition,
+      method,
+      instance: initNode,
+      baseName: `${definition.baseName}.${method}`,
+    };
+    handle[method] = (...callArgs: unknown[]): Node => {
+      // The previous call is a parent: it orders the calls without passing its value.
+      lastNode = new Node(callable, callArgs, [initNode, lastNode]);
+      return lastNode;
+    };
+  }
+  Object.defineProperties(handle, {
+    node: { value: initNode, enumerable: false },
+    name: { get: () => initNode.name, enumerable: false },
+    setName: {
+      value: (name: string) => {
+        initNode.setName(name);
+        return handle;
+      },
+      enumerable: false,
+    },
+  });
+  return handle as unknown as ActorHandleBase<unknown>;
+}

@@ -1,0 +1,161 @@
+import { collectArgumentRefs } from './arguments.js';
+import type { Callable } from './callable.js';
+import { nextDefaultName } from './names.js';
+
+declare const resultType: unique symbol;
+
+/**
+ * A reference to a value the graph will produce: a node's whole result ({@link Node}) or one
+ * element or field of it ({@link NodeItem}). Any `Ref` can be a task argument or a workflow
+ * leaf.
+ */
+export abstract class Ref<T = unknown> {
+  /** Type-level only: the type of the value this reference resolves to. Never set at run time. */
+  declare readonly [resultType]?: T;
+
+  /** The node whose result this reference reads. */
+  abstract readonly node: Node;
+
+  /**
+   * An element or field of this reference's value: `pair.item(0)`, `stats.item('mean')`.
+   * Items can be indexed again: `grid.item(1).item(2)`.
+   *
+   * @example
+   * const p = pair(1, 2);             // Node<readonly [number, number]>
+   * const first = p.item(0);          // NodeItem<number>
+   */
+  item<K extends keyof T & PropertyKey>(key: K): NodeItem<T[K]> {
+    return new NodeItem<T[K]>(this.node, [...this.path, key]);
+  }
+
+  /** The keys that lead from the node's result to this reference's value (empty for a node). */
+  abstract readonly path: readonly PropertyKey[];
+}
+
+/**
+ * One call of a task or actor method in the graph. Building a node never runs anything.
+ *
+ * A node holds only the graph's structure (its callable, its arguments, its parents and
+ * children); it carries no run state, so a graph can run any number of times and belong to
+ * any number of workflows.
+ *
+ * @example
+ * const s1 = sum(1, 1);                     // Node<number> named "sum_0000"
+ * const s2 = sum(s1, 1).setName('second');  // setName returns the node
+ */
+export class Node<T = unknown> extends Ref<T> {
+  /** Creation order, process-wide. Parents are always created before their children. */
+  readonly id: number;
+  /** What this node calls. */
+  readonly callable: Callable;
+  /** Arguments as written by the user, nodes and items included. */
+  readonly args: readonly unknown[];
+  /** Distinct nodes this node depends on, in argument order. */
+  readonly parents: readonly Node[];
+  /** Nodes that depend on this one, in creation order. Structure, not run state. */
+  readonly children: Node[] = [];
+  /**
+   * True when some argument is an array or plain object holding references, so resolution
+   * must rebuild it; false lets the executor resolve top-level references only (the hot path).
+   */
+  readonly hasNestedRefs: boolean;
+  #name: string;
+
+  constructor(callable: Callable, args: readonly unknown[], extraParents: readonly Node[] = []) {
+    super();
+    this.id = nextNodeId++;
+    graphRevision++;
+    this.callable = callable;
+    this.args = args;
+    const { parents, hasNestedRefs } = collectArgumentRefs(args, extraParents);
+    this.parents = parents;
+    this.hasNestedRefs = hasNestedRefs;
+    for (const parent of parents) parent.children.push(this);
+    this.#name = nextDefaultName(callable.baseName);
+  }
+
+  override get node(): Node {
+    return this;
+  }
+
+  override get path(): readonly PropertyKey[] {
+    return emptyPath;
+  }
+
+  /** The node's name: its storage key and what queries match. Unique within a workflow. */
+  get name(): string {
+    return this.#name;
+  }
+
+  /**
+   * Renames the node and returns it, so it chains after the call that built it.
+   *
+   * @example
+   * const model = train(data).setName('iris, logistic-model');
+   */
+  setName(name: string): this {
+    if (typeof name !== 'string' || name.length === 0) {
+      throw new TypeError(
+        `Expected \`name\` to be a non-empty string, got ${JSON.stringify(name)} (${typeof name})`,
+      );
+    }
+    this.#name = name;
+    graphRevision++;
+    return this;
+  }
+
+  override toString(): string {
+    return `Node(${this.#name})`;
+  }
+}
+
+/**
+ * An element or field of a node's result, as returned by {@link Ref.item}. It is not a node of
+ * its own: it reads its node's result when a consumer needs it.
+ */
+export class NodeItem<T = unknown> extends Ref<T> {
+  readonly node: Node;
+  readonly path: readonly PropertyKey[];
+
+  constructor(node: Node, path: readonly PropertyKey[]) {
+    super();
+    this.node = node;
+    this.path = path;
+  }
+
+  override toString(): string {
+    return `${this.node.name}${this.path.map((key) => `[${String(key)}]`).join('')}`;
+  }
+}
+
+const emptyPath: readonly PropertyKey[] = Object.freeze([]);
+let nextNodeId = 0;
+let graphRevision = 0;
+
+/**
+ * A counter that changes whenever a node is created or renamed. Workflows cache their plan
+ * (node set, canonical order) and rebuild it when this moves.
+ */
+export function currentGraphRevision(): number {
+  return graphRevision;
+}
+
+/**
+ * Reads the value an item points at inside its node's result. Indexing into `null` or
+ * `undefined` is refused with the whole path in the message, not JavaScript's bare
+ * "Cannot read properties of undefined".
+ */
+export function readPath(result: unknown, path: readonly PropertyKey[], nodeName: string): unknown {
+  let value = result;
+  for (let depth = 0; depth < path.length; depth++) {
+    if (value === null || value === undefined) {
+      const shown = path
+        .slice(0, depth + 1)
+        .map((key) => `[${String(key)}]`)
+        .join('');
+      throw new TypeError(`Cannot read item ${nodeName}${shown}: the value before it is ${value}`);
+    }
+    value = (value as Record<PropertyKey, unknown>)[path[depth] as PropertyKey];
+  }
+  return value;
+}

@@ -1,0 +1,30 @@
+export { LocalWorkflow } from './backends/local-workflow.js';
+export {
+  DuplicateNodeNameError,
+  FunctionFuseError,
+  InternalError,
+  NodeExecutionError,
+  TaskNotFoundError,
+  WorkflowInWorkerError,
+} from './errors.js';
+export type { ActorFactory, ActorHandle, ActorHandleBase } from './graph/actor.js';
+export { actor } from './graph/actor.js';
+export { Node, NodeItem, Ref } from './graph/node.js';
+export type { TaskFactory, TaskOptions } from './graph/task.js';
+export { task, workflow } from './graph/task.js';
+export type { Input, InputArgs, Leaves, RunResult } from './graph/types.js';
+export { InitializerPlugin } from './plugins/initializer-plugin.js';
+export type { NodeContext } from './plugins/node-context.js';
+export { nodeRandom } from './plugins/node-context.js';
+export type { PluginCleanup, PluginNodeInfo, RemoteInitializeResult } from './plugins/plugin.js';
+
+export { Plugin } from './plugins/plugin.js';
+export { PluginCollection } from './plugins/plugin-collection.js';
+export type { RandomStateOptions } from './plugins/random-state-plugin.js';
+export { RandomStatePlugin } from './plugins/random-state-plugin.js';
+export type { Storage } from './storage/storage.js';
+export type { WorkflowOptions } from './workflow/base-workflow.js';
+export { BaseWorkflow } from './workflow/base-workflow.js';
+export type { NodeOptions } from './workflow/node-options.js';
+export type { NamePattern } from './workflow/pattern.js';
+export { Query } from './workflow/query.js';

@@ -1,0 +1,33 @@
+/**
+ * Where node results are kept between runs. A workflow with storage reads a node's stored
+ * result instead of running it, and saves each result it computes. Every method is async.
+ *
+ * @example
+ * const storage = new FileStorage('./store');
+ * await storage.listTasks('demo', '*model');   // names of stored results
+ */
+export interface Storage {
+  /**
+   * When true, a freshly computed result is read back from storage before it goes to the
+   * node's children, so they see exactly what a later run would read.
+   */
+  readonly alwaysRead: boolean;
+  /** Prepares the storage for a workflow (creates its folder). */
+  newWorkflow(workflowName: string): Promise<void>;
+  save(workflowName: string, nodeName: string, value: unknown): Promise<void>;
+  readTask(workflowName: string, nodeName: string): Promise<unknown>;
+  fileExists(workflowName: string, nodeName: string): Promise<boolean>;
+  /** Sorted names of the stored results whose names match the glob (`*` and `?`). */
+  listTasks(workflowName: string, glob?: string): Promise<string[]>;
+  removeTask(workflowName: string, target: string | { readonly pattern: string }): Promise<void>;
+  removeWorkflow(workflowName: string): Promise<void>;
+}
+
+/** Type guard for objects usable as storage. */
+export function isStorage(value: unknown): value is Storage {
+  if (value === null || typeof value !== 'object') return false;
+  const candidate = value as Record<string, unknown>;
+  return ['newWorkflow', 'save', 'readTask', 'fileExists', 'listTasks', 'removeTask', 'removeWorkflow'].every(
+    (method) => typeof candidate[method] === 'function',
+  );
+}

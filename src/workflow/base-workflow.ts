@@ -1,0 +1,199 @@
+import { describeValue } from '../errors.js';
+import { resolveRef } from '../graph/arguments.js';
+import { currentGraphRevision, type Node, Ref } from '../graph/node.js';
+import type { Leaves, RunResult } from '../graph/types.js';
+import { isPlugin, type Plugin } from '../plugins/plugin.js';
+import { isStorage, type Storage } from '../storage/storage.js';
+import { type NodeOptions, validateNodeOptions } from './node-options.js';
+import { compileNamePattern, type NamePattern } from './pattern.js';
+import { ExecutionPlan } from './plan.js';
+import { Query } from './query.js';
+
+/** Options every backend takes. */
+export interface WorkflowOptions {
+  /** Names the workflow; it is the storage folder of its results. */
+  readonly workflowName: string;
+}
+
+/** What a workflow knows about one node beyond the graph: set through queries. */
+export interface NodeSettings {
+  plugin?: Plugin;
+  options: NodeOptions;
+}
+
+/**
+ * What every backend shares: the leaves, the plan (node set and canonical order), node
+ * queries, plugins, options and storage. A backend only decides where and when nodes run.
+ *
+ * The plan is computed from the graph as it is when it is needed (nodes created after the
+ * workflow are included if they belong), and cached until the graph changes.
+ */
+export abstract class BaseWorkflow<const L extends Leaves = Leaves> {
+  readonly workflowName: string;
+  /** The leaves as given, normalised to an array. */
+  readonly leaves: readonly Ref[];
+  readonly #singleLeaf: boolean;
+  readonly #settings = new Map<Node, NodeSettings>();
+  #storage: Storage | undefined;
+  #plan: ExecutionPlan | undefined;
+  #planRevision = -1;
+
+  constructor(leaves: L, options: WorkflowOptions) {
+    this.#singleLeaf = leaves instanceof Ref;
+    this.leaves = validateLeaves(leaves);
+    this.workflowName = validateWorkflowName(options);
+  }
+
+  /** The parentless ancestors of the leaves, in canonical order. */
+  get roots(): readonly Node[] {
+    return this.plan().roots;
+  }
+
+  /** The storage set with {@link setStorage}, if any. */
+  get storage(): Storage | undefined {
+    return this.#storage;
+  }
+
+  /**
+   * Every node of the workflow as `[name, node]`, in canonical order: waves from the roots,
+   * ties in creation order. The same order on every backend and every run.
+   */
+  *graphTraversal(): Generator<[string, Node]> {
+    for (const node of this.plan().nodes) yield [node.name, node];
+  }
+
+  /**
+   * The nodes whose whole name matches `pattern` (every node without one), in canonical order.
+   * A string is a regular expression source (`'sum_.*'`), as in the original.
+   *
+   * @example
+   * wf.findNodes('sum_.*');      // sum_0000, sum_0001, but not my_sum_0000
+   * wf.findNodes(/.*-model/);
+   */
+  findNodes(pattern?: NamePattern): Node[] {
+    const { nodes } = this.plan();
+    if (pattern === undefined) return [...nodes];
+    const matcher = compileNamePattern(pattern);
+    return nodes.filter((node) => matcher.test(node.name));
+  }
+
+  /**
+   * The nodes matching `pattern`, to set plugins and options on together.
+   *
+   * @example
+   * wf.query(/sum_.*\/).setPlugin(new RandomStatePlugin({ seed: 42 }));
+   */
+  query(pattern?: NamePattern): Query {
+    return new Query(this.findNodes(pattern), {
+      setNodePlugin: (node, plugin) => {
+        this.#settingsFor(node).plugin = plugin;
+      },
+      setNodeOptions: (node, options) => {
+        const settings = this.#settingsFor(node);
+        settings.options = { ...settings.options, ...options };
+      },
+      validatePlugin,
+      validateOptions: validateNodeOptions,
+    });
+  }
+
+  /** Shorthand for `query(pattern).setPlugin(plugin)`; returns the workflow. */
+  setPlugin(pattern: NamePattern, plugin: Plugin): this {
+    this.query(pattern).setPlugin(plugin);
+    return this;
+  }
+
+  /** Reads stored results instead of running nodes, and saves results as they are computed. */
+  setStorage(storage: Storage): this {
+    if (!isStorage(storage)) {
+      throw new TypeError(
+        `Expected \`storage\` to implement the Storage interface (newWorkflow, save, readTask, fileExists, ...), got ${describeValue(storage)}`,
+      );
+    }
+    this.#storage = storage;
+    return this;
+  }
+
+  /** Runs the workflow; resolves to the leaves' values (one value for a single leaf). */
+  abstract run(): Promise<RunResult<L>>;
+
+  /** The node set and order, rebuilt when nodes were created or renamed since last time. */
+  protected plan(): ExecutionPlan {
+    const revision = currentGraphRevision();
+    if (this.#plan === undefined || this.#planRevision !== revision) {
+      this.#plan = new ExecutionPlan(this.leaves);
+      this.#planRevision = revision;
+    }
+    return this.#plan;
+  }
+
+  /** Plugins and options set on a node through queries, if any. */
+  protected settingsOf(node: Node): NodeSettings | undefined {
+    return this.#settings.get(node);
+  }
+
+  /** Every distinct plugin set on a node of the plan, for `beginRun()`. */
+  protected pluginsOf(plan: ExecutionPlan): Set<Plugin> {
+    const plugins = new Set<Plugin>();
+    for (const node of plan.nodes) {
+      const plugin = this.#settings.get(node)?.plugin;
+      if (plugin !== undefined) plugins.add(plugin);
+    }
+    return plugins;
+  }
+
+  /** Shapes the leaves' values as `run()` returns them. */
+  protected collectResults(resultOf: (node: Node) => unknown): RunResult<L> {
+    const values = this.leaves.map((leaf) => resolveRef(leaf, resultOf));
+    return (this.#singleLeaf ? values[0] : values) as RunResult<L>;
+  }
+
+  #settingsFor(node: Node): NodeSettings {
+    let settings = this.#settings.get(node);
+    if (settings === undefined) {
+      settings = { options: {} };
+      this.#settings.set(node, settings);
+    }
+    return settings;
+  }
+}
+
+function validateLeaves(leaves: Leaves): readonly Ref[] {
+  if (leaves instanceof Ref) return [leaves];
+  if (!Array.isArray(leaves) || leaves.length === 0) {
+    throw new TypeError(
+      `Expected \`leaves\` to be a node, an item, or a non-empty array of them, got ${describeValue(leaves)}`,
+    );
+  }
+  leaves.forEach((leaf, index) => {
+    if (!(leaf instanceof Ref)) {
+      throw new TypeError(
+        `Expected \`leaves[${index}]\` to be a node or an item, got ${describeValue(leaf)}`,
+      );
+    }
+  });
+  return [...leaves];
+}
+
+function validateWorkflowName(options: WorkflowOptions): string {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(
+      `Expected workflow options to be an object like { workflowName: 'demo' }, got ${describeValue(options)}`,
+    );
+  }
+  const { workflowName } = options;
+  if (typeof workflowName !== 'string' || workflowName.length === 0) {
+    throw new TypeError(
+      `Expected \`workflowName\` to be a non-empty string, got ${describeValue(workflowName)}`,
+    );
+  }
+  return workflowName;
+}
+
+function validatePlugin(plugin: Plugin): void {
+  if (!isPlugin(plugin)) {
+    throw new TypeError(
+      `Expected \`plugin\` to be a Plugin (beginRun, localInitialize, remoteInitialize), got ${describeValue(plugin)}`,
+    );
+  }
+}

@@ -1,0 +1,42 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BaseWorkflow, type Leaves, LocalWorkflow } from 'functionfuse';
+
+/** A backend the behavioural suite runs against. */
+export interface BackendUnderTest {
+  readonly name: string;
+  create<const L extends Leaves>(leaves: L, workflowName: string): BaseWorkflow<L>;
+  /** Whether actors and plugins run on this backend yet. */
+  readonly supportsActors: boolean;
+  readonly supportsPlugins: boolean;
+  /** Ends whatever the backend keeps between runs (thread pools). */
+  close(): Promise<void>;
+}
+
+export const localBackend: BackendUnderTest = {
+  name: 'LocalWorkflow',
+  create: (leaves, workflowName) => new LocalWorkflow(leaves, { workflowName }),
+  supportsActors: true,
+  supportsPlugins: true,
+  close: async () => {},
+};
+
+/** A temporary file that tasks append labels to, to see what ran, from any thread. */
+export class ExecutionLog {
+  readonly #folder = mkdtempSync(join(tmpdir(), 'functionfuse-log-'));
+  readonly path = join(this.#folder, 'executions.log');
+
+  /** Labels appended so far, in order. */
+  entries(): string[] {
+    try {
+      return readFileSync(this.path, 'utf8').split('\n').filter(Boolean);
+    } catch {
+      return [];
+    }
+  }
+
+  remove(): void {
+    rmSync(this.#folder, { recursive: true, force: true });
+  }
+}
