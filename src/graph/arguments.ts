@@ -12,30 +12,26 @@ export function isWalkable(value: unknown): value is Record<PropertyKey, unknown
   return prototype === Object.prototype || prototype === null;
 }
 
-interface ArgumentRefs {
-  readonly parents: readonly Node[];
-  readonly hasNestedRefs: boolean;
+/**
+ * Adds to `parents` the distinct nodes that a call's arguments refer to, in argument order.
+ * Returns true when some reference sits inside an array or plain object (the arguments then
+ * need a deep resolution). Written as a plain loop: graph building is on the hot path.
+ */
+export function collectArgumentRefs(args: readonly unknown[], parents: Node[]): boolean {
+  let hasNestedRefs = false;
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index];
+    if (arg instanceof Ref) addParent(parents, arg.node);
+    else if (isWalkable(arg) && walkNestedRefs(arg, (node) => addParent(parents, node), new Set())) {
+      hasNestedRefs = true;
+    }
+  }
+  return hasNestedRefs;
 }
 
-/**
- * The distinct nodes that a call's arguments refer to, in argument order, after
- * `extraParents` (ordering-only dependencies such as an actor's previous call).
- */
-export function collectArgumentRefs(args: readonly unknown[], extraParents: readonly Node[]): ArgumentRefs {
-  const parents: Node[] = [];
-  const addParent = (node: Node): void => {
-    // Nodes have few parents; a linear scan beats a Set until the list grows.
-    if (parents.length < 16 ? !parents.includes(node) : !new Set(parents).has(node)) {
-      parents.push(node);
-    }
-  };
-  for (const parent of extraParents) addParent(parent);
-  let hasNestedRefs = false;
-  for (const arg of args) {
-    if (arg instanceof Ref) addParent(arg.node);
-    else if (isWalkable(arg) && walkNestedRefs(arg, addParent, new Set())) hasNestedRefs = true;
-  }
-  return { parents, hasNestedRefs };
+/** Appends `node` unless present. Nodes have few parents: a linear scan is the fast path. */
+export function addParent(parents: Node[], node: Node): void {
+  if (parents.length < 32 ? !parents.includes(node) : !new Set(parents).has(node)) parents.push(node);
 }
 
 function walkNestedRefs(

@@ -1,4 +1,4 @@
-import { collectArgumentRefs } from './arguments.js';
+import { addParent, collectArgumentRefs } from './arguments.js';
 import type { Callable } from './callable.js';
 import { nextDefaultName } from './names.js';
 
@@ -61,15 +61,16 @@ export class Node<T = unknown> extends Ref<T> {
   readonly hasNestedRefs: boolean;
   #name: string;
 
-  constructor(callable: Callable, args: readonly unknown[], extraParents: readonly Node[] = []) {
+  constructor(callable: Callable, args: readonly unknown[], extraParents: readonly Node[] = noParents) {
     super();
     this.id = nextNodeId++;
     graphRevision++;
     this.callable = callable;
     this.args = args;
-    const { parents, hasNestedRefs } = collectArgumentRefs(args, extraParents);
+    const parents: Node[] = [];
+    for (const parent of extraParents) addParent(parents, parent);
+    this.hasNestedRefs = collectArgumentRefs(args, parents);
     this.parents = parents;
-    this.hasNestedRefs = hasNestedRefs;
     for (const parent of parents) parent.children.push(this);
     this.#name = nextDefaultName(callable.baseName);
   }
@@ -129,6 +130,7 @@ export class NodeItem<T = unknown> extends Ref<T> {
 }
 
 const emptyPath: readonly PropertyKey[] = Object.freeze([]);
+const noParents: readonly Node[] = Object.freeze([]);
 let nextNodeId = 0;
 let graphRevision = 0;
 

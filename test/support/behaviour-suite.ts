@@ -75,7 +75,10 @@ export function describeBackendBehaviour(backend: BackendUnderTest): void {
       const s2 = sum(s1, 1);
       const t = total([s1, 10, s2], { offset: s1, scale: 2 });
       const d = describeStats({ mean: s2, grid: [[0], [0, 0, s1]] });
-      expect(await backend.create([t, d], 'nested').run()).toEqual([(2 + 10 + 3) * 2 + 2, { mean: 3, corner: 2 }]);
+      expect(await backend.create([t, d], 'nested').run()).toEqual([
+        (2 + 10 + 3) * 2 + 2,
+        { mean: 3, corner: 2 },
+      ]);
     });
 
     it('awaits async tasks', async () => {
@@ -157,7 +160,10 @@ export function describeBackendBehaviour(backend: BackendUnderTest): void {
 
     it('rejects with the failing node named and the original error as cause', async () => {
       const failing = fail('boom').setName('exploding node');
-      const error = await backend.create(sum(failing, 1), 'fails').run().catch((caught: unknown) => caught);
+      const error = await backend
+        .create(sum(failing, 1), 'fails')
+        .run()
+        .catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(NodeExecutionError);
       const { message, nodeName, cause } = error as NodeExecutionError;
       expect(nodeName).toBe('exploding node');
@@ -307,7 +313,9 @@ export function describeBackendBehaviour(backend: BackendUnderTest): void {
       const overwrite = new InitializerPlugin(() => {
         (globalThis as { ffGreeting?: string }).ffGreeting = 'second';
       });
-      wf.query().setPlugin(new PluginCollection([setGreeting, overwrite, new RandomStatePlugin({ seed: 5 })]));
+      wf.query().setPlugin(
+        new PluginCollection([setGreeting, overwrite, new RandomStatePlugin({ seed: 5 })]),
+      );
       const [text, values] = await wf.run();
       delete (globalThis as { ffGreeting?: string }).ffGreeting;
       expect(text).toBe('second?');
