@@ -108,3 +108,12 @@ export function describeValue(value: unknown): string {
     }
   }
 }
+
+/**
+ * A value that must cross a thread boundary (a node's result or argument) holds something
+ * structured cloning cannot carry faithfully: a function, a symbol, a class instance whose
+ * methods would be lost. The message says where it sits.
+ */
+export class UncloneableValueError extends FunctionFuseError {
+  override name = 'UncloneableValueError';
+}

@@ -1,10 +1,13 @@
 export { LocalWorkflow } from './backends/local-workflow.js';
+export { ThreadWorkflow } from './backends/thread-workflow.js';
+export type { ThreadWorkflowOptions } from './backends/thread-workflow.js';
 export {
   DuplicateNodeNameError,
   FunctionFuseError,
   InternalError,
   NodeExecutionError,
   TaskNotFoundError,
+  UncloneableValueError,
   WorkflowInWorkerError,
 } from './errors.js';
 export type { ActorFactory, ActorHandle, ActorHandleBase } from './graph/actor.js';

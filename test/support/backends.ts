@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BaseWorkflow, type Leaves, LocalWorkflow } from 'functionfuse';
+import { type BaseWorkflow, type Leaves, LocalWorkflow, ThreadWorkflow } from 'functionfuse';
 
 /** A backend the behavioural suite runs against. */
 export interface BackendUnderTest {
@@ -39,4 +39,23 @@ export class ExecutionLog {
   remove(): void {
     rmSync(this.#folder, { recursive: true, force: true });
   }
+}
+
+/** ThreadWorkflow on two threads; one pool per workflow, closed by the suite's afterAll. */
+export function threadBackend(threads: number): BackendUnderTest {
+  const open = new Set<ThreadWorkflow>();
+  return {
+    name: `ThreadWorkflow (${threads} threads)`,
+    create: (leaves, workflowName) => {
+      const workflow = new ThreadWorkflow(leaves, { workflowName, threads });
+      open.add(workflow as ThreadWorkflow);
+      return workflow;
+    },
+    supportsActors: false,
+    supportsPlugins: false,
+    close: async () => {
+      await Promise.all([...open].map((workflow) => workflow.close()));
+      open.clear();
+    },
+  };
 }

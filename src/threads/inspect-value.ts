@@ -1,0 +1,138 @@
+/**
+ * One walk over a value that is about to cross a thread boundary: it collects the
+ * ArrayBuffers that can be moved instead of copied, and finds the first part that cannot
+ * cross faithfully.
+ *
+ * Structured cloning throws on functions and symbols, but it silently turns a class instance
+ * into a plain object without its methods; a result would then differ between LocalWorkflow
+ * and ThreadWorkflow, so we refuse it too, naming where it sits.
+ */
+
+/** Built-in classes that structured cloning carries with their type. */
+const cloneableClasses: readonly (abstract new (...args: never[]) => unknown)[] = [
+  Date,
+  RegExp,
+  Map,
+  Set,
+  ArrayBuffer,
+  SharedArrayBuffer,
+  DataView,
+  Error,
+  Boolean,
+  Number,
+  String,
+  BigInt as unknown as abstract new () => unknown,
+];
+
+const typedArrayPrototype = Object.getPrototypeOf(Int8Array.prototype) as object;
+
+/** Where a value that cannot cross threads sits, and what it is. */
+export interface CloneProblem {
+  /** A readable path from the root, such as `[1].model.predict`. */
+  readonly path: string;
+  readonly description: string;
+}
+
+export interface ValueInspection {
+  /** Buffers that may be transferred (whole, unshared, not detached). */
+  readonly transferables: ArrayBuffer[];
+  readonly problem: CloneProblem | undefined;
+}
+
+/**
+ * Walks `value`. When `collectTransferables` is false, only looks for problems. Typed array
+ * contents are never walked, so a large numeric result costs one step. Objects for which
+ * `isPlaceholder` is true (graph references inside arguments) are skipped.
+ */
+export function inspectValue(
+  value: unknown,
+  collectTransferables: boolean,
+  isPlaceholder: (value: object) => boolean = () => false,
+): ValueInspection {
+  const transferables = new Set<ArrayBuffer>();
+  const seen = new Set<object>();
+  let problem: CloneProblem | undefined;
+
+  const addBuffer = (buffer: ArrayBufferLike, byteOffset: number, byteLength: number): void => {
+    // Only a view that covers its whole buffer may move it: a pooled Node Buffer shares its
+    // ArrayBuffer with unrelated Buffers that moving would detach.
+    if (
+      collectTransferables &&
+      buffer instanceof ArrayBuffer &&
+      byteOffset === 0 &&
+      byteLength === buffer.byteLength &&
+      byteLength > 0
+    ) {
+      transferables.add(buffer);
+    }
+  };
+
+  const walk = (current: unknown, path: string): void => {
+    if (problem !== undefined) return;
+    if (typeof current === 'function') {
+      problem = { path, description: `a function (${current.name || 'anonymous'})` };
+      return;
+    }
+    if (typeof current === 'symbol') {
+      problem = { path, description: `a symbol (${String(current)})` };
+      return;
+    }
+    if (current === null || typeof current !== 'object') return;
+    if (seen.has(current) || isPlaceholder(current)) return;
+    seen.add(current);
+
+    if (ArrayBuffer.isView(current)) {
+      addBuffer(current.buffer, current.byteOffset, current.byteLength);
+      return;
+    }
+    if (current instanceof ArrayBuffer) {
+      addBuffer(current, 0, current.byteLength);
+      return;
+    }
+    if (Array.isArray(current)) {
+      for (let index = 0; index < current.length; index++) walk(current[index], `${path}[${index}]`);
+      return;
+    }
+    if (current instanceof Map) {
+      let index = 0;
+      for (const [key, entry] of current) {
+        walk(key, `${path}.<map key ${index}>`);
+        walk(entry, `${path}.get(${describeKey(key)})`);
+        index++;
+      }
+      return;
+    }
+    if (current instanceof Set) {
+      let index = 0;
+      for (const entry of current) walk(entry, `${path}.<set entry ${index++}>`);
+      return;
+    }
+    const prototype = Object.getPrototypeOf(current) as object | null;
+    if (prototype !== Object.prototype && prototype !== null) {
+      if (Object.getPrototypeOf(prototype) === typedArrayPrototype) return;
+      if (!cloneableClasses.some((cls) => current instanceof cls)) {
+        const className = (current as { constructor?: { name?: string } }).constructor?.name ?? 'an unknown class';
+        problem = {
+          path,
+          description: `an instance of ${className}, which would arrive as a plain object without its methods`,
+        };
+        return;
+      }
+      if (!(current instanceof Error)) return;
+    }
+    for (const key of Object.keys(current)) {
+      walk((current as Record<string, unknown>)[key], `${path}${formatKey(key)}`);
+    }
+  };
+
+  walk(value, '');
+  return { transferables: [...transferables], problem };
+}
+
+function formatKey(key: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}
+
+function describeKey(key: unknown): string {
+  return typeof key === 'string' ? JSON.stringify(key) : String(key);
+}

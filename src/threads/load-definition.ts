@@ -1,0 +1,65 @@
+/**
+ * Worker side: find the task or actor class a job names, by importing the module that
+ * defined it. TypeScript modules get tsx's loader registered in this thread first: Node 20
+ * does not pass a parent's loader hooks to worker threads.
+ */
+import { TaskNotFoundError } from '../errors.js';
+import type { ActorDefinition, TaskDefinition } from '../graph/callable.js';
+import { definitionKeys, lookupDefinition } from '../graph/registry.js';
+import { markWorkerImport } from '../workflow/worker-guard.js';
+
+const loadedModules = new Map<string, Promise<void>>();
+let tsxRegistration: Promise<void> | undefined;
+
+const typeScriptExtension = /\.(?:[cm]?ts|tsx)$/;
+
+export async function loadDefinition(moduleUrl: string, key: string): Promise<TaskDefinition | ActorDefinition> {
+  const found = lookupDefinition(moduleUrl, key);
+  if (found !== undefined) return found;
+  let loading = loadedModules.get(moduleUrl);
+  if (loading === undefined) {
+    loading = importModule(moduleUrl);
+    loadedModules.set(moduleUrl, loading);
+  }
+  await loading;
+  const definition = lookupDefinition(moduleUrl, key);
+  if (definition === undefined) throw notFound(moduleUrl, key);
+  return definition;
+}
+
+async function importModule(moduleUrl: string): Promise<void> {
+  if (typeScriptExtension.test(new URL(moduleUrl).pathname)) await registerTsx(moduleUrl);
+  markWorkerImport(moduleUrl);
+  try {
+    await import(moduleUrl);
+  } finally {
+    markWorkerImport(undefined);
+  }
+}
+
+function registerTsx(moduleUrl: string): Promise<void> {
+  tsxRegistration ??= (async () => {
+    let api: { register: () => unknown };
+    try {
+      api = (await import('tsx/esm/api')) as { register: () => unknown };
+    } catch (cause) {
+      throw new TaskNotFoundError(
+        `The task module ${moduleUrl} is TypeScript, and worker threads need tsx to load it, but tsx could not be ` +
+          'imported. Install it (npm install --save-dev tsx) or compile your task modules to JavaScript.',
+        { cause },
+      );
+    }
+    api.register();
+  })();
+  return tsxRegistration;
+}
+
+function notFound(moduleUrl: string, key: string): TaskNotFoundError {
+  const known = definitionKeys(moduleUrl);
+  return new TaskNotFoundError(
+    `Task "${key}" was not found in ${moduleUrl} by a worker thread. Workers import the module that defined a ` +
+      'task and look it up there, so define it with task() at the top level of that module (not inside a ' +
+      'function, a condition or a test), or, in bundled code, pass { module: import.meta.url, name } to task(). ' +
+      `That module defines: ${known.length > 0 ? known.join(', ') : 'no tasks'}.`,
+  );
+}

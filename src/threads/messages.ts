@@ -1,0 +1,41 @@
+/**
+ * Every message between the main thread and a task worker. One file, one union per direction,
+ * so both sides agree on the shapes.
+ */
+import type { SerializedThrow } from './serialized-error.js';
+
+/** One node to run in a worker. */
+export interface NodeJob {
+  readonly nodeName: string;
+  /** The module that defines the task, and the task's key in it. */
+  readonly moduleUrl: string;
+  readonly key: string;
+  /** Resolved arguments: every reference already replaced by its value. */
+  readonly args: readonly unknown[];
+  /** The node's plugin, described so the worker can rebuild it (see remote-plugin.ts). */
+  readonly plugin?: RemotePluginCall;
+}
+
+/** A plugin to run before a job: where the worker finds its class, and its per-node payload. */
+export interface RemotePluginCall {
+  readonly moduleUrl: string;
+  readonly key: string;
+  /** Constructor state of the plugin, so the worker's instance matches the main thread's. */
+  readonly state: unknown;
+  readonly payload: unknown;
+}
+
+/** Several ready nodes sent in one message: tiny nodes would otherwise cost a round trip each. */
+export interface JobBatch {
+  readonly jobs: readonly NodeJob[];
+}
+
+/** What became of one job. `durationMs` is the time the function took, for batching decisions. */
+export type JobOutcome =
+  | { readonly ok: true; readonly value: unknown; readonly durationMs: number }
+  | { readonly ok: false; readonly error: SerializedThrow; readonly durationMs: number };
+
+export interface BatchResult {
+  /** In the order of the batch's jobs. */
+  readonly outcomes: readonly JobOutcome[];
+}

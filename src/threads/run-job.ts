@@ -1,0 +1,41 @@
+/**
+ * Worker side: run one node. Everything that can go wrong becomes a failed outcome for this
+ * node alone, so one bad node in a batch does not take its neighbours down.
+ */
+import { InternalError, UncloneableValueError } from '../errors.js';
+import { callCallable, isThenable } from '../executor/call-node.js';
+import { loadDefinition } from './load-definition.js';
+import type { NodeJob } from './messages.js';
+import { inspectValue } from './inspect-value.js';
+import { type SerializedThrow, serializeThrown } from './serialized-error.js';
+
+export type LocalOutcome =
+  | { readonly ok: true; readonly value: unknown; readonly transferables: readonly ArrayBuffer[] }
+  | { readonly ok: false; readonly error: SerializedThrow };
+
+export async function runJob(job: NodeJob): Promise<LocalOutcome> {
+  try {
+    const definition = await loadDefinition(job.moduleUrl, job.key);
+    if (definition.kind !== 'task') {
+      throw new InternalError(`${job.key} in ${job.moduleUrl} is an actor class, sent to a task worker`);
+    }
+    let value = callCallable(definition, job.args, undefined);
+    if (isThenable(value)) value = await value;
+    return checkedResult(job.nodeName, value);
+  } catch (error) {
+    return { ok: false, error: serializeThrown(error) };
+  }
+}
+
+/** The result and its movable buffers, or a failure saying where an uncloneable part sits. */
+export function checkedResult(nodeName: string, value: unknown): LocalOutcome {
+  const { transferables, problem } = inspectValue(value, true);
+  if (problem !== undefined) {
+    const error = new UncloneableValueError(
+      `The result of node "${nodeName}" cannot be sent between threads: result${problem.path} is ${problem.description}. ` +
+        'Return plain data (numbers, strings, arrays, plain objects, typed arrays, Map, Set, Date...).',
+    );
+    return { ok: false, error: serializeThrown(error) };
+  }
+  return { ok: true, value, transferables };
+}

@@ -1,0 +1,29 @@
+/**
+ * The Piscina worker entry: runs a batch of nodes one after another and sends back their
+ * outcomes, moving typed-array buffers instead of copying them.
+ */
+import { performance } from 'node:perf_hooks';
+import { move, transferableSymbol, valueSymbol } from 'piscina';
+import { runJob } from '../src/threads/run-job.js';
+import type { BatchResult, JobBatch, JobOutcome } from '../src/threads/messages.js';
+
+export default async function runBatch(batch: JobBatch): Promise<unknown> {
+  const outcomes: JobOutcome[] = [];
+  // A Set: two results may share a buffer, and a transfer list must not repeat one.
+  const transferList = new Set<ArrayBuffer>();
+  for (const job of batch.jobs) {
+    const started = performance.now();
+    const outcome = await runJob(job);
+    const durationMs = performance.now() - started;
+    if (outcome.ok) {
+      for (const buffer of outcome.transferables) transferList.add(buffer);
+      outcomes.push({ ok: true, value: outcome.value, durationMs });
+    } else {
+      outcomes.push({ ok: false, error: outcome.error, durationMs });
+    }
+  }
+  const result: BatchResult = { outcomes };
+  if (transferList.size === 0) return result;
+  // move() marks the wrapper so Piscina sends `result` with the buffers moved, not copied.
+  return move({ [transferableSymbol]: [...transferList], [valueSymbol]: result });
+}
