@@ -4,8 +4,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
-import { runJob } from '../src/threads/run-job.js';
 import type { BatchResult, JobBatch, JobOutcome } from '../src/threads/messages.js';
+import { runJob } from '../src/threads/run-job.js';
 
 export default async function runBatch(batch: JobBatch): Promise<unknown> {
   const outcomes: JobOutcome[] = [];

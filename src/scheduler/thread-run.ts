@@ -2,8 +2,8 @@ import { FunctionFuseError, InternalError, NodeExecutionError, UncloneableValueE
 import { resolveArguments } from '../graph/arguments.js';
 import type { TaskDefinition } from '../graph/callable.js';
 import { type Node, Ref } from '../graph/node.js';
-import type { BatchResult, NodeJob } from '../threads/messages.js';
 import { inspectValue } from '../threads/inspect-value.js';
+import type { BatchResult, NodeJob } from '../threads/messages.js';
 import { deserializeThrown } from '../threads/serialized-error.js';
 import type { TaskPool } from '../threads/task-pool.js';
 import type { ExecutionPlan } from '../workflow/plan.js';

@@ -111,7 +111,8 @@ export function inspectValue(
     if (prototype !== Object.prototype && prototype !== null) {
       if (Object.getPrototypeOf(prototype) === typedArrayPrototype) return;
       if (!cloneableClasses.some((cls) => current instanceof cls)) {
-        const className = (current as { constructor?: { name?: string } }).constructor?.name ?? 'an unknown class';
+        const className =
+          (current as { constructor?: { name?: string } }).constructor?.name ?? 'an unknown class';
         problem = {
           path,
           description: `an instance of ${className}, which would arrive as a plain object without its methods`,

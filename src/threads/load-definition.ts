@@ -13,7 +13,10 @@ let tsxRegistration: Promise<void> | undefined;
 
 const typeScriptExtension = /\.(?:[cm]?ts|tsx)$/;
 
-export async function loadDefinition(moduleUrl: string, key: string): Promise<TaskDefinition | ActorDefinition> {
+export async function loadDefinition(
+  moduleUrl: string,
+  key: string,
+): Promise<TaskDefinition | ActorDefinition> {
   const found = lookupDefinition(moduleUrl, key);
   if (found !== undefined) return found;
   let loading = loadedModules.get(moduleUrl);

@@ -4,9 +4,9 @@
  */
 import { InternalError, UncloneableValueError } from '../errors.js';
 import { callCallable, isThenable } from '../executor/call-node.js';
+import { inspectValue } from './inspect-value.js';
 import { loadDefinition } from './load-definition.js';
 import type { NodeJob } from './messages.js';
-import { inspectValue } from './inspect-value.js';
 import { type SerializedThrow, serializeThrown } from './serialized-error.js';
 
 export type LocalOutcome =

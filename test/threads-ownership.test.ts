@@ -1,0 +1,80 @@
+/**
+ * Who owns a result's buffers on ThreadWorkflow, tested on the scheduler itself with a fake pool
+ * that crosses a real structured-clone boundary, so the main thread's copies can be inspected.
+ */
+import { describe, expect, it } from 'vitest';
+import { type Ref, task } from '../src/index.js';
+import { BatchSizer } from '../src/scheduler/batch-sizer.js';
+import { ThreadRun } from '../src/scheduler/thread-run.js';
+import type { BatchResult, JobBatch } from '../src/threads/messages.js';
+import type { TaskPool } from '../src/threads/task-pool.js';
+import { ExecutionPlan } from '../src/workflow/plan.js';
+
+const makeArray = task(function ownershipMakeArray() {
+  return new Float64Array([1, 2, 3]);
+});
+const total = task(function ownershipTotal(values: Float64Array) {
+  return values.reduce((acc, value) => acc + value, 0);
+});
+
+/** Runs jobs in this thread after a structured clone that moves `transferList`, like postMessage. */
+class CloningPool {
+  readonly produced: Float64Array[] = [];
+  readonly dispatched: { names: string[]; producedDetached: boolean[] }[] = [];
+
+  run(batch: JobBatch, transferList: readonly ArrayBuffer[]): Promise<BatchResult> {
+    const received = structuredClone(batch, { transfer: [...transferList] });
+    this.dispatched.push({
+      names: batch.jobs.map((job) => job.nodeName),
+      producedDetached: this.produced.map((array) => array.buffer.byteLength === 0),
+    });
+    const outcomes = received.jobs.map((job) => {
+      if (job.key === 'ownershipMakeArray') {
+        const array = new Float64Array([1, 2, 3]);
+        this.produced.push(array);
+        return { ok: true as const, value: array, durationMs: 1 };
+      }
+      return { ok: true as const, value: total.definition.fn(...job.args), durationMs: 1 };
+    });
+    return Promise.resolve({ outcomes });
+  }
+}
+
+async function runOnFakePool(leaves: readonly Ref[]) {
+  const plan = new ExecutionPlan(leaves);
+  const pool = new CloningPool();
+  const results = await new ThreadRun({
+    plan,
+    pool: pool as unknown as TaskPool,
+    sizer: new BatchSizer(2, 1),
+    priorities: new Float64Array(plan.nodes.length),
+    maxInFlight: 1,
+  }).execute();
+  return { plan, pool, results };
+}
+
+describe('buffer ownership on ThreadWorkflow', () => {
+  it('copies a result to all consumers but the last, which receives it by transfer', async () => {
+    const array = makeArray().setName('array');
+    const first = total(array).setName('first');
+    const last = total(array).setName('last');
+    const { pool, results, plan } = await runOnFakePool([first, last]);
+    expect(pool.dispatched.map((entry) => entry.names)).toEqual([['array'], ['first'], ['last']]);
+    // Dispatching "first" copied the buffer; dispatching "last" moved it.
+    expect(pool.dispatched[1]?.producedDetached).toEqual([false]);
+    expect(pool.dispatched[2]?.producedDetached).toEqual([true]);
+    expect(pool.produced[0]?.buffer.byteLength).toBe(0);
+    expect(results[plan.indexOf.get(first) as number]).toBe(6);
+    expect(results[plan.indexOf.get(last) as number]).toBe(6);
+    // Released once its last consumer was dispatched.
+    expect(results[plan.indexOf.get(array) as number]).toBeUndefined();
+  });
+
+  it('never moves the buffer of a leaf', async () => {
+    const array = makeArray().setName('leaf array');
+    const consumer = total(array).setName('consumer');
+    const { pool, results, plan } = await runOnFakePool([array, consumer]);
+    expect(pool.produced[0]?.buffer.byteLength).toBe(24);
+    expect(results[plan.indexOf.get(array) as number]).toEqual(new Float64Array([1, 2, 3]));
+  });
+});

@@ -1,0 +1,48 @@
+import { ThreadWorkflow } from 'functionfuse';
+import { afterEach, describe, expect, it } from 'vitest';
+import { bundle, filled, scale, sumThenScribble, sumValues } from './fixtures/thread-tasks.js';
+
+const open: ThreadWorkflow[] = [];
+function threads<W extends ThreadWorkflow>(workflow: W): W {
+  open.push(workflow);
+  return workflow;
+}
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((workflow) => workflow.close()));
+});
+
+describe('ThreadWorkflow moves typed arrays', () => {
+  it('returns typed arrays with their type and contents, through a chain of nodes', async () => {
+    const chain = scale(scale(filled(1000, 2), 3), 0.5);
+    const result = await threads(new ThreadWorkflow(chain, { workflowName: 'chain', threads: 2 })).run();
+    expect(result).toBeInstanceOf(Float64Array);
+    expect(result).toEqual(new Float64Array(1000).fill(3));
+  });
+
+  it('gives every consumer intact data even when the first one mutates its input', async () => {
+    const data = filled(100, 1);
+    const first = sumThenScribble(data);
+    const second = sumThenScribble(data);
+    const third = sumValues(data);
+    const wf = threads(new ThreadWorkflow([first, second, third], { workflowName: 'shared', threads: 2 }));
+    expect(await wf.run()).toEqual([100, 100, 100]);
+  });
+
+  it('keeps a leaf intact even when a consumer mutates it', async () => {
+    const data = filled(10, 1);
+    const wf = threads(
+      new ThreadWorkflow([sumThenScribble(data), data], { workflowName: 'leaf', threads: 1 }),
+    );
+    const [sum, leaf] = await wf.run();
+    expect(sum).toBe(10);
+    expect(leaf).toEqual(new Float64Array(10).fill(1));
+  });
+
+  it('carries typed arrays and ArrayBuffers nested in objects', async () => {
+    const wf = threads(new ThreadWorkflow(bundle(4), { workflowName: 'nested', threads: 1 }));
+    const result = await wf.run();
+    expect(result.label).toBe('bundle');
+    expect(result.data).toEqual(new Float64Array(4).fill(1));
+    expect(new Uint8Array(result.bytes)).toEqual(new Uint8Array([1, 2, 3]));
+  });
+});
