@@ -1,6 +1,6 @@
 export { LocalWorkflow } from './backends/local-workflow.js';
-export { ThreadWorkflow } from './backends/thread-workflow.js';
 export type { ThreadWorkflowOptions } from './backends/thread-workflow.js';
+export { ThreadWorkflow } from './backends/thread-workflow.js';
 export {
   DuplicateNodeNameError,
   FunctionFuseError,
