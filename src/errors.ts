@@ -117,3 +117,12 @@ export function describeValue(value: unknown): string {
 export class UncloneableValueError extends FunctionFuseError {
   override name = 'UncloneableValueError';
 }
+
+/**
+ * A node's plugin cannot be sent to the worker thread that runs the node: its class is not
+ * registered with `pluginClass()`, or one of its fields is a function that is not a task, or
+ * data that cannot be cloned. Raised before anything runs.
+ */
+export class UnsendablePluginError extends FunctionFuseError {
+  override name = 'UnsendablePluginError';
+}

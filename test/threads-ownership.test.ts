@@ -49,6 +49,7 @@ async function runOnFakePool(leaves: readonly Ref[]) {
     sizer: new BatchSizer(2, 1),
     priorities: new Float64Array(plan.nodes.length),
     maxInFlight: 1,
+    pluginCalls: [],
   }).execute();
   return { plan, pool, results };
 }

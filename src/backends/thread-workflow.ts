@@ -1,6 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { describeValue, FunctionFuseError } from '../errors.js';
 import { isActorCallable } from '../graph/callable.js';
+import type { Node } from '../graph/node.js';
+import { preparePluginCalls } from '../plugins/remote-plugin.js';
 import type { Leaves, RunResult } from '../graph/types.js';
 import { BatchSizer } from '../scheduler/batch-sizer.js';
 import { ThreadRun } from '../scheduler/thread-run.js';
@@ -61,12 +63,14 @@ export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
     refuseWorkflowInWorker(this.workflowName);
     const plan = this.plan();
     for (const node of plan.nodes) {
-      if (isActorCallable(node.callable) || this.settingsOf(node)?.plugin !== undefined) {
+      if (isActorCallable(node.callable)) {
         throw new FunctionFuseError(
-          `Node "${node.name}" is a stateful node or has a plugin, which ThreadWorkflow does not run yet; use LocalWorkflow for it.`,
+          `Node "${node.name}" is a stateful node, which ThreadWorkflow does not run yet; use LocalWorkflow for it.`,
         );
       }
     }
+    for (const plugin of this.pluginsOf(plan)) plugin.beginRun();
+    const pluginCalls = preparePluginCalls(plan.nodes, (index) => this.settingsOf(plan.nodes[index] as Node)?.plugin);
     this.#pool ??= new TaskPool(this.#poolOptions);
     const priorities = Float64Array.from(plan.nodes, (node) => this.settingsOf(node)?.options.priority ?? 0);
     const results = await new ThreadRun({
@@ -75,6 +79,7 @@ export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
       sizer: this.#sizer,
       priorities,
       maxInFlight: this.threads * 2,
+      pluginCalls,
     }).execute();
     return this.collectResults((node) => results[plan.indexOf.get(node) as number]);
   }

@@ -33,6 +33,14 @@ export interface ActorDefinition {
   readonly location: DefinitionLocation;
 }
 
+/** A plugin class registered with `pluginClass()`, so workers can rebuild its instances. */
+export interface PluginClassDefinition {
+  readonly kind: 'plugin';
+  readonly cls: AnyClass;
+  readonly baseName: string;
+  readonly location: DefinitionLocation;
+}
+
 /** What a node calls: a task, an actor's constructor, or a method of an actor instance. */
 export type Callable =
   | TaskDefinition

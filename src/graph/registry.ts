@@ -1,6 +1,7 @@
-import type { ActorDefinition, TaskDefinition } from './callable.js';
+import type { ActorDefinition, PluginClassDefinition, TaskDefinition } from './callable.js';
 
-type Definition = TaskDefinition | ActorDefinition;
+/** Anything a worker can find by module and key. */
+export type Definition = TaskDefinition | ActorDefinition | PluginClassDefinition;
 
 /**
  * Every task and actor class defined in this thread, by module URL and key. A worker imports
@@ -14,6 +15,9 @@ const globalScope = globalThis as { [registryKey]?: Map<string, Map<string, Defi
 if (globalScope[registryKey] === undefined) globalScope[registryKey] = new Map();
 const definitionsByModule = globalScope[registryKey];
 
+/** Task definitions by their plain function, so a plugin holding the function can name it. */
+const taskByFunction = new WeakMap<object, TaskDefinition>();
+
 export function registerDefinition(definition: Definition): void {
   const { moduleUrl, key } = definition.location;
   if (moduleUrl === undefined) return;
@@ -23,6 +27,15 @@ export function registerDefinition(definition: Definition): void {
     definitionsByModule.set(moduleUrl, definitions);
   }
   definitions.set(key, definition);
+  if (definition.kind === 'task') taskByFunction.set(definition.fn, definition);
+}
+
+/** The task definition of a function wrapped by `task()` (or of the task factory itself). */
+export function taskDefinitionOf(fn: object): TaskDefinition | undefined {
+  const definition = (fn as { definition?: TaskDefinition }).definition;
+  if (definition?.kind === 'task' && definition.location.moduleUrl !== undefined) return definition;
+  const found = taskByFunction.get(fn);
+  return found?.location.moduleUrl === undefined ? undefined : found;
 }
 
 export function lookupDefinition(moduleUrl: string, key: string): Definition | undefined {

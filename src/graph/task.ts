@@ -63,7 +63,11 @@ export function task<A extends unknown[], R>(
 export const workflow = task;
 
 /** Checks an explicit name option, or falls back to the function's or class's own name. */
-export function definitionName(ownName: string, option: string | undefined, what: 'task' | 'actor'): string {
+export function definitionName(
+  ownName: string,
+  option: string | undefined,
+  what: 'task' | 'actor' | 'pluginClass',
+): string {
   if (option !== undefined) {
     if (typeof option !== 'string' || option.length === 0) {
       throw new TypeError(

@@ -1,5 +1,6 @@
 import type { NodeContext } from './node-context.js';
 import { isPlugin, Plugin, type PluginCleanup, type PluginNodeInfo } from './plugin.js';
+import { pluginClass } from './plugin-class.js';
 
 /**
  * Several plugins on one node, run in the given order on both sides; their cleanups run in
@@ -49,3 +50,5 @@ export class PluginCollection extends Plugin<unknown[]> {
     return cleanUp;
   }
 }
+
+pluginClass(PluginCollection);

@@ -1,6 +1,8 @@
 import seedrandom from 'seedrandom';
 import type { NodeContext } from './node-context.js';
 import { Plugin, type PluginCleanup, type RemoteInitializeResult } from './plugin.js';
+import { pluginClass } from './plugin-class.js';
+import { unwrapTask } from './unwrap-task.js';
 
 /** Options of {@link RandomStatePlugin}. */
 export interface RandomStateOptions {
@@ -12,9 +14,10 @@ export interface RandomStateOptions {
   readonly max?: number;
   /**
    * Called with the node's seed where the node runs, instead of installing a seedrandom
-   * generator. May return a cleanup that runs after the node.
+   * generator. May return a cleanup that runs after the node. On ThreadWorkflow it runs in
+   * the worker, which finds it like a task: define it with `task()` and pass that task.
    */
-  readonly seedFunc?: (seed: number, context: NodeContext) => RemoteInitializeResult;
+  readonly seedFunc?: ((seed: number, context: NodeContext) => RemoteInitializeResult) | { readonly definition: object };
   /**
    * Whether the default generator also replaces `Math.random` while the node runs (the
    * previous generator is restored after). With `false`, nodes draw from `nodeRandom()` only.
@@ -40,7 +43,7 @@ export class RandomStatePlugin extends Plugin<number> {
   readonly seed: number;
   readonly min: number;
   readonly max: number;
-  readonly seedFunc: RandomStateOptions['seedFunc'];
+  readonly seedFunc: ((seed: number, context: NodeContext) => RemoteInitializeResult) | undefined;
   readonly mathRandom: boolean;
   #current: number;
 
@@ -65,7 +68,7 @@ export class RandomStatePlugin extends Plugin<number> {
     if (seed < min || seed > max) {
       throw new RangeError(`Expected \`seed\` to be from \`min\` (${min}) to \`max\` (${max}), got ${seed}`);
     }
-    if (seedFunc !== undefined && typeof seedFunc !== 'function') {
+    if (seedFunc !== undefined && typeof seedFunc !== 'function' && !('definition' in seedFunc)) {
       throw new TypeError(`Expected \`seedFunc\` to be a function, got ${typeof seedFunc}`);
     }
     if (typeof mathRandom !== 'boolean') {
@@ -74,7 +77,7 @@ export class RandomStatePlugin extends Plugin<number> {
     this.seed = seed;
     this.min = min;
     this.max = max;
-    this.seedFunc = seedFunc;
+    this.seedFunc = seedFunc === undefined ? undefined : unwrapTask(seedFunc);
     this.mathRandom = mathRandom;
     this.#current = seed;
   }
@@ -93,6 +96,8 @@ export class RandomStatePlugin extends Plugin<number> {
     return installSeededRandom(seed, context, this.mathRandom);
   }
 }
+
+pluginClass(RandomStatePlugin);
 
 /** Seeds a generator for one node; returns the cleanup that restores `Math.random`. */
 export function installSeededRandom(

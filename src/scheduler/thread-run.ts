@@ -3,7 +3,7 @@ import { resolveArguments } from '../graph/arguments.js';
 import type { TaskDefinition } from '../graph/callable.js';
 import { type Node, Ref } from '../graph/node.js';
 import { inspectValue } from '../threads/inspect-value.js';
-import type { BatchResult, NodeJob } from '../threads/messages.js';
+import type { BatchResult, NodeJob, RemotePluginCall } from '../threads/messages.js';
 import { deserializeThrown } from '../threads/serialized-error.js';
 import type { TaskPool } from '../threads/task-pool.js';
 import type { ExecutionPlan } from '../workflow/plan.js';
@@ -19,6 +19,8 @@ export interface ThreadRunContext {
   readonly priorities: Float64Array;
   /** How many batches may be in the pool at once. */
   readonly maxInFlight: number;
+  /** Each node's plugin call (spec and payload), by plan index; prepared in canonical order. */
+  readonly pluginCalls: readonly (RemotePluginCall | undefined)[];
 }
 
 /**
@@ -154,7 +156,8 @@ export class ThreadRun {
         this.#results[parent] = undefined;
       }
     }
-    return { nodeName: node.name, moduleUrl, key, args };
+    const plugin = this.#context.pluginCalls[index];
+    return plugin === undefined ? { nodeName: node.name, moduleUrl, key, args } : { nodeName: node.name, moduleUrl, key, args, plugin };
   }
 
   #onBatchDone(jobIndexes: readonly number[], result: BatchResult): void {

@@ -4,8 +4,7 @@
  * does not pass a parent's loader hooks to worker threads.
  */
 import { TaskNotFoundError } from '../errors.js';
-import type { ActorDefinition, TaskDefinition } from '../graph/callable.js';
-import { definitionKeys, lookupDefinition } from '../graph/registry.js';
+import { type Definition, definitionKeys, lookupDefinition } from '../graph/registry.js';
 import { markWorkerImport } from '../workflow/worker-guard.js';
 
 const loadedModules = new Map<string, Promise<void>>();
@@ -13,10 +12,7 @@ let tsxRegistration: Promise<void> | undefined;
 
 const typeScriptExtension = /\.(?:[cm]?ts|tsx)$/;
 
-export async function loadDefinition(
-  moduleUrl: string,
-  key: string,
-): Promise<TaskDefinition | ActorDefinition> {
+export async function loadDefinition(moduleUrl: string, key: string): Promise<Definition> {
   const found = lookupDefinition(moduleUrl, key);
   if (found !== undefined) return found;
   let loading = loadedModules.get(moduleUrl);

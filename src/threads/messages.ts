@@ -2,6 +2,7 @@
  * Every message between the main thread and a task worker. One file, one union per direction,
  * so both sides agree on the shapes.
  */
+import type { RemotePluginSpec } from '../plugins/remote-plugin.js';
 import type { SerializedThrow } from './serialized-error.js';
 
 /** One node to run in a worker. */
@@ -12,16 +13,14 @@ export interface NodeJob {
   readonly key: string;
   /** Resolved arguments: every reference already replaced by its value. */
   readonly args: readonly unknown[];
-  /** The node's plugin, described so the worker can rebuild it (see remote-plugin.ts). */
+  /** The node's plugin, if it has one. */
   readonly plugin?: RemotePluginCall;
 }
 
-/** A plugin to run before a job: where the worker finds its class, and its per-node payload. */
+/** A plugin to run before a job: how the worker rebuilds it, and its per-node payload. */
 export interface RemotePluginCall {
-  readonly moduleUrl: string;
-  readonly key: string;
-  /** Constructor state of the plugin, so the worker's instance matches the main thread's. */
-  readonly state: unknown;
+  readonly spec: RemotePluginSpec;
+  /** What the plugin's `localInitialize` returned for this node. */
   readonly payload: unknown;
 }
 

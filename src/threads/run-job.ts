@@ -3,7 +3,8 @@
  * node alone, so one bad node in a batch does not take its neighbours down.
  */
 import { InternalError, UncloneableValueError } from '../errors.js';
-import { callCallable, isThenable } from '../executor/call-node.js';
+import { callCallable, callWithPlugin, isThenable } from '../executor/call-node.js';
+import { rebuildPlugin } from '../plugins/remote-plugin.js';
 import { inspectValue } from './inspect-value.js';
 import { loadDefinition } from './load-definition.js';
 import type { NodeJob } from './messages.js';
@@ -19,8 +20,16 @@ export async function runJob(job: NodeJob): Promise<LocalOutcome> {
     if (definition.kind !== 'task') {
       throw new InternalError(`${job.key} in ${job.moduleUrl} is an actor class, sent to a task worker`);
     }
-    let value = callCallable(definition, job.args, undefined);
-    if (isThenable(value)) value = await value;
+    let value: unknown;
+    if (job.plugin === undefined) {
+      value = callCallable(definition, job.args, undefined);
+      if (isThenable(value)) value = await value;
+    } else {
+      const plugin = await rebuildPlugin(job.plugin.spec);
+      value = await callWithPlugin(job.nodeName, { plugin, payload: job.plugin.payload }, () =>
+        callCallable(definition, job.args, undefined),
+      );
+    }
     return checkedResult(job.nodeName, value);
   } catch (error) {
     return { ok: false, error: serializeThrown(error) };

@@ -52,7 +52,7 @@ export function threadBackend(threads: number): BackendUnderTest {
       return workflow;
     },
     supportsActors: false,
-    supportsPlugins: false,
+    supportsPlugins: true,
     close: async () => {
       await Promise.all([...open].map((workflow) => workflow.close()));
       open.clear();

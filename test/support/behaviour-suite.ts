@@ -14,17 +14,22 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   asyncDouble,
   Counter,
+  constantRandom,
   describe as describeStats,
   draw,
   drawAsync,
   fail,
   failAsync,
+  greetFirst,
+  greetHello,
+  greetSecond,
   IncrementalSum,
   identity,
   minus,
   pair,
   readGreeting,
   record,
+  simulate,
   stats,
   sum,
   throwString,
@@ -289,37 +294,33 @@ export function describeBackendBehaviour(backend: BackendUnderTest): void {
       expect(await wf.run()).toEqual([expectedDraws(101, 3), expectedDraws(102, 3)]);
     });
 
-    it('runs an InitializerPlugin where the node runs, before it', async () => {
+    it('runs an InitializerPlugin where the node runs, before it, and its cleanup after', async () => {
       const greeting = readGreeting('!');
-      const wf = backend.create(greeting, 'initializer');
-      wf.query().setPlugin(
-        new InitializerPlugin(() => {
-          (globalThis as { ffGreeting?: string }).ffGreeting = 'hello';
-          return () => {
-            delete (globalThis as { ffGreeting?: string }).ffGreeting;
-          };
-        }),
-      );
-      expect(await wf.run()).toBe('hello!');
-      expect((globalThis as { ffGreeting?: string }).ffGreeting).toBeUndefined();
+      const after = readGreeting('.');
+      const wf = backend.create([greeting, after], 'initializer');
+      wf.query(greeting.name).setPlugin(new InitializerPlugin(greetHello));
+      expect(await wf.run()).toEqual(['hello!', 'unset.']);
     });
 
     it('runs the plugins of a PluginCollection in order', async () => {
       const greeting = readGreeting('?');
       const wf = backend.create([greeting, draw(1)], 'collection');
-      const setGreeting = new InitializerPlugin(() => {
-        (globalThis as { ffGreeting?: string }).ffGreeting = 'first';
-      });
-      const overwrite = new InitializerPlugin(() => {
-        (globalThis as { ffGreeting?: string }).ffGreeting = 'second';
-      });
-      wf.query().setPlugin(
-        new PluginCollection([setGreeting, overwrite, new RandomStatePlugin({ seed: 5 })]),
-      );
+      const collection = new PluginCollection([
+        new InitializerPlugin(greetFirst),
+        new InitializerPlugin(greetSecond),
+        new RandomStatePlugin({ seed: 5 }),
+      ]);
+      wf.query().setPlugin(collection);
       const [text, values] = await wf.run();
       delete (globalThis as { ffGreeting?: string }).ffGreeting;
       expect(text).toBe('second?');
       expect(values).toEqual(expectedDraws(7, 1));
+    });
+
+    it('calls a custom seedFunc with each seed where the node runs', async () => {
+      const wf = backend.create([simulate(2, 0), simulate(2, 0)], 'seed-func');
+      wf.query().setPlugin(new RandomStatePlugin({ seed: 10, seedFunc: constantRandom }));
+      expect(await wf.run()).toEqual([(11 / 1000) * 2, (12 / 1000) * 2]);
     });
   });
 }

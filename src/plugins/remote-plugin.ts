@@ -1,0 +1,120 @@
+/**
+ * Plugins on worker threads. A plugin object lives in the main thread; its `remoteInitialize`
+ * must run in the worker that runs the node. We send the plugin as data: where its class is
+ * (registered with `pluginClass()`) and its public fields, with functions replaced by the
+ * module and key of the task that defines them. The worker rebuilds an instance from that.
+ */
+import { describeValue, UnsendablePluginError } from '../errors.js';
+import { taskDefinitionOf } from '../graph/registry.js';
+import { inspectValue } from '../threads/inspect-value.js';
+import { loadDefinition } from '../threads/load-definition.js';
+import { isPlugin, type Plugin } from './plugin.js';
+import { pluginClassDefinitionOf } from './plugin-class.js';
+
+/** A plugin field as sent to a worker. */
+export type EncodedField =
+  | { readonly kind: 'data'; readonly value: unknown }
+  | { readonly kind: 'function'; readonly moduleUrl: string; readonly key: string }
+  | { readonly kind: 'plugin'; readonly spec: RemotePluginSpec }
+  | { readonly kind: 'array'; readonly items: readonly EncodedField[] };
+
+/** Everything a worker needs to rebuild a plugin. */
+export interface RemotePluginSpec {
+  readonly moduleUrl: string;
+  readonly key: string;
+  readonly fields: Readonly<Record<string, EncodedField>>;
+}
+
+/** Main thread: describes `plugin` for the workers, or explains why it cannot be sent. */
+export function describePluginForWorker(plugin: Plugin, nodeName: string): RemotePluginSpec {
+  const className = (plugin as { constructor?: { name?: string } }).constructor?.name ?? 'plugin';
+  const refuse = (reason: string): never => {
+    throw new UnsendablePluginError(
+      `The plugin ${className} of node "${nodeName}" cannot be sent to a worker thread: ${reason}`,
+    );
+  };
+  const definition = pluginClassDefinitionOf(plugin);
+  if (definition?.location.moduleUrl === undefined) {
+    return refuse(
+      `its class is not registered. Wrap the class with pluginClass() at the top level of the module that defines it.`,
+    );
+  }
+  const encode = (value: unknown, field: string): EncodedField => {
+    if (typeof value === 'function') {
+      const task = taskDefinitionOf(value);
+      if (task?.location.moduleUrl === undefined) {
+        return refuse(
+          `its field \`${field}\` is ${describeValue(value)}, which a worker cannot find. Define the function ` +
+            'with task() at the top level of a module and pass that task.',
+        );
+      }
+      return { kind: 'function', moduleUrl: task.location.moduleUrl, key: task.location.key };
+    }
+    if (isPlugin(value)) return { kind: 'plugin', spec: describePluginForWorker(value, nodeName) };
+    if (Array.isArray(value) && value.some((item) => typeof item === 'function' || isPlugin(item))) {
+      return { kind: 'array', items: value.map((item, index) => encode(item, `${field}[${index}]`)) };
+    }
+    const { problem } = inspectValue(value, false);
+    if (problem !== undefined) return refuse(`its field \`${field}${problem.path}\` is ${problem.description}.`);
+    return { kind: 'data', value };
+  };
+  const fields: Record<string, EncodedField> = {};
+  for (const [field, value] of Object.entries(plugin)) fields[field] = encode(value, field);
+  return { moduleUrl: definition.location.moduleUrl, key: definition.location.key, fields };
+}
+
+/** Worker side: rebuilds the plugin a spec describes. */
+export async function rebuildPlugin(spec: RemotePluginSpec): Promise<Plugin> {
+  const definition = await loadDefinition(spec.moduleUrl, spec.key);
+  const instance = Object.create(definition.kind === 'task' ? Object.prototype : definition.cls.prototype) as Record<
+    string,
+    unknown
+  >;
+  for (const [field, encoded] of Object.entries(spec.fields)) instance[field] = await decode(encoded);
+  return instance as unknown as Plugin;
+}
+
+async function decode(encoded: EncodedField): Promise<unknown> {
+  switch (encoded.kind) {
+    case 'data':
+      return encoded.value;
+    case 'function': {
+      const definition = await loadDefinition(encoded.moduleUrl, encoded.key);
+      return definition.kind === 'task' ? definition.fn : definition.cls;
+    }
+    case 'plugin':
+      return rebuildPlugin(encoded.spec);
+    case 'array':
+      return Promise.all(encoded.items.map(decode));
+  }
+}
+
+/**
+ * Main thread, before a run on threads: every node's plugin described for the workers, with
+ * its `localInitialize` payload, computed in canonical order so that what each node receives
+ * (its seed, say) never depends on which nodes happen to finish first.
+ */
+export function preparePluginCalls(
+  nodes: readonly { readonly name: string }[],
+  pluginOf: (index: number) => Plugin | undefined,
+): ({ readonly spec: RemotePluginSpec; readonly payload: unknown } | undefined)[] {
+  const specs = new Map<Plugin, RemotePluginSpec>();
+  return nodes.map((node, index) => {
+    const plugin = pluginOf(index);
+    if (plugin === undefined) return undefined;
+    let spec = specs.get(plugin);
+    if (spec === undefined) {
+      spec = describePluginForWorker(plugin, node.name);
+      specs.set(plugin, spec);
+    }
+    const payload = plugin.localInitialize({ name: node.name, index });
+    const { problem } = inspectValue(payload, false);
+    if (problem !== undefined) {
+      throw new UnsendablePluginError(
+        `The plugin ${plugin.constructor.name} of node "${node.name}" returned from localInitialize() a value that ` +
+          `cannot be sent to a worker thread: payload${problem.path} is ${problem.description}.`,
+      );
+    }
+    return { spec, payload };
+  });
+}
