@@ -126,3 +126,11 @@ export class UncloneableValueError extends FunctionFuseError {
 export class UnsendablePluginError extends FunctionFuseError {
   override name = 'UnsendablePluginError';
 }
+
+/**
+ * The worker thread running a node or an actor stopped before the node finished: it exited
+ * (`process.exit()` in the task), crashed on an uncaught exception, or ran out of memory.
+ */
+export class WorkerDiedError extends FunctionFuseError {
+  override name = 'WorkerDiedError';
+}

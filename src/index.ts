@@ -8,6 +8,8 @@ export {
   NodeExecutionError,
   TaskNotFoundError,
   UncloneableValueError,
+  UnsendablePluginError,
+  WorkerDiedError,
   WorkflowInWorkerError,
 } from './errors.js';
 export type { ActorFactory, ActorHandle, ActorHandleBase } from './graph/actor.js';
@@ -22,6 +24,7 @@ export { nodeRandom } from './plugins/node-context.js';
 export type { PluginCleanup, PluginNodeInfo, RemoteInitializeResult } from './plugins/plugin.js';
 
 export { Plugin } from './plugins/plugin.js';
+export { pluginClass } from './plugins/plugin-class.js';
 export { PluginCollection } from './plugins/plugin-collection.js';
 export type { RandomStateOptions } from './plugins/random-state-plugin.js';
 export { RandomStatePlugin } from './plugins/random-state-plugin.js';

@@ -1,9 +1,8 @@
 import { availableParallelism } from 'node:os';
-import { describeValue, FunctionFuseError } from '../errors.js';
-import { isActorCallable } from '../graph/callable.js';
+import { describeValue } from '../errors.js';
 import type { Node } from '../graph/node.js';
-import { preparePluginCalls } from '../plugins/remote-plugin.js';
 import type { Leaves, RunResult } from '../graph/types.js';
+import { preparePluginCalls } from '../plugins/remote-plugin.js';
 import { BatchSizer } from '../scheduler/batch-sizer.js';
 import { ThreadRun } from '../scheduler/thread-run.js';
 import { TaskPool, type TaskPoolOptions } from '../threads/task-pool.js';
@@ -62,15 +61,11 @@ export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
   override async run(): Promise<RunResult<L>> {
     refuseWorkflowInWorker(this.workflowName);
     const plan = this.plan();
-    for (const node of plan.nodes) {
-      if (isActorCallable(node.callable)) {
-        throw new FunctionFuseError(
-          `Node "${node.name}" is a stateful node, which ThreadWorkflow does not run yet; use LocalWorkflow for it.`,
-        );
-      }
-    }
     for (const plugin of this.pluginsOf(plan)) plugin.beginRun();
-    const pluginCalls = preparePluginCalls(plan.nodes, (index) => this.settingsOf(plan.nodes[index] as Node)?.plugin);
+    const pluginCalls = preparePluginCalls(
+      plan.nodes,
+      (index) => this.settingsOf(plan.nodes[index] as Node)?.plugin,
+    );
     this.#pool ??= new TaskPool(this.#poolOptions);
     const priorities = Float64Array.from(plan.nodes, (node) => this.settingsOf(node)?.options.priority ?? 0);
     const results = await new ThreadRun({

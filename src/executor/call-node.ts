@@ -12,14 +12,21 @@ export function callCallable(callable: Callable, args: readonly unknown[], insta
       return callable.fn(...args);
     case 'actor-init':
       return Reflect.construct(callable.actor.cls, args);
-    case 'actor-call': {
-      const method = (instance as Record<string, unknown>)[callable.method];
-      if (typeof method !== 'function') {
-        throw new TypeError(`${callable.actor.baseName} has no method "${callable.method}"`);
-      }
-      return method.apply(instance, args);
-    }
+    case 'actor-call':
+      return callMethod(instance, callable.method, callable.actor.baseName, args);
   }
+}
+
+/** Calls `instance[methodName](...args)`, refusing clearly when there is no such method. */
+export function callMethod(
+  instance: unknown,
+  methodName: string,
+  className: string,
+  args: readonly unknown[],
+): unknown {
+  const method = (instance as Record<string, unknown>)[methodName];
+  if (typeof method !== 'function') throw new TypeError(`${className} has no method "${methodName}"`);
+  return method.apply(instance, args);
 }
 
 /** The remote half of a node's plugin: the plugin and what its `localInitialize` returned. */

@@ -16,7 +16,9 @@ import { unwrapTask } from './unwrap-task.js';
 export class InitializerPlugin extends Plugin<undefined> {
   readonly initializer: (context: NodeContext) => RemoteInitializeResult;
 
-  constructor(initializer: ((context: NodeContext) => RemoteInitializeResult) | { readonly definition: object }) {
+  constructor(
+    initializer: ((context: NodeContext) => RemoteInitializeResult) | { readonly definition: object },
+  ) {
     super();
     if (typeof initializer !== 'function') {
       throw new TypeError(`Expected \`initializer\` to be a function, got ${typeof initializer}`);

@@ -1,5 +1,5 @@
-import { callerModuleUrl, locateDefinition, toModuleUrl } from '../graph/definition-location.js';
 import type { AnyClass, PluginClassDefinition } from '../graph/callable.js';
+import { callerModuleUrl, locateDefinition, toModuleUrl } from '../graph/definition-location.js';
 import { registerDefinition } from '../graph/registry.js';
 import { definitionName, type TaskOptions } from '../graph/task.js';
 

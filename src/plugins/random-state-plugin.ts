@@ -17,7 +17,9 @@ export interface RandomStateOptions {
    * generator. May return a cleanup that runs after the node. On ThreadWorkflow it runs in
    * the worker, which finds it like a task: define it with `task()` and pass that task.
    */
-  readonly seedFunc?: ((seed: number, context: NodeContext) => RemoteInitializeResult) | { readonly definition: object };
+  readonly seedFunc?:
+    | ((seed: number, context: NodeContext) => RemoteInitializeResult)
+    | { readonly definition: object };
   /**
    * Whether the default generator also replaces `Math.random` while the node runs (the
    * previous generator is restored after). With `false`, nodes draw from `nodeRandom()` only.

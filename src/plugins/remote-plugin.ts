@@ -55,7 +55,8 @@ export function describePluginForWorker(plugin: Plugin, nodeName: string): Remot
       return { kind: 'array', items: value.map((item, index) => encode(item, `${field}[${index}]`)) };
     }
     const { problem } = inspectValue(value, false);
-    if (problem !== undefined) return refuse(`its field \`${field}${problem.path}\` is ${problem.description}.`);
+    if (problem !== undefined)
+      return refuse(`its field \`${field}${problem.path}\` is ${problem.description}.`);
     return { kind: 'data', value };
   };
   const fields: Record<string, EncodedField> = {};
@@ -66,10 +67,9 @@ export function describePluginForWorker(plugin: Plugin, nodeName: string): Remot
 /** Worker side: rebuilds the plugin a spec describes. */
 export async function rebuildPlugin(spec: RemotePluginSpec): Promise<Plugin> {
   const definition = await loadDefinition(spec.moduleUrl, spec.key);
-  const instance = Object.create(definition.kind === 'task' ? Object.prototype : definition.cls.prototype) as Record<
-    string,
-    unknown
-  >;
+  const instance = Object.create(
+    definition.kind === 'task' ? Object.prototype : definition.cls.prototype,
+  ) as Record<string, unknown>;
   for (const [field, encoded] of Object.entries(spec.fields)) instance[field] = await decode(encoded);
   return instance as unknown as Plugin;
 }

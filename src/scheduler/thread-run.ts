@@ -1,14 +1,15 @@
 import { FunctionFuseError, InternalError, NodeExecutionError, UncloneableValueError } from '../errors.js';
-import { resolveArguments } from '../graph/arguments.js';
 import type { TaskDefinition } from '../graph/callable.js';
 import { type Node, Ref } from '../graph/node.js';
 import { inspectValue } from '../threads/inspect-value.js';
-import type { BatchResult, NodeJob, RemotePluginCall } from '../threads/messages.js';
+import type { BatchResult, JobOutcome, NodeJob, RemotePluginCall } from '../threads/messages.js';
 import { deserializeThrown } from '../threads/serialized-error.js';
 import type { TaskPool } from '../threads/task-pool.js';
 import type { ExecutionPlan } from '../workflow/plan.js';
+import { ActorSupervisor } from './actor-supervisor.js';
 import type { BatchSizer } from './batch-sizer.js';
 import { ReadyQueue } from './ready-queue.js';
+import { ResultStore } from './result-store.js';
 
 /** What a run needs from its workflow. */
 export interface ThreadRunContext {
@@ -24,52 +25,56 @@ export interface ThreadRunContext {
 }
 
 /**
- * One run of a workflow on the thread pool. The main thread keeps the ready set: a node is
- * queued the moment its last parent finishes, and queued nodes are dispatched in priority,
- * then canonical, order whenever the pool has room.
- *
- * Ownership of results: a result lives in `results` until its last consumer has been
- * dispatched. That consumer receives its typed-array buffers by transfer (moved, not copied),
- * earlier consumers receive copies, so no consumer can see another's mutations. Leaves are
- * never moved: run() returns them.
+ * One run of a workflow on threads. The main thread keeps the ready set: a node becomes ready
+ * the moment its last parent finishes. Ready task nodes wait in a queue for room in the pool and
+ * leave it in priority, then canonical, order; actor nodes go straight to their actor's thread.
+ * On the first failure nothing new starts; the run rejects once everything in flight is back
+ * and every actor thread has ended.
  */
 export class ThreadRun {
   readonly #context: ThreadRunContext;
-  readonly #results: unknown[];
+  readonly #store: ResultStore;
+  readonly #actors: ActorSupervisor;
   readonly #remainingParents: Int32Array;
-  readonly #remainingConsumers: Int32Array;
   readonly #ready: ReadyQueue;
-  #inFlight = 0;
+  /** Batches in the pool plus actor operations under way. */
+  #pending = 0;
+  #batchesInPool = 0;
   #completed = 0;
   #failure: Error | undefined;
-  #settle: { resolve: (results: unknown[]) => void; reject: (error: Error) => void } | undefined;
+  #settle: { resolve: (results: readonly unknown[]) => void; reject: (error: Error) => void } | undefined;
 
   constructor(context: ThreadRunContext) {
     this.#context = context;
     const { plan } = context;
-    this.#results = new Array<unknown>(plan.nodes.length);
+    this.#store = new ResultStore(plan);
+    this.#actors = new ActorSupervisor(plan);
     this.#remainingParents = Int32Array.from(plan.parentIndexes, (parents) => parents.length);
-    this.#remainingConsumers = plan.consumerCounts();
     this.#ready = new ReadyQueue(context.priorities);
   }
 
   /** Runs every node; resolves to the results by plan index (leaves kept, others released). */
-  execute(): Promise<unknown[]> {
+  execute(): Promise<readonly unknown[]> {
     return new Promise((resolve, reject) => {
       this.#settle = { resolve, reject };
       const { nodes } = this.#context.plan;
       for (let index = 0; index < nodes.length; index++) {
-        if (this.#remainingParents[index] === 0) this.#ready.push(index);
+        if (this.#remainingParents[index] === 0) this.#becomeReady(index);
       }
       this.#pump();
     });
   }
 
-  /** Dispatches ready nodes while the pool has room. */
+  #becomeReady(index: number): void {
+    if ((this.#context.plan.nodes[index] as Node).callable.kind === 'task') this.#ready.push(index);
+    else this.#dispatchActorNode(index);
+  }
+
+  /** Sends ready task nodes to the pool while it has room. */
   #pump(): void {
     const { maxInFlight } = this.#context;
-    while (this.#failure === undefined && this.#inFlight < maxInFlight && this.#ready.size > 0) {
-      this.#dispatch(this.#takeBatch(maxInFlight - this.#inFlight));
+    while (this.#failure === undefined && this.#batchesInPool < maxInFlight && this.#ready.size > 0) {
+      this.#dispatchBatch(this.#takeBatch(maxInFlight - this.#batchesInPool));
     }
     this.#settleIfDone();
   }
@@ -82,13 +87,11 @@ export class ThreadRun {
     const { sizer, plan } = this.#context;
     const first = this.#ready.shift() as number;
     const batch = [first];
-    const fairShare = Math.ceil((this.#ready.size + 1) / freeSlots);
-    const limit = Math.min(sizer.maxBatchSize, fairShare);
     let expectedMs = sizer.estimate((plan.nodes[first] as Node).callable);
     if (expectedMs === undefined) return batch;
+    const limit = Math.min(sizer.maxBatchSize, Math.ceil((this.#ready.size + 1) / freeSlots));
     while (batch.length < limit && this.#ready.size > 0) {
-      const next = this.#ready.peek() as number;
-      const estimate = sizer.estimate((plan.nodes[next] as Node).callable);
+      const estimate = sizer.estimate((plan.nodes[this.#ready.peek() as number] as Node).callable);
       if (estimate === undefined || expectedMs + estimate > sizer.budgetMs) break;
       expectedMs += estimate;
       batch.push(this.#ready.shift() as number);
@@ -96,41 +99,32 @@ export class ThreadRun {
     return batch;
   }
 
-  #dispatch(batch: readonly number[]): void {
+  #dispatchBatch(batch: readonly number[]): void {
     const jobs: NodeJob[] = [];
     const jobIndexes: number[] = [];
     const transferList = new Set<ArrayBuffer>();
     for (const index of batch) {
       try {
-        jobs.push(this.#prepareJob(index, transferList));
+        jobs.push(this.#prepareTaskJob(index, transferList));
         jobIndexes.push(index);
       } catch (error) {
         this.#fail(index, error);
       }
     }
     if (jobs.length === 0) return;
-    this.#inFlight++;
+    this.#pending++;
+    this.#batchesInPool++;
     this.#context.pool
       .run({ jobs }, [...transferList])
       .then(
         (result) => this.#onBatchDone(jobIndexes, result),
         (error: unknown) => this.#onBatchLost(jobIndexes, error),
       )
-      .catch((error: unknown) => {
-        // A bug in the code above must settle the run, not leave it pending forever.
-        this.#failure ??= new InternalError(`ThreadWorkflow's scheduler failed: ${String(error)}`);
-        this.#inFlight = 0;
-        this.#settleIfDone();
-      });
+      .catch((error: unknown) => this.#onSchedulerBug(error));
   }
 
-  /**
-   * Resolves a node's arguments and decides which buffers move with it: those of parents for
-   * which this node is the last consumer. Then releases those parents' results.
-   */
-  #prepareJob(index: number, transferList: Set<ArrayBuffer>): NodeJob {
-    const { plan } = this.#context;
-    const node = plan.nodes[index] as Node;
+  #prepareTaskJob(index: number, transferList: Set<ArrayBuffer>): NodeJob {
+    const node = this.#context.plan.nodes[index] as Node;
     const definition = node.callable as TaskDefinition;
     const { moduleUrl, key } = definition.location;
     if (moduleUrl === undefined) {
@@ -140,54 +134,84 @@ export class ThreadRun {
       );
     }
     checkPlainArguments(node);
-    const parents = plan.parentIndexes[index] as Int32Array;
-    const movedResults: unknown[] = [];
-    const args = resolveArguments(node, (parentNode) => {
-      const parent = plan.indexOf.get(parentNode) as number;
-      const value = this.#results[parent];
-      if (this.#remainingConsumers[parent] === 1 && plan.isLeaf[parent] === 0) movedResults.push(value);
-      return value;
-    });
-    for (const value of movedResults) {
-      for (const buffer of inspectValue(value, true).transferables) transferList.add(buffer);
-    }
-    for (const parent of parents) {
-      if (--(this.#remainingConsumers[parent] as number) === 0 && plan.isLeaf[parent] === 0) {
-        this.#results[parent] = undefined;
-      }
-    }
+    const args = this.#store.argumentsFor(index, transferList);
     const plugin = this.#context.pluginCalls[index];
-    return plugin === undefined ? { nodeName: node.name, moduleUrl, key, args } : { nodeName: node.name, moduleUrl, key, args, plugin };
+    return { nodeName: node.name, moduleUrl, key, args, ...(plugin === undefined ? {} : { plugin }) };
   }
 
   #onBatchDone(jobIndexes: readonly number[], result: BatchResult): void {
-    this.#inFlight--;
+    this.#pending--;
+    this.#batchesInPool--;
     const { plan, sizer } = this.#context;
     result.outcomes.forEach((outcome, position) => {
       const index = jobIndexes[position] as number;
       sizer.record((plan.nodes[index] as Node).callable, outcome.durationMs);
-      if (outcome.ok) this.#complete(index, outcome.value);
-      else this.#fail(index, deserializeThrown(outcome.error));
+      this.#applyOutcome(index, outcome);
     });
     this.#pump();
   }
 
   /** The pool rejected a whole batch: its worker died or the pool was closed. */
   #onBatchLost(jobIndexes: readonly number[], error: unknown): void {
-    this.#inFlight--;
+    this.#pending--;
+    this.#batchesInPool--;
     for (const index of jobIndexes) this.#fail(index, error);
     this.#pump();
   }
 
-  #complete(index: number, value: unknown): void {
-    const { plan } = this.#context;
-    this.#completed++;
-    // A result nobody consumes and run() does not return is dropped at once.
-    if ((plan.childIndexes[index] as Int32Array).length > 0 || plan.isLeaf[index] === 1) {
-      this.#results[index] = value;
+  #dispatchActorNode(index: number): void {
+    if (this.#failure !== undefined) return;
+    let operation: Promise<JobOutcome>;
+    try {
+      checkPlainArguments(this.#context.plan.nodes[index] as Node);
+      const transferList = new Set<ArrayBuffer>();
+      const args = this.#store.argumentsFor(index, transferList);
+      operation = this.#actors.dispatch(index, args, [...transferList], this.#context.pluginCalls[index]);
+    } catch (error) {
+      this.#fail(index, error);
+      return;
     }
-    for (const child of plan.childIndexes[index] as Int32Array) {
-      if (--(this.#remainingParents[child] as number) === 0) this.#ready.push(child);
+    this.#pending++;
+    operation
+      .then(
+        async (outcome) => {
+          // An actor's object stays in its thread: its init node's value is only a snapshot
+          // taken at the end, and only when run() returns it.
+          this.#applyOutcome(
+            index,
+            outcome.ok && this.#isActorInit(index) ? { ...outcome, value: undefined } : outcome,
+          );
+          if (outcome.ok) await this.#afterActorNode(index);
+        },
+        (error: unknown) => this.#fail(index, error),
+      )
+      .catch((error: unknown) => this.#onSchedulerBug(error))
+      .finally(() => {
+        this.#pending--;
+        this.#pump();
+      });
+  }
+
+  async #afterActorNode(index: number): Promise<void> {
+    const finished = await this.#actors.finished(index);
+    if (finished?.snapshot === undefined) return;
+    if (finished.snapshot.ok) this.#store.store(finished.initIndex, finished.snapshot.value);
+    else this.#fail(finished.initIndex, deserializeThrown(finished.snapshot.error));
+  }
+
+  #isActorInit(index: number): boolean {
+    return (this.#context.plan.nodes[index] as Node).callable.kind === 'actor-init';
+  }
+
+  #applyOutcome(index: number, outcome: JobOutcome): void {
+    if (!outcome.ok) {
+      this.#fail(index, deserializeThrown(outcome.error));
+      return;
+    }
+    this.#completed++;
+    this.#store.store(index, outcome.value);
+    for (const child of this.#context.plan.childIndexes[index] as Int32Array) {
+      if (--(this.#remainingParents[child] as number) === 0) this.#becomeReady(child);
     }
   }
 
@@ -197,15 +221,24 @@ export class ThreadRun {
     this.#failure = new NodeExecutionError(node.name, cause);
   }
 
+  /** A bug in the code above must settle the run, not leave it pending forever. */
+  #onSchedulerBug(error: unknown): void {
+    this.#failure ??= new InternalError(`ThreadWorkflow's scheduler failed: ${String(error)}`);
+    this.#pending = 0;
+    this.#settleIfDone();
+  }
+
   #settleIfDone(): void {
-    if (this.#inFlight > 0 || this.#settle === undefined) return;
-    if (this.#failure !== undefined) {
-      this.#settle.reject(this.#failure);
-      this.#settle = undefined;
-    } else if (this.#completed === this.#context.plan.nodes.length) {
-      this.#settle.resolve(this.#results);
-      this.#settle = undefined;
-    }
+    const settle = this.#settle;
+    if (this.#pending > 0 || settle === undefined) return;
+    const failure = this.#failure;
+    if (failure === undefined && this.#completed < this.#context.plan.nodes.length) return;
+    this.#settle = undefined;
+    this.#actors.terminateAll().then(
+      () => (failure === undefined ? settle.resolve(this.#store.results) : settle.reject(failure)),
+      (error: unknown) =>
+        settle.reject(failure ?? new InternalError(`could not end actor threads: ${String(error)}`)),
+    );
   }
 }
 

@@ -38,3 +38,31 @@ export interface BatchResult {
   /** In the order of the batch's jobs. */
   readonly outcomes: readonly JobOutcome[];
 }
+
+/**
+ * What an actor's dedicated worker exposes through Comlink. Every method reports failure as an
+ * outcome rather than by throwing, so errors keep their class name, code and cause.
+ */
+export interface ActorHostApi {
+  /** Builds the object: imports the class's module, then `new Class(...args)`. */
+  construct(call: ActorConstruct): Promise<JobOutcome>;
+  /** Calls one method on the object. */
+  call(call: ActorMethodCall): Promise<JobOutcome>;
+  /** A copy of the object's own fields, for an init node that is a leaf of the workflow. */
+  snapshot(nodeName: string): Promise<JobOutcome>;
+}
+
+export interface ActorConstruct {
+  readonly nodeName: string;
+  readonly moduleUrl: string;
+  readonly key: string;
+  readonly args: readonly unknown[];
+  readonly plugin?: RemotePluginCall;
+}
+
+export interface ActorMethodCall {
+  readonly nodeName: string;
+  readonly method: string;
+  readonly args: readonly unknown[];
+  readonly plugin?: RemotePluginCall;
+}

@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { FunctionFuseError } from '../errors.js';
 import type { BatchResult, JobBatch } from './messages.js';
+import { workerEntryPath } from './worker-entry.js';
 
 /** Options of the worker-thread pool that runs task nodes. */
 export interface TaskPoolOptions {
@@ -24,7 +22,7 @@ export class TaskPool {
 
   constructor(options: TaskPoolOptions) {
     this.#piscina = new Piscina<JobBatch, BatchResult>({
-      filename: workerEntry(),
+      filename: workerEntryPath('task-worker'),
       minThreads: options.threads,
       maxThreads: options.threads,
       // Workers stay up between runs of a workflow; they are unref'd while idle.
@@ -42,15 +40,4 @@ export class TaskPool {
   async close(): Promise<void> {
     await this.#piscina.destroy();
   }
-}
-
-function workerEntry(): string {
-  const path = fileURLToPath(new URL('../../workers/task-worker.js', import.meta.url));
-  if (!existsSync(path)) {
-    throw new FunctionFuseError(
-      `The worker entry ${path} does not exist. ThreadWorkflow runs from the built package: ` +
-        "run `npm run build` and import from 'functionfuse', not from its TypeScript sources.",
-    );
-  }
-  return path;
 }

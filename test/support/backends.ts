@@ -51,7 +51,7 @@ export function threadBackend(threads: number): BackendUnderTest {
       open.add(workflow as ThreadWorkflow);
       return workflow;
     },
-    supportsActors: false,
+    supportsActors: true,
     supportsPlugins: true,
     close: async () => {
       await Promise.all([...open].map((workflow) => workflow.close()));

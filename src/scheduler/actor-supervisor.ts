@@ -1,0 +1,90 @@
+import { FunctionFuseError } from '../errors.js';
+import type { Node } from '../graph/node.js';
+import { ActorHost } from '../threads/actor-host.js';
+import type { JobOutcome, RemotePluginCall } from '../threads/messages.js';
+import type { ExecutionPlan } from '../workflow/plan.js';
+
+/**
+ * The actors of one run: each lives in its own worker thread, started when its init node is
+ * dispatched and ended when its last call in the workflow has finished (or when the run ends).
+ * Calls on one actor arrive in call order, because each call node depends on the previous one.
+ */
+export class ActorSupervisor {
+  readonly #plan: ExecutionPlan;
+  readonly #hosts = new Map<number, ActorHost>();
+  /** For each init node (by index): the calls of the workflow still to finish. */
+  readonly #callsLeft: Int32Array;
+
+  constructor(plan: ExecutionPlan) {
+    this.#plan = plan;
+    this.#callsLeft = new Int32Array(plan.nodes.length);
+    for (const node of plan.nodes) {
+      if (node.callable.kind === 'actor-call') {
+        (this.#callsLeft[this.#initIndex(node)] as number)++;
+      }
+    }
+  }
+
+  /** Starts the actor of init node `index` or calls a method on it. */
+  dispatch(
+    index: number,
+    args: readonly unknown[],
+    transferList: readonly ArrayBuffer[],
+    plugin: RemotePluginCall | undefined,
+  ): Promise<JobOutcome> {
+    const node = this.#plan.nodes[index] as Node;
+    const { callable } = node;
+    const withPlugin = plugin === undefined ? {} : { plugin };
+    if (callable.kind === 'actor-init') {
+      const { moduleUrl, key } = callable.actor.location;
+      if (moduleUrl === undefined) {
+        throw new FunctionFuseError(
+          `Actor class "${callable.actor.baseName}" has no known module, so worker threads cannot load it: ` +
+            'pass { module: import.meta.url } to actor().',
+        );
+      }
+      const host = new ActorHost(node.name);
+      this.#hosts.set(index, host);
+      return host.construct({ nodeName: node.name, moduleUrl, key, args, ...withPlugin }, transferList);
+    }
+    if (callable.kind !== 'actor-call') throw new TypeError(`Node "${node.name}" is not an actor node`);
+    const host = this.#hosts.get(this.#initIndex(node)) as ActorHost;
+    return host.call({ nodeName: node.name, method: callable.method, args, ...withPlugin }, transferList);
+  }
+
+  /**
+   * Called when an actor node has finished. When it was the actor's last call, ends the actor,
+   * first taking a snapshot of its fields when its init node is a leaf (run() returns it).
+   * Resolves to that snapshot's outcome, or undefined.
+   */
+  async finished(
+    index: number,
+  ): Promise<{ initIndex: number; snapshot: JobOutcome | undefined } | undefined> {
+    const node = this.#plan.nodes[index] as Node;
+    const initIndex = node.callable.kind === 'actor-init' ? index : this.#initIndex(node);
+    if (node.callable.kind === 'actor-call') (this.#callsLeft[initIndex] as number)--;
+    if (this.#callsLeft[initIndex] !== 0) return undefined;
+    const host = this.#hosts.get(initIndex);
+    if (host === undefined) return undefined;
+    this.#hosts.delete(initIndex);
+    try {
+      const initNode = this.#plan.nodes[initIndex] as Node;
+      const snapshot = this.#plan.isLeaf[initIndex] === 1 ? await host.snapshot(initNode.name) : undefined;
+      return { initIndex, snapshot };
+    } finally {
+      await host.terminate();
+    }
+  }
+
+  /** Ends every actor still running (after a failure). */
+  async terminateAll(): Promise<void> {
+    const hosts = [...this.#hosts.values()];
+    this.#hosts.clear();
+    await Promise.all(hosts.map((host) => host.terminate()));
+  }
+
+  #initIndex(node: Node): number {
+    if (node.callable.kind !== 'actor-call') throw new TypeError(`Node "${node.name}" is not an actor call`);
+    return this.#plan.indexOf.get(node.callable.instance) as number;
+  }
+}

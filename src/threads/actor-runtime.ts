@@ -1,0 +1,83 @@
+/**
+ * Worker side of an actor: the object itself, built and called with the same plugin handling,
+ * result checks and error serialization as a task.
+ */
+import { InternalError } from '../errors.js';
+import { callCallable, callMethod, callWithPlugin, isThenable } from '../executor/call-node.js';
+import type { Callable } from '../graph/callable.js';
+import { rebuildPlugin } from '../plugins/remote-plugin.js';
+import { loadDefinition } from './load-definition.js';
+import type { ActorConstruct, ActorMethodCall, JobOutcome, RemotePluginCall } from './messages.js';
+import { checkedResult } from './run-job.js';
+import { serializeThrown } from './serialized-error.js';
+
+let instance: unknown;
+let callable: (Callable & { kind: 'actor-init' }) | undefined;
+
+interface OutcomeToSend {
+  readonly outcome: JobOutcome;
+  readonly transferables: readonly ArrayBuffer[];
+}
+
+export async function runActorConstruct(call: ActorConstruct): Promise<OutcomeToSend> {
+  return timed(async () => {
+    const definition = await loadDefinition(call.moduleUrl, call.key);
+    if (definition.kind !== 'actor') {
+      throw new InternalError(`${call.key} in ${call.moduleUrl} is not an actor class`);
+    }
+    callable = { kind: 'actor-init', actor: definition, baseName: definition.baseName };
+    const init = callable;
+    instance = await invoke(call.nodeName, call.plugin, () => callCallable(init, call.args, undefined));
+    // The init node's value stays here: the main thread only needs to know it succeeded.
+    return undefined;
+  }, call.nodeName);
+}
+
+export async function runActorMethod(call: ActorMethodCall): Promise<OutcomeToSend> {
+  return timed(async () => {
+    if (callable === undefined)
+      throw new InternalError('an actor method was called before its object was built');
+    const className = callable.baseName;
+    return invoke(call.nodeName, call.plugin, () => callMethod(instance, call.method, className, call.args));
+  }, call.nodeName);
+}
+
+export function snapshotActor(nodeName: string): OutcomeToSend {
+  const fields = { ...(instance as object) };
+  const checked = checkedResult(nodeName, fields);
+  return checked.ok
+    ? { outcome: { ok: true, value: checked.value, durationMs: 0 }, transferables: checked.transferables }
+    : { outcome: { ok: false, error: checked.error, durationMs: 0 }, transferables: [] };
+}
+
+async function invoke(
+  nodeName: string,
+  plugin: RemotePluginCall | undefined,
+  call: () => unknown,
+): Promise<unknown> {
+  if (plugin === undefined) {
+    const value = call();
+    return isThenable(value) ? await value : value;
+  }
+  return callWithPlugin(
+    nodeName,
+    { plugin: await rebuildPlugin(plugin.spec), payload: plugin.payload },
+    call,
+  );
+}
+
+async function timed(run: () => Promise<unknown>, nodeName: string): Promise<OutcomeToSend> {
+  const started = performance.now();
+  try {
+    const checked = checkedResult(nodeName, await run());
+    const durationMs = performance.now() - started;
+    return checked.ok
+      ? { outcome: { ok: true, value: checked.value, durationMs }, transferables: checked.transferables }
+      : { outcome: { ok: false, error: checked.error, durationMs }, transferables: [] };
+  } catch (error) {
+    return {
+      outcome: { ok: false, error: serializeThrown(error), durationMs: performance.now() - started },
+      transferables: [],
+    };
+  }
+}

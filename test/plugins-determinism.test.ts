@@ -1,0 +1,32 @@
+import { LocalWorkflow, type Node, RandomStatePlugin, ThreadWorkflow } from 'functionfuse';
+import { describe, expect, it } from 'vitest';
+import { simulate, sum } from './fixtures/tasks.js';
+
+/** A seeded Monte Carlo-like graph: uneven node sizes, so threads finish out of order. */
+function buildGraph(): Node<number> {
+  const layer = Array.from({ length: 12 }, (_, index) => simulate((index % 4) * 2_000 + 10, index));
+  const pairs = Array.from({ length: 6 }, (_, index) =>
+    sum(layer[index * 2] as Node<number>, layer[index * 2 + 1] as Node<number>),
+  );
+  return pairs.reduce((acc, node) => sum(acc, simulate(50, node)));
+}
+
+describe('RandomStatePlugin determinism across backends', () => {
+  it('gives bit-identical results on LocalWorkflow and on 1, 2 and 4 threads, run after run', async () => {
+    const leaf = buildGraph();
+    const local = new LocalWorkflow(leaf, { workflowName: 'mc' });
+    local.query('simulate_.*').setPlugin(new RandomStatePlugin({ seed: 1234 }));
+    const expected = await local.run();
+    expect(await local.run()).toBe(expected);
+    for (const threads of [1, 2, 4]) {
+      const wf = new ThreadWorkflow(leaf, { workflowName: 'mc', threads });
+      wf.query('simulate_.*').setPlugin(new RandomStatePlugin({ seed: 1234 }));
+      try {
+        expect(await wf.run()).toBe(expected);
+        expect(await wf.run()).toBe(expected);
+      } finally {
+        await wf.close();
+      }
+    }
+  });
+});

@@ -1,0 +1,23 @@
+/**
+ * The worker entry of one actor: holds the object for the whole run and runs its calls, one at
+ * a time, as the main thread sends them through Comlink.
+ */
+import { parentPort } from 'node:worker_threads';
+import { runActorConstruct, runActorMethod, snapshotActor } from '../src/threads/actor-runtime.js';
+import { expose, nodeEndpoint, transfer } from '../src/threads/comlink.js';
+import type { ActorHostApi, JobOutcome } from '../src/threads/messages.js';
+
+if (parentPort === null) throw new Error('actor-host.js must run in a worker thread');
+
+/** Sends an outcome back, moving its buffers. */
+function reply(outcome: { outcome: JobOutcome; transferables: readonly ArrayBuffer[] }): JobOutcome {
+  return transfer(outcome.outcome, [...outcome.transferables]);
+}
+
+const api: ActorHostApi = {
+  construct: async (call) => reply(await runActorConstruct(call)),
+  call: async (call) => reply(await runActorMethod(call)),
+  snapshot: async (nodeName) => reply(snapshotActor(nodeName)),
+};
+
+expose(api, nodeEndpoint(parentPort));
