@@ -54,7 +54,7 @@ describe('stateful nodes on threads', () => {
   it('applies plugins to actor calls (the original ignores them)', async () => {
     const acc = Accumulator().setName('acc');
     const draw = acc.noisy().setName('acc noisy');
-    const expected = seedrandom('8')();
+    const expected = seedrandom.alea('8')();
     for (const workflow of [
       new LocalWorkflow(draw, { workflowName: 'actor-plugin' }),
       new ThreadWorkflow(draw, { workflowName: 'actor-plugin', threads: 1 }),

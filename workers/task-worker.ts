@@ -4,6 +4,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
+import { rebuildPlugin } from '../src/plugins/remote-plugin.js';
 import type { BatchResult, JobBatch, JobOutcome } from '../src/threads/messages.js';
 import { runJob } from '../src/threads/run-job.js';
 
@@ -11,9 +12,12 @@ export default async function runBatch(batch: JobBatch): Promise<unknown> {
   const outcomes: JobOutcome[] = [];
   // A Set: two results may share a buffer, and a transfer list must not repeat one.
   const transferList = new Set<ArrayBuffer>();
+  const plugins = batch.plugins.map((spec) => rebuildPlugin(spec));
+  // A plugin that fails to rebuild is reported by the jobs that await it, not here.
+  for (const plugin of plugins) plugin.catch(() => {});
   for (const job of batch.jobs) {
     const started = performance.now();
-    const outcome = await runJob(job);
+    const outcome = await runJob(job, plugins);
     const durationMs = performance.now() - started;
     if (outcome.ok) {
       for (const buffer of outcome.transferables) transferList.add(buffer);

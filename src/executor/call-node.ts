@@ -38,20 +38,30 @@ export interface PreparedPlugin {
 /**
  * Runs `call` where the node runs, wrapped by its plugin: `remoteInitialize` first, the call
  * inside the node's context (so `nodeRandom()` finds its generator across awaits), the
- * plugin's cleanup after the call settles, whether it succeeded or not.
+ * plugin's cleanup after the call settles, whether it succeeded or not. Stays synchronous
+ * when the plugin and the call are: most nodes are, and a promise per node is costly.
  */
-export async function callWithPlugin(
-  nodeName: string,
-  prepared: PreparedPlugin,
-  call: () => unknown,
-): Promise<unknown> {
+export function callWithPlugin(nodeName: string, prepared: PreparedPlugin, call: () => unknown): unknown {
   const context: NodeContext = { nodeName };
-  const cleanup: void | PluginCleanup = await prepared.plugin.remoteInitialize(prepared.payload, context);
-  try {
-    return await nodeContextStorage.run(context, call);
-  } finally {
-    if (typeof cleanup === 'function') cleanup();
+  const initialized = prepared.plugin.remoteInitialize(prepared.payload, context);
+  if (isThenable(initialized)) {
+    return Promise.resolve(initialized).then((cleanup) => callInContext(context, call, cleanup));
   }
+  return callInContext(context, call, initialized);
+}
+
+function callInContext(context: NodeContext, call: () => unknown, cleanup: void | PluginCleanup): unknown {
+  let value: unknown;
+  try {
+    value = nodeContextStorage.run(context, call);
+  } catch (error) {
+    if (typeof cleanup === 'function') cleanup();
+    throw error;
+  }
+  if (typeof cleanup !== 'function') return value;
+  if (isThenable(value)) return Promise.resolve(value).finally(cleanup);
+  cleanup();
+  return value;
 }
 
 /** True for promises and other thenables, which the executor must await. */

@@ -1,5 +1,12 @@
+import { isThenable } from '../executor/call-node.js';
 import type { NodeContext } from './node-context.js';
-import { isPlugin, Plugin, type PluginCleanup, type PluginNodeInfo } from './plugin.js';
+import {
+  isPlugin,
+  Plugin,
+  type PluginCleanup,
+  type PluginNodeInfo,
+  type RemoteInitializeResult,
+} from './plugin.js';
 import { pluginClass } from './plugin-class.js';
 
 /**
@@ -33,21 +40,38 @@ export class PluginCollection extends Plugin<unknown[]> {
     return this.plugins.map((plugin) => plugin.localInitialize(node));
   }
 
-  override async remoteInitialize(payloads: unknown[], context: NodeContext): Promise<PluginCleanup> {
+  override remoteInitialize(payloads: unknown[], context: NodeContext): RemoteInitializeResult {
     const cleanups: PluginCleanup[] = [];
     const cleanUp = (): void => {
       for (const cleanup of cleanups.reverse()) cleanup();
     };
-    try {
-      for (const [index, plugin] of this.plugins.entries()) {
-        const cleanup = await plugin.remoteInitialize(payloads[index], context);
-        if (typeof cleanup === 'function') cleanups.push(cleanup);
+    // Synchronous while every plugin is; from the first async one on, the rest wait for it.
+    const initializeFrom = (start: number): RemoteInitializeResult => {
+      for (let index = start; index < this.plugins.length; index++) {
+        const plugin = this.plugins[index] as Plugin;
+        const result = plugin.remoteInitialize(payloads[index], context);
+        if (isThenable(result)) {
+          return Promise.resolve(result).then((cleanup) => {
+            if (typeof cleanup === 'function') cleanups.push(cleanup);
+            return initializeFrom(index + 1);
+          });
+        }
+        if (typeof result === 'function') cleanups.push(result);
       }
+      return cleanUp;
+    };
+    try {
+      const result = initializeFrom(0);
+      return isThenable(result)
+        ? Promise.resolve(result).catch((error: unknown) => {
+            cleanUp();
+            throw error;
+          })
+        : result;
     } catch (error) {
       cleanUp();
       throw error;
     }
-    return cleanUp;
   }
 }
 

@@ -21,6 +21,12 @@ export interface RandomStateOptions {
     | ((seed: number, context: NodeContext) => RemoteInitializeResult)
     | { readonly definition: object };
   /**
+   * Which seedrandom generator to seed. The default, Alea, seeds in about 1 µs; seedrandom's
+   * own default, ARC4 (`'arc4'`), takes about 10 µs, which shows on graphs of small nodes.
+   * @default 'alea'
+   */
+  readonly algorithm?: RandomAlgorithm;
+  /**
    * Whether the default generator also replaces `Math.random` while the node runs (the
    * previous generator is restored after). With `false`, nodes draw from `nodeRandom()` only.
    * @default true
@@ -28,13 +34,26 @@ export interface RandomStateOptions {
   readonly mathRandom?: boolean;
 }
 
+/** The generators seedrandom offers. */
+export type RandomAlgorithm = 'alea' | 'arc4' | 'tychei' | 'xor128' | 'xor4096' | 'xorshift7' | 'xorwow';
+
+const generators: Record<RandomAlgorithm, (seed: string) => () => number> = {
+  alea: seedrandom.alea,
+  arc4: (seed) => seedrandom(seed),
+  tychei: seedrandom.tychei,
+  xor128: seedrandom.xor128,
+  xor4096: seedrandom.xor4096,
+  xorshift7: seedrandom.xorshift7,
+  xorwow: seedrandom.xorwow,
+};
+
 const defaultMin = 0;
 const defaultMax = 2 ** 32 - 1;
 
 /**
  * Reproducible randomness: hands each node a seed in canonical order (the original's sequence:
  * `seed + 1` per node, wrapping from `max` to `min`) and, by default, seeds a seedrandom
- * generator with it for the node's duration. The sequence restarts at every run, and never
+ * generator (Alea, see `algorithm`) with `String(seed)` for the node's duration. The sequence restarts at every run, and never
  * depends on which thread ran a node or when it finished.
  *
  * @example
@@ -47,6 +66,7 @@ export class RandomStatePlugin extends Plugin<number> {
   readonly max: number;
   readonly seedFunc: ((seed: number, context: NodeContext) => RemoteInitializeResult) | undefined;
   readonly mathRandom: boolean;
+  readonly algorithm: RandomAlgorithm;
   #current: number;
 
   constructor(options: RandomStateOptions) {
@@ -54,7 +74,14 @@ export class RandomStatePlugin extends Plugin<number> {
     if (options === null || typeof options !== 'object') {
       throw new TypeError(`Expected \`options\` to be an object like { seed: 42 }, got ${typeof options}`);
     }
-    const { seed, min = defaultMin, max = defaultMax, seedFunc, mathRandom = true } = options;
+    const {
+      seed,
+      min = defaultMin,
+      max = defaultMax,
+      seedFunc,
+      mathRandom = true,
+      algorithm = 'alea',
+    } = options;
     for (const [option, value] of [
       ['seed', seed],
       ['min', min],
@@ -76,6 +103,12 @@ export class RandomStatePlugin extends Plugin<number> {
     if (typeof mathRandom !== 'boolean') {
       throw new TypeError(`Expected \`mathRandom\` to be a boolean, got ${typeof mathRandom}`);
     }
+    if (!Object.hasOwn(generators, algorithm)) {
+      throw new TypeError(
+        `Expected \`algorithm\` to be one of ${Object.keys(generators).join(', ')}, got ${JSON.stringify(algorithm)}`,
+      );
+    }
+    this.algorithm = algorithm;
     this.seed = seed;
     this.min = min;
     this.max = max;
@@ -95,19 +128,18 @@ export class RandomStatePlugin extends Plugin<number> {
 
   override remoteInitialize(seed: number, context: NodeContext): RemoteInitializeResult {
     if (this.seedFunc !== undefined) return this.seedFunc(seed, context);
-    return installSeededRandom(seed, context, this.mathRandom);
+    return installSeededRandom(generators[this.algorithm](String(seed)), context, this.mathRandom);
   }
 }
 
 pluginClass(RandomStatePlugin);
 
-/** Seeds a generator for one node; returns the cleanup that restores `Math.random`. */
-export function installSeededRandom(
-  seed: number,
+/** Gives one node its seeded generator; returns the cleanup that restores `Math.random`. */
+function installSeededRandom(
+  random: () => number,
   context: NodeContext,
   mathRandom: boolean,
 ): PluginCleanup | undefined {
-  const random = seedrandom(String(seed));
   context.random = random;
   if (!mathRandom) return undefined;
   const previous = Math.random;

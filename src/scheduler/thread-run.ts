@@ -1,6 +1,7 @@
 import { FunctionFuseError, InternalError, NodeExecutionError, UncloneableValueError } from '../errors.js';
 import type { TaskDefinition } from '../graph/callable.js';
 import { type Node, Ref } from '../graph/node.js';
+import type { RemotePluginSpec } from '../plugins/remote-plugin.js';
 import { inspectValue } from '../threads/inspect-value.js';
 import type { BatchResult, JobOutcome, NodeJob, RemotePluginCall } from '../threads/messages.js';
 import { deserializeThrown } from '../threads/serialized-error.js';
@@ -103,9 +104,10 @@ export class ThreadRun {
     const jobs: NodeJob[] = [];
     const jobIndexes: number[] = [];
     const transferList = new Set<ArrayBuffer>();
+    const plugins = new Map<RemotePluginSpec, number>();
     for (const index of batch) {
       try {
-        jobs.push(this.#prepareTaskJob(index, transferList));
+        jobs.push(this.#prepareTaskJob(index, transferList, plugins));
         jobIndexes.push(index);
       } catch (error) {
         this.#fail(index, error);
@@ -115,7 +117,7 @@ export class ThreadRun {
     this.#pending++;
     this.#batchesInPool++;
     this.#context.pool
-      .run({ jobs }, [...transferList])
+      .run({ jobs, plugins: [...plugins.keys()] }, [...transferList])
       .then(
         (result) => this.#onBatchDone(jobIndexes, result),
         (error: unknown) => this.#onBatchLost(jobIndexes, error),
@@ -123,7 +125,11 @@ export class ThreadRun {
       .catch((error: unknown) => this.#onSchedulerBug(error));
   }
 
-  #prepareTaskJob(index: number, transferList: Set<ArrayBuffer>): NodeJob {
+  #prepareTaskJob(
+    index: number,
+    transferList: Set<ArrayBuffer>,
+    plugins: Map<RemotePluginSpec, number>,
+  ): NodeJob {
     const node = this.#context.plan.nodes[index] as Node;
     const definition = node.callable as TaskDefinition;
     const { moduleUrl, key } = definition.location;
@@ -135,8 +141,15 @@ export class ThreadRun {
     }
     checkPlainArguments(node);
     const args = this.#store.argumentsFor(index, transferList);
+    const job: NodeJob = { nodeName: node.name, moduleUrl, key, args };
     const plugin = this.#context.pluginCalls[index];
-    return { nodeName: node.name, moduleUrl, key, args, ...(plugin === undefined ? {} : { plugin }) };
+    if (plugin === undefined) return job;
+    let spec = plugins.get(plugin.spec);
+    if (spec === undefined) {
+      spec = plugins.size;
+      plugins.set(plugin.spec, spec);
+    }
+    return { ...job, plugin: { spec, payload: plugin.payload } };
   }
 
   #onBatchDone(jobIndexes: readonly number[], result: BatchResult): void {

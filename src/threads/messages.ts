@@ -14,10 +14,17 @@ export interface NodeJob {
   /** Resolved arguments: every reference already replaced by its value. */
   readonly args: readonly unknown[];
   /** The node's plugin, if it has one. */
-  readonly plugin?: RemotePluginCall;
+  readonly plugin?: BatchedPluginCall;
 }
 
-/** A plugin to run before a job: how the worker rebuilds it, and its per-node payload. */
+/** A job's plugin within a batch: which of the batch's plugin specs, and the node's payload. */
+export interface BatchedPluginCall {
+  /** Index into {@link JobBatch.plugins}. */
+  readonly spec: number;
+  readonly payload: unknown;
+}
+
+/** A plugin to run before a node: how the worker rebuilds it, and its per-node payload. */
 export interface RemotePluginCall {
   readonly spec: RemotePluginSpec;
   /** What the plugin's `localInitialize` returned for this node. */
@@ -27,6 +34,8 @@ export interface RemotePluginCall {
 /** Several ready nodes sent in one message: tiny nodes would otherwise cost a round trip each. */
 export interface JobBatch {
   readonly jobs: readonly NodeJob[];
+  /** The plugins of the batch's jobs, each sent (and rebuilt in the worker) once per batch. */
+  readonly plugins: readonly RemotePluginSpec[];
 }
 
 /** What became of one job. `durationMs` is the time the function took, for batching decisions. */

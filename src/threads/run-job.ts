@@ -4,7 +4,7 @@
  */
 import { InternalError, UncloneableValueError } from '../errors.js';
 import { callCallable, callWithPlugin, isThenable } from '../executor/call-node.js';
-import { rebuildPlugin } from '../plugins/remote-plugin.js';
+import type { Plugin } from '../plugins/plugin.js';
 import { inspectValue } from './inspect-value.js';
 import { loadDefinition } from './load-definition.js';
 import type { NodeJob } from './messages.js';
@@ -14,7 +14,11 @@ export type LocalOutcome =
   | { readonly ok: true; readonly value: unknown; readonly transferables: readonly ArrayBuffer[] }
   | { readonly ok: false; readonly error: SerializedThrow };
 
-export async function runJob(job: NodeJob): Promise<LocalOutcome> {
+/**
+ * Runs `job`. `plugins` are the batch's plugins, rebuilt once per batch; a plugin that failed
+ * to rebuild fails only the jobs that use it.
+ */
+export async function runJob(job: NodeJob, plugins: readonly Promise<Plugin>[]): Promise<LocalOutcome> {
   try {
     const definition = await loadDefinition(job.moduleUrl, job.key);
     if (definition.kind !== 'task') {
@@ -25,10 +29,11 @@ export async function runJob(job: NodeJob): Promise<LocalOutcome> {
       value = callCallable(definition, job.args, undefined);
       if (isThenable(value)) value = await value;
     } else {
-      const plugin = await rebuildPlugin(job.plugin.spec);
-      value = await callWithPlugin(job.nodeName, { plugin, payload: job.plugin.payload }, () =>
+      const plugin = await (plugins[job.plugin.spec] as Promise<Plugin>);
+      value = callWithPlugin(job.nodeName, { plugin, payload: job.plugin.payload }, () =>
         callCallable(definition, job.args, undefined),
       );
+      if (isThenable(value)) value = await value;
     }
     return checkedResult(job.nodeName, value);
   } catch (error) {

@@ -39,7 +39,7 @@ import { type BackendUnderTest, ExecutionLog } from './backends.js';
 
 /** The first `count` draws of seedrandom seeded with `seed`, computed without functionfuse. */
 function expectedDraws(seed: number, count: number): number[] {
-  const random = seedrandom(String(seed));
+  const random = seedrandom.alea(String(seed));
   return Array.from({ length: count }, () => random());
 }
 
