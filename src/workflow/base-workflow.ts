@@ -114,8 +114,11 @@ export abstract class BaseWorkflow<const L extends Leaves = Leaves> {
     return this;
   }
 
-  /** Runs the workflow; resolves to the leaves' values (one value for a single leaf). */
-  abstract run(): Promise<RunResult<L>>;
+  /**
+   * Runs the workflow. Executing backends resolve to the leaves' values (one value for a single
+   * leaf, a tuple for an array); GraphWorkflow draws the graph instead.
+   */
+  abstract run(): Promise<unknown>;
 
   /** The node set and order, rebuilt when nodes were created or renamed since last time. */
   protected plan(): ExecutionPlan {

@@ -1,12 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BaseWorkflow, type Leaves, LocalWorkflow, ThreadWorkflow } from 'functionfuse';
+import { type BaseWorkflow, type Leaves, LocalWorkflow, type RunResult, ThreadWorkflow } from 'functionfuse';
 
 /** A backend the behavioural suite runs against. */
 export interface BackendUnderTest {
   readonly name: string;
-  create<const L extends Leaves>(leaves: L, workflowName: string): BaseWorkflow<L>;
+  create<const L extends Leaves>(
+    leaves: L,
+    workflowName: string,
+  ): Omit<BaseWorkflow<L>, 'run'> & { run(): Promise<RunResult<L>> };
   /** Whether actors and plugins run on this backend yet. */
   readonly supportsActors: boolean;
   readonly supportsPlugins: boolean;
