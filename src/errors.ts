@@ -24,11 +24,56 @@ export class FunctionFuseError extends Error {
 export class NodeExecutionError extends FunctionFuseError {
   override name = 'NodeExecutionError';
   readonly nodeName: string;
+  /** How many times the node ran (more than 1 when it was retried). */
+  readonly attempts: number;
 
-  constructor(nodeName: string, cause: unknown, detail?: string) {
-    super(`Node "${nodeName}" failed: ${detail ?? describeCause(cause)}`, { cause });
+  constructor(nodeName: string, cause: unknown, attempts = 1) {
+    const after = attempts > 1 ? ` after ${attempts} attempts` : '';
+    super(`Node "${nodeName}" failed${after}: ${describeCause(cause)}`, { cause });
     this.nodeName = nodeName;
+    this.attempts = attempts;
   }
+}
+
+/**
+ * With `run({ failFast: false })`, the run went on after failures and then rejected with this:
+ * every failed node's error, and the names of the nodes that could not run because they depend
+ * on a failed node (skipped, not failed).
+ *
+ * @example
+ * catch (error) { if (error instanceof WorkflowFailedError) console.log(error.failed, error.skipped); }
+ */
+export class WorkflowFailedError extends AggregateError {
+  override name = 'WorkflowFailedError';
+  declare readonly errors: NodeExecutionError[];
+  /** Names of the nodes that failed, in canonical order. */
+  readonly failed: readonly string[];
+  /** Names of the nodes not run because an ancestor failed, in canonical order. */
+  readonly skipped: readonly string[];
+
+  constructor(workflowName: string, errors: NodeExecutionError[], skipped: readonly string[]) {
+    const failed = errors.map((error) => error.nodeName);
+    super(
+      errors,
+      `Workflow "${workflowName}": ${failed.length} node${failed.length === 1 ? '' : 's'} failed ` +
+        `(${failed.map((name) => `"${name}"`).join(', ')}), ${skipped.length} skipped`,
+    );
+    this.failed = failed;
+    this.skipped = skipped;
+  }
+}
+
+/** A node ran longer than its `timeout` option and was stopped. */
+export class NodeTimeoutError extends FunctionFuseError {
+  override name = 'NodeTimeoutError';
+}
+
+/**
+ * The run was cancelled through its `signal`. Its `name` is `'AbortError'`, as for the
+ * platform's own cancellations; `cause` is the signal's reason.
+ */
+export class AbortError extends FunctionFuseError {
+  override name = 'AbortError';
 }
 
 /**

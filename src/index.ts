@@ -2,14 +2,17 @@ export { LocalWorkflow } from './backends/local-workflow.js';
 export type { ThreadWorkflowOptions } from './backends/thread-workflow.js';
 export { ThreadWorkflow } from './backends/thread-workflow.js';
 export {
+  AbortError,
   DuplicateNodeNameError,
   FunctionFuseError,
   InternalError,
   NodeExecutionError,
+  NodeTimeoutError,
   TaskNotFoundError,
   UncloneableValueError,
   UnsendablePluginError,
   WorkerDiedError,
+  WorkflowFailedError,
   WorkflowInWorkerError,
 } from './errors.js';
 export type { ActorFactory, ActorHandle, ActorHandleBase } from './graph/actor.js';
@@ -34,3 +37,4 @@ export { BaseWorkflow } from './workflow/base-workflow.js';
 export type { NodeOptions } from './workflow/node-options.js';
 export type { NamePattern } from './workflow/pattern.js';
 export { Query } from './workflow/query.js';
+export type { RunOptions } from './workflow/run-options.js';

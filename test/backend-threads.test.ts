@@ -1,4 +1,7 @@
 import { threadBackend } from './support/backends.js';
 import { describeBackendBehaviour } from './support/behaviour-suite.js';
+import { describeReliability } from './support/reliability-suite.js';
 
-describeBackendBehaviour(threadBackend(2));
+const backend = threadBackend(2);
+describeBackendBehaviour(backend);
+describeReliability(backend);

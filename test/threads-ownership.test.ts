@@ -5,9 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import { type Ref, task } from '../src/index.js';
 import { BatchSizer } from '../src/scheduler/batch-sizer.js';
+import { RunOutcomes } from '../src/scheduler/run-outcomes.js';
 import { ThreadRun } from '../src/scheduler/thread-run.js';
 import type { BatchResult, JobBatch } from '../src/threads/messages.js';
 import type { TaskPool } from '../src/threads/task-pool.js';
+import { defaultNodeOptions } from '../src/workflow/node-options.js';
 import { ExecutionPlan } from '../src/workflow/plan.js';
 
 const makeArray = task(function ownershipMakeArray() {
@@ -47,9 +49,12 @@ async function runOnFakePool(leaves: readonly Ref[]) {
     plan,
     pool: pool as unknown as TaskPool,
     sizer: new BatchSizer(2, 1),
+    outcomes: new RunOutcomes(plan, 'ownership', true),
+    nodeOptions: plan.nodes.map(() => defaultNodeOptions),
     priorities: new Float64Array(plan.nodes.length),
     maxInFlight: 1,
     pluginCalls: [],
+    signal: undefined,
   }).execute();
   return { plan, pool, results };
 }

@@ -1,11 +1,14 @@
-import { NodeExecutionError } from '../errors.js';
 import { callCallable, callWithPlugin, isThenable } from '../executor/call-node.js';
+import { delay, withDeadline } from '../executor/deadline.js';
 import { resolveArguments } from '../graph/arguments.js';
 import { isActorCallable } from '../graph/callable.js';
 import type { Node } from '../graph/node.js';
 import type { Leaves, RunResult } from '../graph/types.js';
+import { nodeFailure, RunOutcomes } from '../scheduler/run-outcomes.js';
 import { BaseWorkflow } from '../workflow/base-workflow.js';
+import { resolveNodeOptions } from '../workflow/node-options.js';
 import type { NamePattern } from '../workflow/pattern.js';
+import { type RunOptions, resolveRunOptions } from '../workflow/run-options.js';
 import { refuseWorkflowInWorker } from '../workflow/worker-guard.js';
 
 /**
@@ -28,7 +31,12 @@ export class LocalWorkflow<const L extends Leaves = Leaves> extends BaseWorkflow
     return this;
   }
 
-  override async run(): Promise<RunResult<L>> {
+  /**
+   * Runs every node in canonical order and resolves to the leaves' values. See {@link RunOptions}
+   * for `failFast` and `signal`.
+   */
+  override async run(options?: RunOptions): Promise<RunResult<L>> {
+    const { failFast, signal } = resolveRunOptions(options);
     refuseWorkflowInWorker(this.workflowName);
     const plan = this.plan();
     const { workflowName, storage } = this;
@@ -36,23 +44,24 @@ export class LocalWorkflow<const L extends Leaves = Leaves> extends BaseWorkflow
     if (storage !== undefined) await storage.newWorkflow(workflowName);
     for (const plugin of this.pluginsOf(plan)) plugin.beginRun();
 
+    const outcomes = new RunOutcomes(plan, workflowName, failFast);
     const results = new Array<unknown>(nodes.length);
     const remainingConsumers = plan.consumerCounts();
     const resultOf = (node: Node): unknown => results[indexOf.get(node) as number];
 
     for (let index = 0; index < nodes.length; index++) {
+      if (signal?.aborted) outcomes.abort(signal.reason);
+      if (outcomes.stopped) break;
+      if (outcomes.isSkipped(index)) continue;
       const node = nodes[index] as Node;
-      const cached = storage !== undefined && !this.#loggedNodes.has(node) && !isActorCallable(node.callable);
-      if (cached && (await storage.fileExists(workflowName, node.name))) {
-        results[index] = await storage.readTask(workflowName, node.name);
-      } else {
-        let value = this.#execute(node, index, resultOf);
+      try {
+        let value = this.#produce(node, index, resultOf, signal);
         if (isThenable(value)) value = await value;
-        if (cached) {
-          await storage.save(workflowName, node.name, value);
-          if (storage.alwaysRead) value = await storage.readTask(workflowName, node.name);
-        }
         results[index] = value;
+        outcomes.complete(index);
+      } catch (error) {
+        if (signal?.aborted) outcomes.abort(signal.reason);
+        else outcomes.fail(index, nodeFailure(node.name, error));
       }
       // Release each parent's result once its last consumer has started, unless it is a leaf.
       for (const parent of parentIndexes[index] as Int32Array) {
@@ -61,31 +70,66 @@ export class LocalWorkflow<const L extends Leaves = Leaves> extends BaseWorkflow
         }
       }
     }
+    const failure = outcomes.finalError();
+    if (failure !== undefined) throw failure;
     return this.collectResults(resultOf);
   }
 
-  #execute(node: Node, index: number, resultOf: (node: Node) => unknown): unknown {
+  /** A node's result: read from storage when it is there, else computed (and saved). */
+  #produce(
+    node: Node,
+    index: number,
+    resultOf: (node: Node) => unknown,
+    signal: AbortSignal | undefined,
+  ): unknown {
+    const { storage, workflowName } = this;
+    const cached = storage !== undefined && !this.#loggedNodes.has(node) && !isActorCallable(node.callable);
+    if (!cached) return this.#execute(node, index, resultOf, signal);
+    return (async () => {
+      if (await storage.fileExists(workflowName, node.name)) return storage.readTask(workflowName, node.name);
+      let value = this.#execute(node, index, resultOf, signal);
+      if (isThenable(value)) value = await value;
+      await storage.save(workflowName, node.name, value);
+      return storage.alwaysRead ? storage.readTask(workflowName, node.name) : value;
+    })();
+  }
+
+  /**
+   * Calls the node. Sync nodes without plugins, retries, timeout or signal stay off the
+   * promise path: a promise per node would be most of the per-node cost.
+   */
+  #execute(
+    node: Node,
+    index: number,
+    resultOf: (node: Node) => unknown,
+    signal: AbortSignal | undefined,
+  ): unknown {
     const { callable } = node;
-    try {
-      const args = resolveArguments(node, resultOf);
-      const instance = callable.kind === 'actor-call' ? resultOf(callable.instance) : undefined;
-      const plugin = this.settingsOf(node)?.plugin;
-      // Sync nodes without plugins stay off the promise path: it is most of the per-node cost.
-      const value =
-        plugin === undefined
-          ? callCallable(callable, args, instance)
-          : callWithPlugin(
-              node.name,
-              { plugin, payload: plugin.localInitialize({ name: node.name, index }) },
-              () => callCallable(callable, args, instance),
-            );
-      return isThenable(value)
-        ? Promise.resolve(value).catch((error: unknown) => {
-            throw new NodeExecutionError(node.name, error);
-          })
-        : value;
-    } catch (error) {
-      throw new NodeExecutionError(node.name, error);
-    }
+    const settings = this.settingsOf(node);
+    const plugin = settings?.plugin;
+    const { retries, retryDelay, timeout } = resolveNodeOptions(settings?.options);
+    const args = resolveArguments(node, resultOf);
+    const instance = callable.kind === 'actor-call' ? resultOf(callable.instance) : undefined;
+    // Once per node and run, before any attempt: a retried node sees the same seed.
+    const payload = plugin?.localInitialize({ name: node.name, index });
+    const attempt = (): unknown =>
+      plugin === undefined
+        ? callCallable(callable, args, instance)
+        : callWithPlugin(node.name, { plugin, payload }, () => callCallable(callable, args, instance));
+    if (retries === 0 && timeout === undefined && signal === undefined) return attempt();
+    const attempts = isActorCallable(callable) ? 1 : retries + 1;
+    return (async () => {
+      for (let tried = 1; ; tried++) {
+        try {
+          const value = attempt();
+          return isThenable(value)
+            ? await withDeadline(Promise.resolve(value), node.name, timeout, signal)
+            : value;
+        } catch (error) {
+          if (tried >= attempts || signal?.aborted) throw nodeFailure(node.name, error, tried);
+          await delay(retryDelay, signal);
+        }
+      }
+    })();
   }
 }

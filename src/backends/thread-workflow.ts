@@ -4,9 +4,12 @@ import type { Node } from '../graph/node.js';
 import type { Leaves, RunResult } from '../graph/types.js';
 import { preparePluginCalls } from '../plugins/remote-plugin.js';
 import { BatchSizer } from '../scheduler/batch-sizer.js';
+import { RunOutcomes } from '../scheduler/run-outcomes.js';
 import { ThreadRun } from '../scheduler/thread-run.js';
 import { TaskPool, type TaskPoolOptions } from '../threads/task-pool.js';
 import { BaseWorkflow, type WorkflowOptions } from '../workflow/base-workflow.js';
+import { resolveNodeOptions } from '../workflow/node-options.js';
+import { type RunOptions, resolveRunOptions } from '../workflow/run-options.js';
 import { refuseWorkflowInWorker } from '../workflow/worker-guard.js';
 
 /** Options of {@link ThreadWorkflow}. */
@@ -58,7 +61,12 @@ export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
     this.#sizer = new BatchSizer(batchBudgetMs, this.#maxBatchSize);
   }
 
-  override async run(): Promise<RunResult<L>> {
+  /**
+   * Runs every node on the worker threads and resolves to the leaves' values. See
+   * {@link RunOptions} for `failFast` and `signal`.
+   */
+  override async run(options?: RunOptions): Promise<RunResult<L>> {
+    const { failFast, signal } = resolveRunOptions(options);
     refuseWorkflowInWorker(this.workflowName);
     const plan = this.plan();
     for (const plugin of this.pluginsOf(plan)) plugin.beginRun();
@@ -67,14 +75,17 @@ export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
       (index) => this.settingsOf(plan.nodes[index] as Node)?.plugin,
     );
     this.#pool ??= new TaskPool(this.#poolOptions);
-    const priorities = Float64Array.from(plan.nodes, (node) => this.settingsOf(node)?.options.priority ?? 0);
+    const nodeOptions = plan.nodes.map((node) => resolveNodeOptions(this.settingsOf(node)?.options));
     const results = await new ThreadRun({
       plan,
       pool: this.#pool,
       sizer: this.#sizer,
-      priorities,
+      outcomes: new RunOutcomes(plan, this.workflowName, failFast),
+      nodeOptions,
+      priorities: Float64Array.from(nodeOptions, (options) => options.priority),
       maxInFlight: this.threads * 2,
       pluginCalls,
+      signal,
     }).execute();
     return this.collectResults((node) => results[plan.indexOf.get(node) as number]);
   }

@@ -76,11 +76,20 @@ export class ActorSupervisor {
     }
   }
 
-  /** Ends every actor still running (after a failure). */
-  async terminateAll(): Promise<void> {
+  /** Ends every actor still running (after a failure or a cancellation). */
+  async terminateAll(reason?: unknown): Promise<void> {
     const hosts = [...this.#hosts.values()];
     this.#hosts.clear();
-    await Promise.all(hosts.map((host) => host.terminate()));
+    await Promise.all(hosts.map((host) => host.terminate(reason)));
+  }
+
+  /** Ends the actor that node `index` belongs to (its call timed out: the object is lost). */
+  async terminateActorOf(index: number, reason: unknown): Promise<void> {
+    const node = this.#plan.nodes[index] as Node;
+    const initIndex = node.callable.kind === 'actor-init' ? index : this.#initIndex(node);
+    const host = this.#hosts.get(initIndex);
+    this.#hosts.delete(initIndex);
+    await host?.terminate(reason);
   }
 
   #initIndex(node: Node): number {

@@ -36,10 +36,11 @@ export class ResultStore {
   }
 
   /**
-   * The resolved arguments of node `index`, about to be dispatched: adds to `transferList` the
-   * buffers of parents for which it is the last consumer, then releases those parents.
+   * The resolved arguments of node `index`, about to be dispatched: adds to `transferList` (when
+   * given) the buffers of parents for which it is the last consumer, then releases those
+   * parents. Without a list, nothing moves: the node gets copies.
    */
-  argumentsFor(index: number, transferList: Set<ArrayBuffer>): unknown[] {
+  argumentsFor(index: number, transferList: Set<ArrayBuffer> | undefined): unknown[] {
     const plan = this.#plan;
     const node = plan.nodes[index] as Node;
     const moved: unknown[] = [];
@@ -52,11 +53,13 @@ export class ResultStore {
       }
       const parent = plan.indexOf.get(parentNode) as number;
       const value = this.#results[parent];
-      if (this.#remainingConsumers[parent] === 1 && plan.isLeaf[parent] === 0) moved.push(value);
+      if (transferList !== undefined && this.#remainingConsumers[parent] === 1 && plan.isLeaf[parent] === 0) {
+        moved.push(value);
+      }
       return value;
     });
     for (const value of moved) {
-      for (const buffer of inspectValue(value, true).transferables) transferList.add(buffer);
+      for (const buffer of inspectValue(value, true).transferables) transferList?.add(buffer);
     }
     for (const parent of plan.parentIndexes[index] as Int32Array) {
       if (--(this.#remainingConsumers[parent] as number) === 0 && plan.isLeaf[parent] === 0) {

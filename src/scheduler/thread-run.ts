@@ -1,48 +1,61 @@
-import { FunctionFuseError, InternalError, NodeExecutionError, UncloneableValueError } from '../errors.js';
-import type { TaskDefinition } from '../graph/callable.js';
-import { type Node, Ref } from '../graph/node.js';
+import { InternalError, NodeTimeoutError } from '../errors.js';
+import { timeoutError } from '../executor/deadline.js';
+import type { Node } from '../graph/node.js';
 import type { RemotePluginSpec } from '../plugins/remote-plugin.js';
-import { inspectValue } from '../threads/inspect-value.js';
 import type { BatchResult, JobOutcome, NodeJob, RemotePluginCall } from '../threads/messages.js';
 import { deserializeThrown } from '../threads/serialized-error.js';
 import type { TaskPool } from '../threads/task-pool.js';
+import { workerFailure } from '../threads/worker-failure.js';
+import type { ResolvedNodeOptions } from '../workflow/node-options.js';
 import type { ExecutionPlan } from '../workflow/plan.js';
 import { ActorSupervisor } from './actor-supervisor.js';
 import type { BatchSizer } from './batch-sizer.js';
+import { checkPlainArguments, type PreparedJob, prepareTaskJob } from './prepared-job.js';
 import { ReadyQueue } from './ready-queue.js';
 import { ResultStore } from './result-store.js';
+import { nodeFailure, type RunOutcomes } from './run-outcomes.js';
 
 /** What a run needs from its workflow. */
 export interface ThreadRunContext {
   readonly plan: ExecutionPlan;
   readonly pool: TaskPool;
   readonly sizer: BatchSizer;
+  readonly outcomes: RunOutcomes;
+  /** Each node's options (priority, retries, timeout), by plan index. */
+  readonly nodeOptions: readonly ResolvedNodeOptions[];
   /** Node priorities by plan index. */
   readonly priorities: Float64Array;
   /** How many batches may be in the pool at once. */
   readonly maxInFlight: number;
   /** Each node's plugin call (spec and payload), by plan index; prepared in canonical order. */
   readonly pluginCalls: readonly (RemotePluginCall | undefined)[];
+  readonly signal: AbortSignal | undefined;
 }
 
 /**
  * One run of a workflow on threads. The main thread keeps the ready set: a node becomes ready
  * the moment its last parent finishes. Ready task nodes wait in a queue for room in the pool and
  * leave it in priority, then canonical, order; actor nodes go straight to their actor's thread.
- * On the first failure nothing new starts; the run rejects once everything in flight is back
- * and every actor thread has ended.
+ *
+ * Failures: a failed attempt is retried while the node's `retries` allow; then the node fails,
+ * and RunOutcomes says whether the run stops (failFast) or goes on around it. A worker that
+ * dies fails only its own node: quick nodes batched with it are sent again, one by one. The
+ * run settles once nothing is in flight, after every actor thread has ended.
  */
 export class ThreadRun {
   readonly #context: ThreadRunContext;
   readonly #store: ResultStore;
   readonly #actors: ActorSupervisor;
+  readonly #outcomes: RunOutcomes;
   readonly #remainingParents: Int32Array;
+  readonly #attempts: Uint16Array;
   readonly #ready: ReadyQueue;
-  /** Batches in the pool plus actor operations under way. */
+  /** Batches in the pool, actor operations and retry waits under way. */
   #pending = 0;
   #batchesInPool = 0;
-  #completed = 0;
-  #failure: Error | undefined;
+  /** Aborting one stops its batch's worker: on cancellation, every one is aborted. */
+  readonly #batchControllers = new Set<AbortController>();
+  readonly #retryTimers = new Set<NodeJS.Timeout>();
   #settle: { resolve: (results: readonly unknown[]) => void; reject: (error: Error) => void } | undefined;
 
   constructor(context: ThreadRunContext) {
@@ -50,7 +63,9 @@ export class ThreadRun {
     const { plan } = context;
     this.#store = new ResultStore(plan);
     this.#actors = new ActorSupervisor(plan);
+    this.#outcomes = context.outcomes;
     this.#remainingParents = Int32Array.from(plan.parentIndexes, (parents) => parents.length);
+    this.#attempts = new Uint16Array(plan.nodes.length);
     this.#ready = new ReadyQueue(context.priorities);
   }
 
@@ -58,6 +73,9 @@ export class ThreadRun {
   execute(): Promise<readonly unknown[]> {
     return new Promise((resolve, reject) => {
       this.#settle = { resolve, reject };
+      const { signal } = this.#context;
+      if (signal?.aborted) this.#cancel(signal.reason);
+      else signal?.addEventListener('abort', () => this.#cancel(signal.reason), { once: true });
       const { nodes } = this.#context.plan;
       for (let index = 0; index < nodes.length; index++) {
         if (this.#remainingParents[index] === 0) this.#becomeReady(index);
@@ -67,6 +85,7 @@ export class ThreadRun {
   }
 
   #becomeReady(index: number): void {
+    if (this.#outcomes.stopped || this.#outcomes.isSkipped(index)) return;
     if ((this.#context.plan.nodes[index] as Node).callable.kind === 'task') this.#ready.push(index);
     else this.#dispatchActorNode(index);
   }
@@ -74,197 +93,235 @@ export class ThreadRun {
   /** Sends ready task nodes to the pool while it has room. */
   #pump(): void {
     const { maxInFlight } = this.#context;
-    while (this.#failure === undefined && this.#batchesInPool < maxInFlight && this.#ready.size > 0) {
-      this.#dispatchBatch(this.#takeBatch(maxInFlight - this.#batchesInPool));
+    while (!this.#outcomes.stopped && this.#batchesInPool < maxInFlight && this.#ready.size > 0) {
+      this.#sendNextBatch(maxInFlight - this.#batchesInPool);
     }
     this.#settleIfDone();
   }
 
   /**
-   * The next batch: the first ready node, then more while they are known to be quick, up to
-   * the time budget and to a fair share of the ready nodes per free slot.
+   * Sends the first ready node, with more ready nodes while they are known to be quick, up to
+   * the batch time budget and a fair share of the ready nodes per free slot. A node with a
+   * timeout, or with large buffers to move, goes alone: stopping it must not stop others, and
+   * only a lone node moves buffers (so a batch can be sent again after a crash).
    */
-  #takeBatch(freeSlots: number): number[] {
+  #sendNextBatch(freeSlots: number): void {
     const { sizer, plan } = this.#context;
-    const first = this.#ready.shift() as number;
-    const batch = [first];
-    let expectedMs = sizer.estimate((plan.nodes[first] as Node).callable);
-    if (expectedMs === undefined) return batch;
+    const first = this.#prepare(this.#ready.shift() as number);
+    if (first === undefined) return;
+    let expectedMs = sizer.estimate((plan.nodes[first.index] as Node).callable);
+    if (first.solo || expectedMs === undefined) {
+      this.#send([first]);
+      return;
+    }
+    const batch: PreparedJob[] = [first];
     const limit = Math.min(sizer.maxBatchSize, Math.ceil((this.#ready.size + 1) / freeSlots));
     while (batch.length < limit && this.#ready.size > 0) {
       const estimate = sizer.estimate((plan.nodes[this.#ready.peek() as number] as Node).callable);
       if (estimate === undefined || expectedMs + estimate > sizer.budgetMs) break;
-      expectedMs += estimate;
-      batch.push(this.#ready.shift() as number);
-    }
-    return batch;
-  }
-
-  #dispatchBatch(batch: readonly number[]): void {
-    const jobs: NodeJob[] = [];
-    const jobIndexes: number[] = [];
-    const transferList = new Set<ArrayBuffer>();
-    const plugins = new Map<RemotePluginSpec, number>();
-    for (const index of batch) {
-      try {
-        jobs.push(this.#prepareTaskJob(index, transferList, plugins));
-        jobIndexes.push(index);
-      } catch (error) {
-        this.#fail(index, error);
+      const next = this.#prepare(this.#ready.shift() as number);
+      if (next === undefined) continue;
+      if (next.solo) this.#send([next]);
+      else {
+        batch.push(next);
+        expectedMs += estimate;
       }
     }
-    if (jobs.length === 0) return;
+    this.#send(batch);
+  }
+
+  /** The job for node `index`, or undefined when preparing it failed (the node failed). */
+  #prepare(index: number): PreparedJob | undefined {
+    try {
+      return prepareTaskJob(
+        this.#context.plan.nodes[index] as Node,
+        index,
+        this.#store,
+        this.#context.nodeOptions[index] as ResolvedNodeOptions,
+        this.#context.pluginCalls[index],
+      );
+    } catch (error) {
+      this.#outcomes.fail(index, nodeFailure((this.#context.plan.nodes[index] as Node).name, error));
+      return undefined;
+    }
+  }
+
+  #send(batch: readonly PreparedJob[]): void {
+    const plugins = new Map<RemotePluginSpec, number>();
+    const jobs = batch.map((prepared): NodeJob => {
+      this.#attempts[prepared.index] = (this.#attempts[prepared.index] as number) + 1;
+      const { plugin, ...job } = prepared.job;
+      if (plugin === undefined) return job;
+      let spec = plugins.get(plugin.spec);
+      if (spec === undefined) {
+        spec = plugins.size;
+        plugins.set(plugin.spec, spec);
+      }
+      return { ...job, plugin: { spec, payload: plugin.payload } };
+    });
+    // Only a lone job moves its buffers; in a batch they are copied (see #sendNextBatch).
+    const transferList = batch.length === 1 ? (batch[0] as PreparedJob).transferList : [];
+    const controller = new AbortController();
+    const timeoutMs = batch.length === 1 ? (batch[0] as PreparedJob).timeoutMs : undefined;
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(
+            () => controller.abort(timeoutError((batch[0] as PreparedJob).nodeName, timeoutMs)),
+            timeoutMs,
+          );
     this.#pending++;
     this.#batchesInPool++;
+    this.#batchControllers.add(controller);
     this.#context.pool
-      .run({ jobs, plugins: [...plugins.keys()] }, [...transferList])
+      .run({ jobs, plugins: [...plugins.keys()] }, transferList, controller.signal)
       .then(
-        (result) => this.#onBatchDone(jobIndexes, result),
-        (error: unknown) => this.#onBatchLost(jobIndexes, error),
+        (result) => this.#onBatchDone(batch, result),
+        (error: unknown) => this.#onBatchLost(batch, controller.signal, error),
       )
-      .catch((error: unknown) => this.#onSchedulerBug(error));
+      .catch((error: unknown) => this.#onSchedulerBug(error))
+      .finally(() => {
+        clearTimeout(timer);
+        this.#batchControllers.delete(controller);
+        this.#pending--;
+        this.#batchesInPool--;
+        this.#pump();
+      });
   }
 
-  #prepareTaskJob(
-    index: number,
-    transferList: Set<ArrayBuffer>,
-    plugins: Map<RemotePluginSpec, number>,
-  ): NodeJob {
-    const node = this.#context.plan.nodes[index] as Node;
-    const definition = node.callable as TaskDefinition;
-    const { moduleUrl, key } = definition.location;
-    if (moduleUrl === undefined) {
-      throw new FunctionFuseError(
-        `Task "${definition.baseName}" has no known module, so worker threads cannot load it: ` +
-          'pass { module: import.meta.url } to task().',
-      );
-    }
-    checkPlainArguments(node);
-    const args = this.#store.argumentsFor(index, transferList);
-    const job: NodeJob = { nodeName: node.name, moduleUrl, key, args };
-    const plugin = this.#context.pluginCalls[index];
-    if (plugin === undefined) return job;
-    let spec = plugins.get(plugin.spec);
-    if (spec === undefined) {
-      spec = plugins.size;
-      plugins.set(plugin.spec, spec);
-    }
-    return { ...job, plugin: { spec, payload: plugin.payload } };
-  }
-
-  #onBatchDone(jobIndexes: readonly number[], result: BatchResult): void {
-    this.#pending--;
-    this.#batchesInPool--;
-    const { plan, sizer } = this.#context;
+  #onBatchDone(batch: readonly PreparedJob[], result: BatchResult): void {
+    const { sizer, plan } = this.#context;
     result.outcomes.forEach((outcome, position) => {
-      const index = jobIndexes[position] as number;
-      sizer.record((plan.nodes[index] as Node).callable, outcome.durationMs);
-      this.#applyOutcome(index, outcome);
+      const prepared = batch[position] as PreparedJob;
+      sizer.record((plan.nodes[prepared.index] as Node).callable, outcome.durationMs);
+      if (outcome.ok) this.#succeed(prepared.index, outcome.value);
+      else this.#attemptFailed(prepared, deserializeThrown(outcome.error));
     });
-    this.#pump();
   }
 
-  /** The pool rejected a whole batch: its worker died or the pool was closed. */
-  #onBatchLost(jobIndexes: readonly number[], error: unknown): void {
-    this.#pending--;
-    this.#batchesInPool--;
-    for (const index of jobIndexes) this.#fail(index, error);
-    this.#pump();
+  /** The pool rejected a batch: cancelled, timed out, or its worker died. */
+  #onBatchLost(batch: readonly PreparedJob[], signal: AbortSignal, error: unknown): void {
+    if (this.#outcomes.stopped && signal.aborted) return; // cancelled: the run reports it
+    const first = batch[0] as PreparedJob;
+    if (signal.reason instanceof NodeTimeoutError) {
+      this.#attemptFailed(first, signal.reason);
+      return;
+    }
+    if (batch.length > 1) {
+      // Which job killed the worker is unknown: each goes again alone, not counted as a try.
+      for (const prepared of batch) {
+        this.#attempts[prepared.index] = (this.#attempts[prepared.index] as number) - 1;
+        this.#send([prepared]);
+      }
+      return;
+    }
+    this.#attemptFailed(first, workerFailure(first.nodeName, error));
+  }
+
+  /** Retries the node if its options allow (and its arguments were kept), else fails it. */
+  #attemptFailed(prepared: PreparedJob, cause: unknown): void {
+    const attempts = this.#attempts[prepared.index] as number;
+    if (attempts > prepared.retries || this.#outcomes.stopped) {
+      this.#outcomes.fail(prepared.index, nodeFailure(prepared.nodeName, cause, attempts));
+      return;
+    }
+    this.#pending++;
+    const timer = setTimeout(() => {
+      this.#retryTimers.delete(timer);
+      this.#pending--;
+      if (!this.#outcomes.stopped) this.#send([prepared]);
+      this.#pump();
+    }, prepared.retryDelayMs);
+    this.#retryTimers.add(timer);
   }
 
   #dispatchActorNode(index: number): void {
-    if (this.#failure !== undefined) return;
+    const node = this.#context.plan.nodes[index] as Node;
+    const { timeout } = this.#context.nodeOptions[index] as ResolvedNodeOptions;
     let operation: Promise<JobOutcome>;
     try {
-      checkPlainArguments(this.#context.plan.nodes[index] as Node);
+      checkPlainArguments(node);
       const transferList = new Set<ArrayBuffer>();
       const args = this.#store.argumentsFor(index, transferList);
       operation = this.#actors.dispatch(index, args, [...transferList], this.#context.pluginCalls[index]);
     } catch (error) {
-      this.#fail(index, error);
+      this.#outcomes.fail(index, nodeFailure(node.name, error));
       return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    if (timeout !== undefined) {
+      // The call cannot be interrupted inside its object: the actor's thread is ended.
+      timer = setTimeout(() => {
+        void this.#actors.terminateActorOf(index, timeoutError(node.name, timeout));
+      }, timeout);
     }
     this.#pending++;
     operation
       .then(
         async (outcome) => {
+          if (!outcome.ok) {
+            this.#outcomes.fail(index, nodeFailure(node.name, deserializeThrown(outcome.error)));
+            return;
+          }
           // An actor's object stays in its thread: its init node's value is only a snapshot
           // taken at the end, and only when run() returns it.
-          this.#applyOutcome(
-            index,
-            outcome.ok && this.#isActorInit(index) ? { ...outcome, value: undefined } : outcome,
-          );
-          if (outcome.ok) await this.#afterActorNode(index);
+          const initNode = node.callable.kind === 'actor-init';
+          const finished = await this.#actors.finished(index);
+          if (finished?.snapshot !== undefined && !finished.snapshot.ok) {
+            this.#outcomes.fail(index, nodeFailure(node.name, deserializeThrown(finished.snapshot.error)));
+            return;
+          }
+          this.#succeed(index, initNode ? undefined : outcome.value);
+          if (finished?.snapshot?.ok) this.#store.store(finished.initIndex, finished.snapshot.value);
         },
-        (error: unknown) => this.#fail(index, error),
+        (error: unknown) => {
+          if (!this.#outcomes.stopped) this.#outcomes.fail(index, nodeFailure(node.name, error));
+        },
       )
       .catch((error: unknown) => this.#onSchedulerBug(error))
       .finally(() => {
+        clearTimeout(timer);
         this.#pending--;
         this.#pump();
       });
   }
 
-  async #afterActorNode(index: number): Promise<void> {
-    const finished = await this.#actors.finished(index);
-    if (finished?.snapshot === undefined) return;
-    if (finished.snapshot.ok) this.#store.store(finished.initIndex, finished.snapshot.value);
-    else this.#fail(finished.initIndex, deserializeThrown(finished.snapshot.error));
-  }
-
-  #isActorInit(index: number): boolean {
-    return (this.#context.plan.nodes[index] as Node).callable.kind === 'actor-init';
-  }
-
-  #applyOutcome(index: number, outcome: JobOutcome): void {
-    if (!outcome.ok) {
-      this.#fail(index, deserializeThrown(outcome.error));
-      return;
-    }
-    this.#completed++;
-    this.#store.store(index, outcome.value);
+  #succeed(index: number, value: unknown): void {
+    this.#outcomes.complete(index);
+    this.#store.store(index, value);
     for (const child of this.#context.plan.childIndexes[index] as Int32Array) {
       if (--(this.#remainingParents[child] as number) === 0) this.#becomeReady(child);
     }
   }
 
-  #fail(index: number, cause: unknown): void {
-    if (this.#failure !== undefined) return;
-    const node = this.#context.plan.nodes[index] as Node;
-    this.#failure = new NodeExecutionError(node.name, cause);
+  /** Cancellation: nothing new starts; running batches and actors are stopped. */
+  #cancel(reason: unknown): void {
+    this.#outcomes.abort(reason);
+    for (const controller of this.#batchControllers) controller.abort(reason);
+    for (const timer of this.#retryTimers) clearTimeout(timer);
+    this.#pending -= this.#retryTimers.size;
+    this.#retryTimers.clear();
+    void this.#actors.terminateAll(reason);
+    this.#settleIfDone();
   }
 
   /** A bug in the code above must settle the run, not leave it pending forever. */
   #onSchedulerBug(error: unknown): void {
-    this.#failure ??= new InternalError(`ThreadWorkflow's scheduler failed: ${String(error)}`);
+    this.#outcomes.abort(new InternalError(`ThreadWorkflow's scheduler failed: ${String(error)}`));
     this.#pending = 0;
     this.#settleIfDone();
   }
 
   #settleIfDone(): void {
     const settle = this.#settle;
-    if (this.#pending > 0 || settle === undefined) return;
-    const failure = this.#failure;
-    if (failure === undefined && this.#completed < this.#context.plan.nodes.length) return;
+    if (settle === undefined || this.#pending > 0) return;
+    if (!this.#outcomes.stopped && !this.#outcomes.allSettled) return;
     this.#settle = undefined;
-    this.#actors.terminateAll().then(
+    const failure = this.#outcomes.finalError();
+    this.#actors.terminateAll(failure).then(
       () => (failure === undefined ? settle.resolve(this.#store.results) : settle.reject(failure)),
       (error: unknown) =>
         settle.reject(failure ?? new InternalError(`could not end actor threads: ${String(error)}`)),
     );
   }
-}
-
-/** Refuses plain argument values that cannot reach a worker, naming the node and the spot. */
-function checkPlainArguments(node: Node): void {
-  node.args.forEach((arg, position) => {
-    if (arg instanceof Ref || arg === null || (typeof arg !== 'object' && typeof arg !== 'function')) return;
-    const { problem } = inspectValue(arg, false, (value) => value instanceof Ref);
-    if (problem !== undefined) {
-      throw new UncloneableValueError(
-        `Argument ${position + 1} of node "${node.name}" cannot be sent to a worker thread: ` +
-          `args[${position}]${problem.path} is ${problem.description}.`,
-      );
-    }
-  });
 }

@@ -13,13 +13,16 @@ import { workerEntryPath } from './worker-entry.js';
 export class ActorHost {
   readonly #worker: Worker;
   readonly #remote: Remote<ActorHostApi>;
-  readonly #died: Promise<never>;
+  /** Rejects when the worker dies unexpectedly, or when terminate() ends it with calls pending. */
+  readonly #ended: Promise<never>;
+  #endWith: (reason: unknown) => void = () => {};
   #terminating = false;
 
   constructor(actorName: string) {
     this.#worker = new Worker(workerEntryPath('actor-host'));
     this.#remote = wrap<ActorHostApi>(nodeEndpoint(this.#worker));
-    this.#died = new Promise<never>((_, reject) => {
+    this.#ended = new Promise<never>((_, reject) => {
+      this.#endWith = reject;
       this.#worker.once('error', (error) => {
         reject(
           new WorkerDiedError(`The worker thread of actor "${actorName}" died: ${error.message}`, {
@@ -35,8 +38,8 @@ export class ActorHost {
         }
       });
     });
-    // Nobody may be waiting when it dies; the next call reports it.
-    this.#died.catch(() => {});
+    // Nobody may be waiting when it ends; the next call reports it.
+    this.#ended.catch(() => {});
   }
 
   construct(call: ActorConstruct, transferList: readonly ArrayBuffer[]): Promise<JobOutcome> {
@@ -51,15 +54,16 @@ export class ActorHost {
     return this.#guard(this.#remote.snapshot(nodeName));
   }
 
-  /** Ends the worker thread and the object in it. */
-  async terminate(): Promise<void> {
+  /** Ends the worker thread and the object in it; calls still pending reject with `reason`. */
+  async terminate(reason: unknown = new Error('the actor was terminated')): Promise<void> {
     if (this.#terminating) return;
     this.#terminating = true;
+    this.#endWith(reason);
     this.#remote[releaseProxy]();
     await this.#worker.terminate();
   }
 
   #guard(pending: Promise<JobOutcome>): Promise<JobOutcome> {
-    return Promise.race([pending, this.#died]);
+    return Promise.race([pending, this.#ended]);
   }
 }

@@ -29,11 +29,25 @@ export class TaskPool {
       idleTimeout: 60_000,
       ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
     });
+    // A worker that fails while running no task (an exception thrown by a timer after its task
+    // returned) belongs to no node; Piscina replaces it. Without a listener, the 'error' event
+    // would crash the whole process.
+    this.#piscina.on('error', (error: unknown) => {
+      process.emitWarning(
+        `functionfuse: a worker thread failed between tasks and was replaced: ${String(error)}`,
+      );
+    });
   }
 
-  /** Runs a batch of jobs in one worker, moving the buffers in `transferList`. */
-  run(batch: JobBatch, transferList: readonly ArrayBuffer[]): Promise<BatchResult> {
-    return this.#piscina.run(batch, transferList.length === 0 ? {} : { transferList: [...transferList] });
+  /**
+   * Runs a batch of jobs in one worker, moving the buffers in `transferList`. Aborting `signal`
+   * while the batch runs terminates its worker (Piscina starts a replacement).
+   */
+  run(batch: JobBatch, transferList: readonly ArrayBuffer[], signal?: AbortSignal): Promise<BatchResult> {
+    return this.#piscina.run(batch, {
+      ...(transferList.length === 0 ? {} : { transferList: [...transferList] }),
+      ...(signal === undefined ? {} : { signal }),
+    });
   }
 
   /** Ends every worker; pending batches are rejected. */

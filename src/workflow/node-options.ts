@@ -11,9 +11,50 @@ export interface NodeOptions {
    * @default 0
    */
   readonly priority?: number;
+  /**
+   * How many times a failing task node is run again before its failure counts. Stateful
+   * (actor) nodes are never retried: a half-done call may have changed the object.
+   * @default 0
+   */
+  readonly retries?: number;
+  /** Milliseconds to wait before each retry. @default 0 */
+  readonly retryDelay?: number;
+  /**
+   * Milliseconds a node may run before it is stopped and fails with a NodeTimeoutError. On
+   * ThreadWorkflow its worker thread is terminated (and replaced); on LocalWorkflow only async
+   * nodes can time out, and their promise is abandoned, not stopped.
+   * @default no limit
+   */
+  readonly timeout?: number;
 }
 
-const knownOptions = new Set(['priority']);
+/** Node options with every default filled in. */
+export interface ResolvedNodeOptions {
+  readonly priority: number;
+  readonly retries: number;
+  readonly retryDelay: number;
+  readonly timeout: number | undefined;
+}
+
+export const defaultNodeOptions: ResolvedNodeOptions = {
+  priority: 0,
+  retries: 0,
+  retryDelay: 0,
+  timeout: undefined,
+};
+
+/** Fills in the defaults of options set through queries. */
+export function resolveNodeOptions(options: NodeOptions | undefined): ResolvedNodeOptions {
+  if (options === undefined) return defaultNodeOptions;
+  return {
+    priority: options.priority ?? 0,
+    retries: options.retries ?? 0,
+    retryDelay: options.retryDelay ?? 0,
+    timeout: options.timeout,
+  };
+}
+
+const knownOptions = new Set(['priority', 'retries', 'retryDelay', 'timeout']);
 
 /** Checks options given to `setOptions`; throws a TypeError naming the bad option and value. */
 export function validateNodeOptions(options: NodeOptions): NodeOptions {
@@ -25,9 +66,21 @@ export function validateNodeOptions(options: NodeOptions): NodeOptions {
       throw new TypeError(`Unknown node option \`${key}\`; known options: ${[...knownOptions].join(', ')}`);
     }
   }
-  if (options.priority !== undefined && !Number.isFinite(options.priority)) {
+  const { priority, retries, retryDelay, timeout } = options;
+  if (priority !== undefined && !Number.isFinite(priority)) {
+    throw new TypeError(`Expected \`priority\` to be a finite number, got ${describeValue(priority)}`);
+  }
+  if (retries !== undefined && !(Number.isSafeInteger(retries) && retries >= 0)) {
+    throw new TypeError(`Expected \`retries\` to be an integer from 0 and up, got ${describeValue(retries)}`);
+  }
+  if (retryDelay !== undefined && !(Number.isFinite(retryDelay) && retryDelay >= 0)) {
     throw new TypeError(
-      `Expected \`priority\` to be a finite number, got ${describeValue(options.priority)}`,
+      `Expected \`retryDelay\` to be a number of milliseconds from 0 and up, got ${describeValue(retryDelay)}`,
+    );
+  }
+  if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) {
+    throw new TypeError(
+      `Expected \`timeout\` to be a number of milliseconds above 0, got ${describeValue(timeout)}`,
     );
   }
   return { ...options };

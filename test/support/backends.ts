@@ -1,7 +1,14 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BaseWorkflow, type Leaves, LocalWorkflow, type RunResult, ThreadWorkflow } from 'functionfuse';
+import {
+  type BaseWorkflow,
+  type Leaves,
+  LocalWorkflow,
+  type RunOptions,
+  type RunResult,
+  ThreadWorkflow,
+} from 'functionfuse';
 
 /** A backend the behavioural suite runs against. */
 export interface BackendUnderTest {
@@ -9,7 +16,7 @@ export interface BackendUnderTest {
   create<const L extends Leaves>(
     leaves: L,
     workflowName: string,
-  ): Omit<BaseWorkflow<L>, 'run'> & { run(): Promise<RunResult<L>> };
+  ): Omit<BaseWorkflow<L>, 'run'> & { run(options?: RunOptions): Promise<RunResult<L>> };
   /** Whether actors and plugins run on this backend yet. */
   readonly supportsActors: boolean;
   readonly supportsPlugins: boolean;

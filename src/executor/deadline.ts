@@ -1,0 +1,40 @@
+import { NodeTimeoutError } from '../errors.js';
+
+/**
+ * Settles like `work`, unless `timeoutMs` passes first (rejects with a NodeTimeoutError naming
+ * the node) or `signal` fires (rejects with its reason). The work itself is not stopped: in the
+ * main thread nothing can stop a promise; on threads the caller terminates the worker.
+ */
+export function withDeadline<T>(
+  work: Promise<T>,
+  nodeName: string,
+  timeoutMs: number | undefined,
+  signal: AbortSignal | undefined,
+): Promise<T> {
+  if (timeoutMs === undefined && signal === undefined) return work;
+  return new Promise<T>((resolve, reject) => {
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            reject(timeoutError(nodeName, timeoutMs));
+          }, timeoutMs);
+    const onAbort = (): void => reject(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+    work.then(resolve, reject).finally(() => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    });
+  });
+}
+
+export function timeoutError(nodeName: string, timeoutMs: number): NodeTimeoutError {
+  return new NodeTimeoutError(`Node "${nodeName}" timed out after ${timeoutMs} ms and was stopped`);
+}
+
+/** Waits `ms`, or rejects with the signal's reason when it fires first. */
+export function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (ms <= 0 && !signal?.aborted) return Promise.resolve();
+  return withDeadline(new Promise<void>((resolve) => setTimeout(resolve, ms)), '', undefined, signal);
+}

@@ -1,0 +1,78 @@
+import { FunctionFuseError, UncloneableValueError } from '../errors.js';
+import type { TaskDefinition } from '../graph/callable.js';
+import { type Node, Ref } from '../graph/node.js';
+import { inspectValue } from '../threads/inspect-value.js';
+import type { NodeJob, RemotePluginCall } from '../threads/messages.js';
+import type { ResolvedNodeOptions } from '../workflow/node-options.js';
+import type { ResultStore } from './result-store.js';
+
+/**
+ * Inputs moving more bytes than this make a node go to a worker alone, so they are moved
+ * rather than copied (batched jobs are copied, to be resendable after a crash).
+ */
+const soloTransferBytes = 1024 * 1024;
+
+/** A task node ready to send: its job, with what the scheduler needs to send it (again). */
+export interface PreparedJob {
+  readonly index: number;
+  readonly nodeName: string;
+  /** The job, with its plugin's full spec (a batch replaces it with an index into its list). */
+  readonly job: Omit<NodeJob, 'plugin'> & { readonly plugin?: RemotePluginCall };
+  /** Buffers that move with the job when it is sent alone. */
+  readonly transferList: readonly ArrayBuffer[];
+  /** Must be sent alone: it has a timeout, or large buffers to move. */
+  readonly solo: boolean;
+  readonly timeoutMs: number | undefined;
+  readonly retries: number;
+  readonly retryDelayMs: number;
+}
+
+/**
+ * Resolves a task node's arguments and decides how it travels. A node that may be retried
+ * keeps its arguments: nothing is moved, so every attempt gets the same inputs.
+ */
+export function prepareTaskJob(
+  node: Node,
+  index: number,
+  store: ResultStore,
+  options: ResolvedNodeOptions,
+  plugin: RemotePluginCall | undefined,
+): PreparedJob {
+  const definition = node.callable as TaskDefinition;
+  const { moduleUrl, key } = definition.location;
+  if (moduleUrl === undefined) {
+    throw new FunctionFuseError(
+      `Task "${definition.baseName}" has no known module, so worker threads cannot load it: ` +
+        'pass { module: import.meta.url } to task().',
+    );
+  }
+  checkPlainArguments(node);
+  const transfers = new Set<ArrayBuffer>();
+  const args = store.argumentsFor(index, options.retries === 0 ? transfers : undefined);
+  const transferList = [...transfers];
+  const transferBytes = transferList.reduce((total, buffer) => total + buffer.byteLength, 0);
+  return {
+    index,
+    nodeName: node.name,
+    job: { nodeName: node.name, moduleUrl, key, args, ...(plugin === undefined ? {} : { plugin }) },
+    transferList,
+    solo: options.timeout !== undefined || transferBytes > soloTransferBytes,
+    timeoutMs: options.timeout,
+    retries: options.retries,
+    retryDelayMs: options.retryDelay,
+  };
+}
+
+/** Refuses plain argument values that cannot reach a worker, naming the node and the spot. */
+export function checkPlainArguments(node: Node): void {
+  node.args.forEach((arg, position) => {
+    if (arg instanceof Ref || arg === null || (typeof arg !== 'object' && typeof arg !== 'function')) return;
+    const { problem } = inspectValue(arg, false, (value) => value instanceof Ref);
+    if (problem !== undefined) {
+      throw new UncloneableValueError(
+        `Argument ${position + 1} of node "${node.name}" cannot be sent to a worker thread: ` +
+          `args[${position}]${problem.path} is ${problem.description}.`,
+      );
+    }
+  });
+}

@@ -1,0 +1,186 @@
+/**
+ * Failure policy, retries, timeouts, cancellation and error fidelity, on every backend.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AbortError, NodeExecutionError, NodeTimeoutError, WorkflowFailedError } from 'functionfuse';
+import { afterAll, describe, expect, it } from 'vitest';
+import { failWithCause, flaky, sleep } from '../fixtures/reliability-tasks.js';
+import { fail, record, sum } from '../fixtures/tasks.js';
+import { type BackendUnderTest, ExecutionLog } from './backends.js';
+
+function counterFile(): { path: string; remove: () => void } {
+  const folder = mkdtempSync(join(tmpdir(), 'functionfuse-counter-'));
+  return { path: join(folder, 'count'), remove: () => rmSync(folder, { recursive: true, force: true }) };
+}
+
+export function describeReliability(backend: BackendUnderTest): void {
+  describe(`${backend.name}: reliability`, () => {
+    afterAll(() => backend.close());
+
+    it('by default stops at the first failure and rejects with that node named', async () => {
+      const log = new ExecutionLog();
+      try {
+        const broken = fail('first').setName('broken');
+        const downstream = record(log.path, 'downstream', sum(broken, 1));
+        const error = await backend
+          .create(downstream, 'fail-fast')
+          .run()
+          .catch((caught: unknown) => caught);
+        expect(error).toBeInstanceOf(NodeExecutionError);
+        expect(error).toMatchObject({
+          nodeName: 'broken',
+          message: 'Node "broken" failed: FixtureError: first',
+        });
+        expect(log.entries()).toEqual([]);
+      } finally {
+        log.remove();
+      }
+    });
+
+    it('with failFast: false runs every independent branch and lists failed and skipped nodes', async () => {
+      const log = new ExecutionLog();
+      try {
+        const broken = fail('boom').setName('broken');
+        const child = sum(broken, 1).setName('child');
+        const grandchild = record(log.path, 'grandchild', child).setName('grandchild');
+        const other = fail('again').setName('other failure');
+        const healthy = record(log.path, 'healthy', sum(1, 2)).setName('healthy');
+        const healthyChild = record(log.path, 'healthy child', healthy).setName('healthy child');
+        const error = await backend
+          .create([grandchild, healthyChild, other], 'keep-going')
+          .run({ failFast: false })
+          .catch((caught: unknown) => caught);
+        expect(error).toBeInstanceOf(WorkflowFailedError);
+        const { failed, skipped, errors, message } = error as WorkflowFailedError;
+        expect(failed).toEqual(['broken', 'other failure']);
+        expect(skipped).toEqual(['child', 'grandchild']);
+        expect(errors.map((each) => each.message)).toEqual([
+          'Node "broken" failed: FixtureError: boom',
+          'Node "other failure" failed: FixtureError: again',
+        ]);
+        expect(message).toBe('Workflow "keep-going": 2 nodes failed ("broken", "other failure"), 2 skipped');
+        expect(log.entries().sort()).toEqual(['healthy', 'healthy child']);
+      } finally {
+        log.remove();
+      }
+    });
+
+    it('retries a failing node up to `retries` times', async () => {
+      const counter = counterFile();
+      try {
+        const node = flaky(counter.path, 2, 7).setName('flaky');
+        const wf = backend.create(node, 'retries');
+        wf.query('flaky').setOptions({ retries: 2, retryDelay: 5 });
+        expect(await wf.run()).toBe(7);
+      } finally {
+        counter.remove();
+      }
+    });
+
+    it('says how many attempts were made when retries run out', async () => {
+      const counter = counterFile();
+      try {
+        const node = flaky(counter.path, 5, 7).setName('hopeless');
+        const wf = backend.create(node, 'retries-exhausted');
+        wf.query('hopeless').setOptions({ retries: 1 });
+        await expect(wf.run()).rejects.toMatchObject({
+          name: 'NodeExecutionError',
+          attempts: 2,
+          message: 'Node "hopeless" failed after 2 attempts: Error: attempt 2 fails',
+        });
+      } finally {
+        counter.remove();
+      }
+    });
+
+    it('stops a node that runs past its timeout and names it', async () => {
+      const log = new ExecutionLog();
+      try {
+        const slow = sleep(30_000, log.path, 'slow').setName('slow');
+        const wf = backend.create(slow, 'timeout');
+        wf.query('slow').setOptions({ timeout: 100 });
+        const error = await wf.run().catch((caught: unknown) => caught);
+        expect(error).toMatchObject({ name: 'NodeExecutionError', nodeName: 'slow' });
+        expect((error as Error).cause).toBeInstanceOf(NodeTimeoutError);
+        expect((error as Error).message).toBe(
+          'Node "slow" failed: NodeTimeoutError: Node "slow" timed out after 100 ms and was stopped',
+        );
+      } finally {
+        log.remove();
+      }
+    });
+
+    it('cancels a run through its signal: nothing new starts and run() rejects with an AbortError', async () => {
+      const log = new ExecutionLog();
+      try {
+        const first = sleep(30_000, log.path, 'first').setName('first');
+        const after = record(log.path, 'after', first).setName('after');
+        const controller = new AbortController();
+        const wf = backend.create(after, 'cancel');
+        const running = wf.run({ signal: controller.signal });
+        setTimeout(() => controller.abort(new Error('user pressed stop')), 200);
+        const error = await running.catch((caught: unknown) => caught);
+        expect(error).toBeInstanceOf(AbortError);
+        expect(error).toMatchObject({
+          name: 'AbortError',
+          message: 'Workflow "cancel" was cancelled',
+          cause: { message: 'user pressed stop' },
+        });
+        expect(log.entries()).not.toContain('after');
+        expect(log.entries()).not.toContain('first finished');
+      } finally {
+        log.remove();
+      }
+    });
+
+    it('rejects at once when the signal has already fired, running nothing', async () => {
+      const log = new ExecutionLog();
+      try {
+        const wf = backend.create(record(log.path, 'never', 1), 'pre-aborted');
+        await expect(wf.run({ signal: AbortSignal.abort() })).rejects.toThrow(AbortError);
+        expect(log.entries()).toEqual([]);
+      } finally {
+        log.remove();
+      }
+    });
+
+    it('keeps class name, message, code, errno and the cause chain of an error', async () => {
+      const node = failWithCause().setName('connect');
+      const error = (await backend
+        .create(node, 'causes')
+        .run()
+        .catch((caught: unknown) => caught)) as NodeExecutionError;
+      expect(error.cause).toMatchObject({
+        name: 'DatabaseError',
+        message: 'could not connect',
+        code: 'E_DB',
+        errno: 42,
+        cause: { name: 'RangeError', message: 'port out of range' },
+      });
+      expect((error.cause as Error).stack).toContain('failWithCause');
+    });
+
+    it('refuses bad run options, naming the option and the value', async () => {
+      const wf = backend.create(sum(1, 1), 'bad-options');
+      await expect(wf.run({ failFast: 'no' } as never)).rejects.toThrow(
+        new TypeError('Expected `failFast` to be a boolean, got "no" (string)'),
+      );
+      await expect(wf.run({ signal: {} } as never)).rejects.toThrow(
+        new TypeError('Expected `signal` to be an AbortSignal, got an object'),
+      );
+      expect(() => wf.query().setOptions({ retries: -1 })).toThrow(
+        new TypeError('Expected `retries` to be an integer from 0 and up, got -1 (number)'),
+      );
+      expect(() => wf.query().setOptions({ timeout: 0 })).toThrow(
+        new TypeError('Expected `timeout` to be a number of milliseconds above 0, got 0 (number)'),
+      );
+      expect(() => wf.query().setOptions({ retryDelay: Number.POSITIVE_INFINITY })).toThrow(
+        new TypeError(
+          'Expected `retryDelay` to be a number of milliseconds from 0 and up, got Infinity (number)',
+        ),
+      );
+    });
+  });
+}
