@@ -1,3 +1,5 @@
+export type { GraphWorkflowFiles, GraphWorkflowOptions } from './backends/graph-workflow.js';
+export { GraphWorkflow } from './backends/graph-workflow.js';
 export { LocalWorkflow } from './backends/local-workflow.js';
 export type { ThreadWorkflowOptions } from './backends/thread-workflow.js';
 export { ThreadWorkflow } from './backends/thread-workflow.js';
@@ -21,11 +23,15 @@ export { Node, NodeItem, Ref } from './graph/node.js';
 export type { TaskFactory, TaskOptions } from './graph/task.js';
 export { task, workflow } from './graph/task.js';
 export type { Input, InputArgs, Leaves, RunResult } from './graph/types.js';
+export { toDot } from './graph-drawing/dot.js';
+export type { DrawingOptions, DrawingSource, NodeOutcome } from './graph-drawing/drawing-model.js';
+export { GraphDrawingError } from './graph-drawing/graph-drawing-error.js';
+export { toMermaid } from './graph-drawing/mermaid.js';
+export { renderSvg } from './graph-drawing/render-svg.js';
 export { InitializerPlugin } from './plugins/initializer-plugin.js';
 export type { NodeContext } from './plugins/node-context.js';
 export { nodeRandom } from './plugins/node-context.js';
 export type { PluginCleanup, PluginNodeInfo, RemoteInitializeResult } from './plugins/plugin.js';
-
 export { Plugin } from './plugins/plugin.js';
 export { pluginClass } from './plugins/plugin-class.js';
 export { PluginCollection } from './plugins/plugin-collection.js';
