@@ -17,6 +17,13 @@ export {
   WorkflowFailedError,
   WorkflowInWorkerError,
 } from './errors.js';
+export type {
+  NodeEventBase,
+  WorkflowEvent,
+  WorkflowEventListener,
+  WorkflowEventMap,
+  WorkflowEventName,
+} from './events/workflow-events.js';
 export type { ActorFactory, ActorHandle, ActorHandleBase } from './graph/actor.js';
 export { actor } from './graph/actor.js';
 export { Node, NodeItem, Ref } from './graph/node.js';

@@ -3,6 +3,7 @@
  * that crosses a real structured-clone boundary, so the main thread's copies can be inspected.
  */
 import { describe, expect, it } from 'vitest';
+import { WorkflowEvents } from '../src/events/workflow-events.js';
 import { type Ref, task } from '../src/index.js';
 import { BatchSizer } from '../src/scheduler/batch-sizer.js';
 import { RunOutcomes } from '../src/scheduler/run-outcomes.js';
@@ -34,9 +35,15 @@ class CloningPool {
       if (job.key === 'ownershipMakeArray') {
         const array = new Float64Array([1, 2, 3]);
         this.produced.push(array);
-        return { ok: true as const, value: array, durationMs: 1 };
+        return { ok: true as const, value: array, durationMs: 1, startedAt: 0, threadId: 1 };
       }
-      return { ok: true as const, value: total.definition.fn(...job.args), durationMs: 1 };
+      return {
+        ok: true as const,
+        value: total.definition.fn(...job.args),
+        durationMs: 1,
+        startedAt: 0,
+        threadId: 1,
+      };
     });
     return Promise.resolve({ outcomes });
   }
@@ -55,6 +62,7 @@ async function runOnFakePool(leaves: readonly Ref[]) {
     maxInFlight: 1,
     pluginCalls: [],
     signal: undefined,
+    events: new WorkflowEvents(),
   }).execute();
   return { plan, pool, results };
 }

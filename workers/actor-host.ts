@@ -17,7 +17,7 @@ function reply(outcome: { outcome: JobOutcome; transferables: readonly ArrayBuff
 const api: ActorHostApi = {
   construct: async (call) => reply(await runActorConstruct(call)),
   call: async (call) => reply(await runActorMethod(call)),
-  snapshot: async (nodeName) => reply(snapshotActor(nodeName)),
+  snapshot: async (nodeName) => reply(await snapshotActor(nodeName)),
 };
 
 expose(api, nodeEndpoint(parentPort));

@@ -3,6 +3,7 @@
  * outcomes, moving typed-array buffers instead of copying them.
  */
 import { performance } from 'node:perf_hooks';
+import { threadId } from 'node:worker_threads';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { rebuildPlugin } from '../src/plugins/remote-plugin.js';
 import type { BatchResult, JobBatch, JobOutcome } from '../src/threads/messages.js';
@@ -18,12 +19,16 @@ export default async function runBatch(batch: JobBatch): Promise<unknown> {
   for (const job of batch.jobs) {
     const started = performance.now();
     const outcome = await runJob(job, plugins);
-    const durationMs = performance.now() - started;
+    const timing = {
+      startedAt: performance.timeOrigin + started,
+      durationMs: performance.now() - started,
+      threadId,
+    };
     if (outcome.ok) {
       for (const buffer of outcome.transferables) transferList.add(buffer);
-      outcomes.push({ ok: true, value: outcome.value, durationMs });
+      outcomes.push({ ok: true, value: outcome.value, ...timing });
     } else {
-      outcomes.push({ ok: false, error: outcome.error, durationMs });
+      outcomes.push({ ok: false, error: outcome.error, ...timing });
     }
   }
   const result: BatchResult = { outcomes };

@@ -1,3 +1,4 @@
+import { eventTime } from '../events/workflow-events.js';
 import { callCallable, callWithPlugin, isThenable } from '../executor/call-node.js';
 import { delay, withDeadline } from '../executor/deadline.js';
 import { resolveArguments } from '../graph/arguments.js';
@@ -5,6 +6,7 @@ import { isActorCallable } from '../graph/callable.js';
 import type { Node } from '../graph/node.js';
 import type { Leaves, RunResult } from '../graph/types.js';
 import { nodeFailure, RunOutcomes } from '../scheduler/run-outcomes.js';
+import type { Storage } from '../storage/storage.js';
 import { BaseWorkflow } from '../workflow/base-workflow.js';
 import { resolveNodeOptions } from '../workflow/node-options.js';
 import type { NamePattern } from '../workflow/pattern.js';
@@ -44,54 +46,89 @@ export class LocalWorkflow<const L extends Leaves = Leaves> extends BaseWorkflow
     if (storage !== undefined) await storage.newWorkflow(workflowName);
     for (const plugin of this.pluginsOf(plan)) plugin.beginRun();
 
-    const outcomes = new RunOutcomes(plan, workflowName, failFast);
+    const outcomes = new RunOutcomes(plan, workflowName, failFast, this.events);
     const results = new Array<unknown>(nodes.length);
     const remainingConsumers = plan.consumerCounts();
     const resultOf = (node: Node): unknown => results[indexOf.get(node) as number];
+    const { events } = this;
+    const timed = events.has('node-queued') || events.has('node-started') || events.has('node-finished');
 
-    for (let index = 0; index < nodes.length; index++) {
-      if (signal?.aborted) outcomes.abort(signal.reason);
-      if (outcomes.stopped) break;
-      if (outcomes.isSkipped(index)) continue;
-      const node = nodes[index] as Node;
-      try {
-        let value = this.#produce(node, index, resultOf, signal);
-        if (isThenable(value)) value = await value;
-        results[index] = value;
-        outcomes.complete(index);
-      } catch (error) {
+    try {
+      for (let index = 0; index < nodes.length; index++) {
         if (signal?.aborted) outcomes.abort(signal.reason);
-        else outcomes.fail(index, nodeFailure(node.name, error));
-      }
-      // Release each parent's result once its last consumer has started, unless it is a leaf.
-      for (const parent of parentIndexes[index] as Int32Array) {
-        if (--(remainingConsumers[parent] as number) === 0 && isLeaf[parent] === 0) {
-          results[parent] = undefined;
+        if (outcomes.stopped) break;
+        if (outcomes.isSkipped(index)) continue;
+        const node = nodes[index] as Node;
+        const startedAt = timed ? eventTime() : 0;
+        if (timed) {
+          events.emit('node-queued', { node: node.name, index, time: startedAt });
+          events.emit('node-started', { node: node.name, index, time: startedAt });
+        }
+        try {
+          const storable =
+            storage !== undefined && !this.#loggedNodes.has(node) && !isActorCallable(node.callable);
+          let cached = false;
+          if (storable) {
+            const produced = await this.#readOrCompute(node, index, resultOf, signal);
+            results[index] = produced.value;
+            cached = produced.cached;
+          } else {
+            let value = this.#execute(node, index, resultOf, signal);
+            if (isThenable(value)) value = await value;
+            results[index] = value;
+          }
+          outcomes.complete(index, cached);
+          if (timed && !cached) {
+            const time = eventTime();
+            events.emit('node-finished', {
+              node: node.name,
+              index,
+              time,
+              threadId: 0,
+              startedAt,
+              durationMs: time - startedAt,
+              waitMs: 0,
+              bytesMoved: 0,
+            });
+          }
+        } catch (error) {
+          if (signal?.aborted) outcomes.abort(signal.reason);
+          else outcomes.fail(index, nodeFailure(node.name, error));
+        }
+        // Release each parent's result once its last consumer has started, unless it is a leaf.
+        for (const parent of parentIndexes[index] as Int32Array) {
+          if (--(remainingConsumers[parent] as number) === 0 && isLeaf[parent] === 0) {
+            results[parent] = undefined;
+          }
         }
       }
+    } finally {
+      outcomes.finish();
     }
     const failure = outcomes.finalError();
     if (failure !== undefined) throw failure;
     return this.collectResults(resultOf);
   }
 
-  /** A node's result: read from storage when it is there, else computed (and saved). */
-  #produce(
+  /** A node's result: read from storage when it is there, else computed and saved. */
+  async #readOrCompute(
     node: Node,
     index: number,
     resultOf: (node: Node) => unknown,
     signal: AbortSignal | undefined,
-  ): unknown {
-    const { storage, workflowName } = this;
-    const cached = storage !== undefined && !this.#loggedNodes.has(node) && !isActorCallable(node.callable);
-    if (!cached) return this.#execute(node, index, resultOf, signal);
-    return (async () => {
-      if (await storage.fileExists(workflowName, node.name)) return storage.readTask(workflowName, node.name);
-      let value = this.#execute(node, index, resultOf, signal);
-      if (isThenable(value)) value = await value;
-      await storage.save(workflowName, node.name, value);
-      return storage.alwaysRead ? storage.readTask(workflowName, node.name) : value;
-    })();
+  ): Promise<{ value: unknown; cached: boolean }> {
+    const storage = this.storage as Storage;
+    const { workflowName } = this;
+    if (await storage.fileExists(workflowName, node.name)) {
+      return { value: await storage.readTask(workflowName, node.name), cached: true };
+    }
+    let value = this.#execute(node, index, resultOf, signal);
+    if (isThenable(value)) value = await value;
+    await storage.save(workflowName, node.name, value);
+    return {
+      value: storage.alwaysRead ? await storage.readTask(workflowName, node.name) : value,
+      cached: false,
+    };
   }
 
   /**
@@ -127,6 +164,13 @@ export class LocalWorkflow<const L extends Leaves = Leaves> extends BaseWorkflow
             : value;
         } catch (error) {
           if (tried >= attempts || signal?.aborted) throw nodeFailure(node.name, error, tried);
+          this.events.emit('node-retried', {
+            node: node.name,
+            index,
+            time: eventTime(),
+            attempt: tried + 1,
+            error,
+          });
           await delay(retryDelay, signal);
         }
       }

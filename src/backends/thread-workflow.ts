@@ -76,17 +76,21 @@ export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
     );
     this.#pool ??= new TaskPool(this.#poolOptions);
     const nodeOptions = plan.nodes.map((node) => resolveNodeOptions(this.settingsOf(node)?.options));
+    const outcomes = new RunOutcomes(plan, this.workflowName, failFast, this.events);
     const results = await new ThreadRun({
       plan,
       pool: this.#pool,
       sizer: this.#sizer,
-      outcomes: new RunOutcomes(plan, this.workflowName, failFast),
+      outcomes,
       nodeOptions,
       priorities: Float64Array.from(nodeOptions, (options) => options.priority),
       maxInFlight: this.threads * 2,
       pluginCalls,
       signal,
-    }).execute();
+      events: this.events,
+    })
+      .execute()
+      .finally(() => outcomes.finish());
     return this.collectResults((node) => results[plan.indexOf.get(node) as number]);
   }
 

@@ -1,4 +1,5 @@
 import { AbortError, NodeExecutionError, WorkflowFailedError } from '../errors.js';
+import { eventTime, type WorkflowEvents } from '../events/workflow-events.js';
 import type { ExecutionPlan } from '../workflow/plan.js';
 
 const pending = 0;
@@ -17,14 +18,19 @@ export class RunOutcomes {
   readonly #failFast: boolean;
   readonly #states: Uint8Array;
   readonly #errors = new Map<number, NodeExecutionError>();
+  readonly #events: WorkflowEvents | undefined;
+  readonly #startedAt = eventTime();
   #settled = 0;
+  #cached = 0;
   #abortReason: { reason: unknown } | undefined;
 
-  constructor(plan: ExecutionPlan, workflowName: string, failFast: boolean) {
+  constructor(plan: ExecutionPlan, workflowName: string, failFast: boolean, events?: WorkflowEvents) {
     this.#plan = plan;
     this.#workflowName = workflowName;
     this.#failFast = failFast;
     this.#states = new Uint8Array(plan.nodes.length);
+    this.#events = events;
+    events?.emit('run-started', { workflow: workflowName, nodes: plan.nodes.length, time: this.#startedAt });
   }
 
   /** True once nothing new may start: a failure under failFast, or cancellation. */
@@ -41,8 +47,15 @@ export class RunOutcomes {
     return this.#states[index] === skipped;
   }
 
-  complete(index: number): void {
+  /** `cached`: its result was read from storage instead of being computed. */
+  complete(index: number, cached = false): void {
     this.#settle(index, completed);
+    if (cached) {
+      this.#cached++;
+      if (this.#events?.has('node-cached')) {
+        this.#events.emit('node-cached', { node: this.#nodeName(index), index, time: eventTime() });
+      }
+    }
   }
 
   /** Records a failure; every node downstream of it will be skipped. */
@@ -50,13 +63,37 @@ export class RunOutcomes {
     if (this.#states[index] !== pending) return;
     this.#errors.set(index, error);
     this.#settle(index, failed);
+    this.#events?.emit('node-failed', { node: error.nodeName, index, time: eventTime(), error });
     const downstream = [...(this.#plan.childIndexes[index] as Int32Array)];
     while (downstream.length > 0) {
       const child = downstream.pop() as number;
       if (this.#states[child] !== pending) continue;
       this.#settle(child, skipped);
+      this.#events?.emit('node-skipped', { node: this.#nodeName(child), index: child, time: eventTime() });
       downstream.push(...(this.#plan.childIndexes[child] as Int32Array));
     }
+  }
+
+  /** Reports the end of the run: call once, after it settled. */
+  finish(): void {
+    if (!this.#events?.has('run-finished')) return;
+    const count = (state: number) =>
+      this.#states.reduce((total, each) => total + (each === state ? 1 : 0), 0);
+    const time = eventTime();
+    this.#events.emit('run-finished', {
+      workflow: this.#workflowName,
+      time,
+      durationMs: time - this.#startedAt,
+      ok: this.finalError() === undefined,
+      completed: count(completed) - this.#cached,
+      cached: this.#cached,
+      failed: count(failed),
+      skipped: count(skipped),
+    });
+  }
+
+  #nodeName(index: number): string {
+    return (this.#plan.nodes[index] as { name: string }).name;
   }
 
   abort(reason: unknown): void {

@@ -1,8 +1,9 @@
 import { InternalError, NodeTimeoutError } from '../errors.js';
+import { eventTime, type WorkflowEvents } from '../events/workflow-events.js';
 import { timeoutError } from '../executor/deadline.js';
 import type { Node } from '../graph/node.js';
 import type { RemotePluginSpec } from '../plugins/remote-plugin.js';
-import type { BatchResult, JobOutcome, NodeJob, RemotePluginCall } from '../threads/messages.js';
+import type { BatchResult, JobOutcome, JobTiming, NodeJob, RemotePluginCall } from '../threads/messages.js';
 import { deserializeThrown } from '../threads/serialized-error.js';
 import type { TaskPool } from '../threads/task-pool.js';
 import { workerFailure } from '../threads/worker-failure.js';
@@ -30,6 +31,7 @@ export interface ThreadRunContext {
   /** Each node's plugin call (spec and payload), by plan index; prepared in canonical order. */
   readonly pluginCalls: readonly (RemotePluginCall | undefined)[];
   readonly signal: AbortSignal | undefined;
+  readonly events: WorkflowEvents;
 }
 
 /**
@@ -57,6 +59,10 @@ export class ThreadRun {
   readonly #batchControllers = new Set<AbortController>();
   readonly #retryTimers = new Set<NodeJS.Timeout>();
   #settle: { resolve: (results: readonly unknown[]) => void; reject: (error: Error) => void } | undefined;
+  /** Whether anyone listens to node timings; when not, none are taken. */
+  readonly #timed: boolean;
+  /** When each node was queued, for its wait time (only when timed). */
+  readonly #queuedAt: Float64Array;
 
   constructor(context: ThreadRunContext) {
     this.#context = context;
@@ -67,6 +73,9 @@ export class ThreadRun {
     this.#remainingParents = Int32Array.from(plan.parentIndexes, (parents) => parents.length);
     this.#attempts = new Uint16Array(plan.nodes.length);
     this.#ready = new ReadyQueue(context.priorities);
+    const { events } = context;
+    this.#timed = events.has('node-queued') || events.has('node-started') || events.has('node-finished');
+    this.#queuedAt = new Float64Array(this.#timed ? plan.nodes.length : 0);
   }
 
   /** Runs every node; resolves to the results by plan index (leaves kept, others released). */
@@ -86,6 +95,11 @@ export class ThreadRun {
 
   #becomeReady(index: number): void {
     if (this.#outcomes.stopped || this.#outcomes.isSkipped(index)) return;
+    if (this.#timed) {
+      const time = eventTime();
+      this.#queuedAt[index] = time;
+      this.#context.events.emit('node-queued', { node: this.#nodeName(index), index, time });
+    }
     if ((this.#context.plan.nodes[index] as Node).callable.kind === 'task') this.#ready.push(index);
     else this.#dispatchActorNode(index);
   }
@@ -150,6 +164,7 @@ export class ThreadRun {
     const plugins = new Map<RemotePluginSpec, number>();
     const jobs = batch.map((prepared): NodeJob => {
       this.#attempts[prepared.index] = (this.#attempts[prepared.index] as number) + 1;
+      if (this.#timed) this.#emitStarted(prepared.index);
       const { plugin, ...job } = prepared.job;
       if (plugin === undefined) return job;
       let spec = plugins.get(plugin.spec);
@@ -191,11 +206,19 @@ export class ThreadRun {
 
   #onBatchDone(batch: readonly PreparedJob[], result: BatchResult): void {
     const { sizer, plan } = this.#context;
+    const bytesMoved =
+      batch.length === 1
+        ? (batch[0] as PreparedJob).transferList.reduce((total, buffer) => total + buffer.byteLength, 0)
+        : 0;
     result.outcomes.forEach((outcome, position) => {
       const prepared = batch[position] as PreparedJob;
       sizer.record((plan.nodes[prepared.index] as Node).callable, outcome.durationMs);
-      if (outcome.ok) this.#succeed(prepared.index, outcome.value);
-      else this.#attemptFailed(prepared, deserializeThrown(outcome.error));
+      if (outcome.ok) {
+        if (this.#timed) this.#emitFinished(prepared.index, outcome, bytesMoved);
+        this.#succeed(prepared.index, outcome.value);
+      } else {
+        this.#attemptFailed(prepared, deserializeThrown(outcome.error));
+      }
     });
   }
 
@@ -225,6 +248,13 @@ export class ThreadRun {
       this.#outcomes.fail(prepared.index, nodeFailure(prepared.nodeName, cause, attempts));
       return;
     }
+    this.#context.events.emit('node-retried', {
+      node: prepared.nodeName,
+      index: prepared.index,
+      time: eventTime(),
+      attempt: attempts + 1,
+      error: cause,
+    });
     this.#pending++;
     const timer = setTimeout(() => {
       this.#retryTimers.delete(timer);
@@ -248,6 +278,7 @@ export class ThreadRun {
       this.#outcomes.fail(index, nodeFailure(node.name, error));
       return;
     }
+    if (this.#timed) this.#emitStarted(index);
     let timer: NodeJS.Timeout | undefined;
     if (timeout !== undefined) {
       // The call cannot be interrupted inside its object: the actor's thread is ended.
@@ -271,6 +302,7 @@ export class ThreadRun {
             this.#outcomes.fail(index, nodeFailure(node.name, deserializeThrown(finished.snapshot.error)));
             return;
           }
+          if (this.#timed) this.#emitFinished(index, outcome, 0);
           this.#succeed(index, initNode ? undefined : outcome.value);
           if (finished?.snapshot?.ok) this.#store.store(finished.initIndex, finished.snapshot.value);
         },
@@ -284,6 +316,27 @@ export class ThreadRun {
         this.#pending--;
         this.#pump();
       });
+  }
+
+  #emitStarted(index: number): void {
+    this.#context.events.emit('node-started', { node: this.#nodeName(index), index, time: eventTime() });
+  }
+
+  #emitFinished(index: number, timing: JobTiming, bytesMoved: number): void {
+    this.#context.events.emit('node-finished', {
+      node: this.#nodeName(index),
+      index,
+      time: eventTime(),
+      threadId: timing.threadId,
+      startedAt: timing.startedAt,
+      durationMs: timing.durationMs,
+      waitMs: Math.max(0, timing.startedAt - (this.#queuedAt[index] as number)),
+      bytesMoved,
+    });
+  }
+
+  #nodeName(index: number): string {
+    return (this.#context.plan.nodes[index] as Node).name;
   }
 
   #succeed(index: number, value: unknown): void {

@@ -2,6 +2,7 @@
  * Worker side of an actor: the object itself, built and called with the same plugin handling,
  * result checks and error serialization as a task.
  */
+import { threadId } from 'node:worker_threads';
 import { InternalError } from '../errors.js';
 import { callCallable, callMethod, callWithPlugin, isThenable } from '../executor/call-node.js';
 import type { Callable } from '../graph/callable.js';
@@ -42,12 +43,8 @@ export async function runActorMethod(call: ActorMethodCall): Promise<OutcomeToSe
   }, call.nodeName);
 }
 
-export function snapshotActor(nodeName: string): OutcomeToSend {
-  const fields = { ...(instance as object) };
-  const checked = checkedResult(nodeName, fields);
-  return checked.ok
-    ? { outcome: { ok: true, value: checked.value, durationMs: 0 }, transferables: checked.transferables }
-    : { outcome: { ok: false, error: checked.error, durationMs: 0 }, transferables: [] };
+export function snapshotActor(nodeName: string): Promise<OutcomeToSend> {
+  return timed(async () => ({ ...(instance as object) }), nodeName);
 }
 
 async function invoke(
@@ -68,15 +65,19 @@ async function invoke(
 
 async function timed(run: () => Promise<unknown>, nodeName: string): Promise<OutcomeToSend> {
   const started = performance.now();
+  const timing = () => ({
+    startedAt: performance.timeOrigin + started,
+    durationMs: performance.now() - started,
+    threadId,
+  });
   try {
     const checked = checkedResult(nodeName, await run());
-    const durationMs = performance.now() - started;
     return checked.ok
-      ? { outcome: { ok: true, value: checked.value, durationMs }, transferables: checked.transferables }
-      : { outcome: { ok: false, error: checked.error, durationMs }, transferables: [] };
+      ? { outcome: { ok: true, value: checked.value, ...timing() }, transferables: checked.transferables }
+      : { outcome: { ok: false, error: checked.error, ...timing() }, transferables: [] };
   } catch (error) {
     return {
-      outcome: { ok: false, error: serializeThrown(error), durationMs: performance.now() - started },
+      outcome: { ok: false, error: serializeThrown(error), ...timing() },
       transferables: [],
     };
   }

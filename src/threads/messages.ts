@@ -38,10 +38,18 @@ export interface JobBatch {
   readonly plugins: readonly RemotePluginSpec[];
 }
 
-/** What became of one job. `durationMs` is the time the function took, for batching decisions. */
+/** When and where a job ran: for batching decisions and for the run's events. */
+export interface JobTiming {
+  /** Epoch ms (performance.timeOrigin + performance.now()) when the function started. */
+  readonly startedAt: number;
+  readonly durationMs: number;
+  readonly threadId: number;
+}
+
+/** What became of one job. */
 export type JobOutcome =
-  | { readonly ok: true; readonly value: unknown; readonly durationMs: number }
-  | { readonly ok: false; readonly error: SerializedThrow; readonly durationMs: number };
+  | ({ readonly ok: true; readonly value: unknown } & JobTiming)
+  | ({ readonly ok: false; readonly error: SerializedThrow } & JobTiming);
 
 export interface BatchResult {
   /** In the order of the batch's jobs. */

@@ -1,4 +1,9 @@
 import { describeValue } from '../errors.js';
+import {
+  type WorkflowEventListener,
+  type WorkflowEventName,
+  WorkflowEvents,
+} from '../events/workflow-events.js';
 import { resolveRef } from '../graph/arguments.js';
 import { currentGraphRevision, type Node, Ref } from '../graph/node.js';
 import type { Leaves, RunResult } from '../graph/types.js';
@@ -34,6 +39,7 @@ export abstract class BaseWorkflow<const L extends Leaves = Leaves> {
   readonly leaves: readonly Ref[];
   readonly #singleLeaf: boolean;
   readonly #settings = new Map<Node, NodeSettings>();
+  readonly #events = new WorkflowEvents();
   #storage: Storage | undefined;
   #plan: ExecutionPlan | undefined;
   #planRevision = -1;
@@ -47,6 +53,29 @@ export abstract class BaseWorkflow<const L extends Leaves = Leaves> {
   /** The parentless ancestors of the leaves, in canonical order. */
   get roots(): readonly Node[] {
     return this.plan().roots;
+  }
+
+  /**
+   * Listens to the workflow's runs: nodes queued, started, finished, read from storage,
+   * retried, failed and skipped, and the end of each run.
+   *
+   * @example
+   * wf.on('node-finished', (event) => console.log(event.node, event.durationMs, event.threadId));
+   */
+  on<K extends WorkflowEventName>(name: K, listener: WorkflowEventListener<K>): this {
+    this.#events.on(name, listener);
+    return this;
+  }
+
+  /** Stops a listener added with {@link on}. */
+  off<K extends WorkflowEventName>(name: K, listener: WorkflowEventListener<K>): this {
+    this.#events.off(name, listener);
+    return this;
+  }
+
+  /** The emitter backends report to. */
+  protected get events(): WorkflowEvents {
+    return this.#events;
   }
 
   /** The storage set with {@link setStorage}, if any. */

@@ -8,6 +8,7 @@ import {
   NodeExecutionError,
   PluginCollection,
   RandomStatePlugin,
+  WorkflowFailedError,
 } from 'functionfuse';
 import seedrandom from 'seedrandom';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -321,6 +322,68 @@ export function describeBackendBehaviour(backend: BackendUnderTest): void {
       const wf = backend.create([simulate(2, 0), simulate(2, 0)], 'seed-func');
       wf.query().setPlugin(new RandomStatePlugin({ seed: 10, seedFunc: constantRandom }));
       expect(await wf.run()).toEqual([(11 / 1000) * 2, (12 / 1000) * 2]);
+    });
+  });
+
+  describe(`${backend.name}: events`, () => {
+    afterAll(() => backend.close());
+
+    it('reports every node queued, started and finished, then the end of the run', async () => {
+      const s1 = sum(1, 1).setName('e1');
+      const s2 = sum(s1, 1).setName('e2');
+      const wf = backend.create(s2, 'events');
+      const seen: string[] = [];
+      const finished: { node: string; durationMs: number; threadId: number; waitMs: number }[] = [];
+      let summary: unknown;
+      wf.on('run-started', (event) => seen.push(`run-started ${event.nodes}`));
+      wf.on('node-queued', (event) => seen.push(`queued ${event.node}`));
+      wf.on('node-started', (event) => seen.push(`started ${event.node}`));
+      wf.on('node-finished', (event) => {
+        seen.push(`finished ${event.node}`);
+        finished.push(event);
+      });
+      wf.on('run-finished', (event) => {
+        summary = event;
+      });
+      expect(await wf.run()).toBe(3);
+      expect(seen).toEqual([
+        'run-started 2',
+        'queued e1',
+        'started e1',
+        'finished e1',
+        'queued e2',
+        'started e2',
+        'finished e2',
+      ]);
+      for (const event of finished) {
+        expect(event.durationMs).toBeGreaterThanOrEqual(0);
+        expect(event.waitMs).toBeGreaterThanOrEqual(0);
+        expect(Number.isInteger(event.threadId)).toBe(true);
+      }
+      expect(summary).toMatchObject({
+        workflow: 'events',
+        ok: true,
+        completed: 2,
+        cached: 0,
+        failed: 0,
+        skipped: 0,
+      });
+    });
+
+    it('reports failed and skipped nodes', async () => {
+      const broken = fail('x').setName('broken');
+      const child = sum(broken, 1).setName('child');
+      const wf = backend.create([child, sum(1, 1).setName('fine')], 'failure-events');
+      const seen: string[] = [];
+      wf.on('node-failed', (event) => seen.push(`failed ${event.node}: ${event.error.message}`));
+      wf.on('node-skipped', (event) => seen.push(`skipped ${event.node}`));
+      let summary: unknown;
+      wf.on('run-finished', (event) => {
+        summary = event;
+      });
+      await expect(wf.run({ failFast: false })).rejects.toThrow(WorkflowFailedError);
+      expect(seen).toEqual(['failed broken: Node "broken" failed: FixtureError: x', 'skipped child']);
+      expect(summary).toMatchObject({ ok: false, completed: 1, failed: 1, skipped: 1 });
     });
   });
 }

@@ -1,0 +1,94 @@
+/**
+ * What a workflow reports while it runs. Times are epoch milliseconds with sub-millisecond
+ * precision (`performance.timeOrigin + performance.now()`), comparable across threads.
+ */
+export interface NodeEventBase {
+  readonly node: string;
+  /** The node's position in the workflow's canonical order. */
+  readonly index: number;
+  readonly time: number;
+}
+
+export interface WorkflowEventMap {
+  'run-started': { readonly workflow: string; readonly nodes: number; readonly time: number };
+  /** All its parents are done: the node waits for a thread. */
+  'node-queued': NodeEventBase;
+  /** The node was handed to the thread that runs it (the main thread for LocalWorkflow). */
+  'node-started': NodeEventBase;
+  'node-finished': NodeEventBase & {
+    /** The thread that ran it: 0 for the main thread, else the worker's threadId. */
+    readonly threadId: number;
+    /** When its function started, on that thread. */
+    readonly startedAt: number;
+    readonly durationMs: number;
+    /** From queued to started on its thread. */
+    readonly waitMs: number;
+    /** Bytes of typed arrays moved (not copied) to the node with its arguments. */
+    readonly bytesMoved: number;
+  };
+  /** Its stored result was read instead of running it. */
+  'node-cached': NodeEventBase;
+  'node-retried': NodeEventBase & { readonly attempt: number; readonly error: unknown };
+  'node-failed': NodeEventBase & { readonly error: Error };
+  /** Not run because a node it depends on failed. */
+  'node-skipped': NodeEventBase;
+  'run-finished': {
+    readonly workflow: string;
+    readonly time: number;
+    readonly durationMs: number;
+    readonly ok: boolean;
+    readonly completed: number;
+    readonly cached: number;
+    readonly failed: number;
+    readonly skipped: number;
+  };
+}
+
+export type WorkflowEventName = keyof WorkflowEventMap;
+export type WorkflowEvent = {
+  [K in WorkflowEventName]: { readonly type: K } & WorkflowEventMap[K];
+}[WorkflowEventName];
+export type WorkflowEventListener<K extends WorkflowEventName> = (event: WorkflowEventMap[K]) => void;
+
+/** Now, in the clock every event uses. */
+export function eventTime(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/**
+ * A small typed emitter. Backends ask `has(name)` before building an event, so a run nobody
+ * listens to pays nothing. A listener that throws is reported as a warning; it never breaks
+ * the run.
+ */
+export class WorkflowEvents {
+  readonly #listeners = new Map<WorkflowEventName, Set<(event: never) => void>>();
+
+  on<K extends WorkflowEventName>(name: K, listener: WorkflowEventListener<K>): void {
+    let listeners = this.#listeners.get(name);
+    if (listeners === undefined) {
+      listeners = new Set();
+      this.#listeners.set(name, listeners);
+    }
+    listeners.add(listener as (event: never) => void);
+  }
+
+  off<K extends WorkflowEventName>(name: K, listener: WorkflowEventListener<K>): void {
+    this.#listeners.get(name)?.delete(listener as (event: never) => void);
+  }
+
+  has(name: WorkflowEventName): boolean {
+    return (this.#listeners.get(name)?.size ?? 0) > 0;
+  }
+
+  emit<K extends WorkflowEventName>(name: K, event: WorkflowEventMap[K]): void {
+    const listeners = this.#listeners.get(name);
+    if (listeners === undefined) return;
+    for (const listener of listeners) {
+      try {
+        (listener as WorkflowEventListener<K>)(event);
+      } catch (error) {
+        process.emitWarning(`functionfuse: a "${name}" event listener threw: ${String(error)}`);
+      }
+    }
+  }
+}
