@@ -23,6 +23,7 @@ export class RunOutcomes {
   #settled = 0;
   #cached = 0;
   #abortReason: { reason: unknown } | undefined;
+  #breakdown: Error | undefined;
 
   constructor(plan: ExecutionPlan, workflowName: string, failFast: boolean, events?: WorkflowEvents) {
     this.#plan = plan;
@@ -35,7 +36,11 @@ export class RunOutcomes {
 
   /** True once nothing new may start: a failure under failFast, or cancellation. */
   get stopped(): boolean {
-    return this.#abortReason !== undefined || (this.#failFast && this.#errors.size > 0);
+    return (
+      this.#breakdown !== undefined ||
+      this.#abortReason !== undefined ||
+      (this.#failFast && this.#errors.size > 0)
+    );
   }
 
   /** True when every node has completed, failed or been skipped. */
@@ -100,8 +105,14 @@ export class RunOutcomes {
     this.#abortReason ??= { reason };
   }
 
+  /** A bug in functionfuse stopped the run: it rejects with that error. */
+  breakDown(error: Error): void {
+    this.#breakdown ??= error;
+  }
+
   /** What run() rejects with, or undefined when every node completed. */
   finalError(): Error | undefined {
+    if (this.#breakdown !== undefined) return this.#breakdown;
     if (this.#abortReason !== undefined) {
       const { reason } = this.#abortReason;
       return new AbortError(`Workflow "${this.#workflowName}" was cancelled`, { cause: reason });

@@ -176,32 +176,41 @@ export class ThreadRun {
     });
     // Only a lone job moves its buffers; in a batch they are copied (see #sendNextBatch).
     const transferList = batch.length === 1 ? (batch[0] as PreparedJob).transferList : [];
-    const controller = new AbortController();
     const timeoutMs = batch.length === 1 ? (batch[0] as PreparedJob).timeoutMs : undefined;
+    // A controller only when the batch may have to be stopped: it costs on every dispatch.
+    const controller =
+      timeoutMs === undefined && this.#context.signal === undefined ? undefined : new AbortController();
     const timer =
       timeoutMs === undefined
         ? undefined
         : setTimeout(
-            () => controller.abort(timeoutError((batch[0] as PreparedJob).nodeName, timeoutMs)),
+            () => controller?.abort(timeoutError((batch[0] as PreparedJob).nodeName, timeoutMs)),
             timeoutMs,
           );
     this.#pending++;
     this.#batchesInPool++;
-    this.#batchControllers.add(controller);
-    this.#context.pool
-      .run({ jobs, plugins: [...plugins.keys()] }, transferList, controller.signal)
-      .then(
-        (result) => this.#onBatchDone(batch, result),
-        (error: unknown) => this.#onBatchLost(batch, controller.signal, error),
-      )
-      .catch((error: unknown) => this.#onSchedulerBug(error))
-      .finally(() => {
-        clearTimeout(timer);
-        this.#batchControllers.delete(controller);
-        this.#pending--;
-        this.#batchesInPool--;
-        this.#pump();
-      });
+    if (controller !== undefined) this.#batchControllers.add(controller);
+    const done = (): void => {
+      clearTimeout(timer);
+      if (controller !== undefined) this.#batchControllers.delete(controller);
+      this.#pending--;
+      this.#batchesInPool--;
+      this.#pump();
+    };
+    this.#context.pool.run({ jobs, plugins: [...plugins.keys()] }, transferList, controller?.signal).then(
+      (result) => this.#guarded(() => this.#onBatchDone(batch, result), done),
+      (error: unknown) => this.#guarded(() => this.#onBatchLost(batch, controller?.signal, error), done),
+    );
+  }
+
+  /** Runs a completion handler; a bug in it settles the run instead of leaving it pending. */
+  #guarded(handler: () => void, then: () => void): void {
+    try {
+      handler();
+    } catch (error) {
+      this.#onSchedulerBug(error);
+    }
+    then();
   }
 
   #onBatchDone(batch: readonly PreparedJob[], result: BatchResult): void {
@@ -223,10 +232,10 @@ export class ThreadRun {
   }
 
   /** The pool rejected a batch: cancelled, timed out, or its worker died. */
-  #onBatchLost(batch: readonly PreparedJob[], signal: AbortSignal, error: unknown): void {
-    if (this.#outcomes.stopped && signal.aborted) return; // cancelled: the run reports it
+  #onBatchLost(batch: readonly PreparedJob[], signal: AbortSignal | undefined, error: unknown): void {
+    if (this.#outcomes.stopped && signal?.aborted) return; // cancelled: the run reports it
     const first = batch[0] as PreparedJob;
-    if (signal.reason instanceof NodeTimeoutError) {
+    if (signal?.reason instanceof NodeTimeoutError) {
       this.#attemptFailed(first, signal.reason);
       return;
     }
@@ -358,10 +367,9 @@ export class ThreadRun {
     this.#settleIfDone();
   }
 
-  /** A bug in the code above must settle the run, not leave it pending forever. */
+  /** A bug in the code above must settle the run (with that bug), not leave it pending forever. */
   #onSchedulerBug(error: unknown): void {
-    this.#outcomes.abort(new InternalError(`ThreadWorkflow's scheduler failed: ${String(error)}`));
-    this.#pending = 0;
+    this.#outcomes.breakDown(new InternalError(`ThreadWorkflow's scheduler failed: ${String(error)}`));
     this.#settleIfDone();
   }
 

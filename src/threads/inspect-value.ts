@@ -35,9 +35,11 @@ export interface CloneProblem {
 
 export interface ValueInspection {
   /** Buffers that may be transferred (whole, unshared, not detached). */
-  readonly transferables: ArrayBuffer[];
+  readonly transferables: readonly ArrayBuffer[];
   readonly problem: CloneProblem | undefined;
 }
+
+const nothingToReport: ValueInspection = Object.freeze({ transferables: Object.freeze([]), problem: undefined });
 
 /**
  * Walks `value`. When `collectTransferables` is false, only looks for problems. Typed array
@@ -49,6 +51,10 @@ export function inspectValue(
   collectTransferables: boolean,
   isPlaceholder: (value: object) => boolean = () => false,
 ): ValueInspection {
+  // Most node results are primitives: answer them without allocating anything.
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')) {
+    return nothingToReport;
+  }
   const transferables = new Set<ArrayBuffer>();
   const seen = new Set<object>();
   let problem: CloneProblem | undefined;

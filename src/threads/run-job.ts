@@ -4,6 +4,7 @@
  */
 import { InternalError, UncloneableValueError } from '../errors.js';
 import { callCallable, callWithPlugin, isThenable } from '../executor/call-node.js';
+import { lookupDefinition } from '../graph/registry.js';
 import type { Plugin } from '../plugins/plugin.js';
 import { inspectValue } from './inspect-value.js';
 import { loadDefinition } from './load-definition.js';
@@ -20,7 +21,9 @@ export type LocalOutcome =
  */
 export async function runJob(job: NodeJob, plugins: readonly Promise<Plugin>[]): Promise<LocalOutcome> {
   try {
-    const definition = await loadDefinition(job.moduleUrl, job.key);
+    // The registry answers at once after the first job; only a first load waits for import().
+    const definition =
+      lookupDefinition(job.moduleUrl, job.key) ?? (await loadDefinition(job.moduleUrl, job.key));
     if (definition.kind !== 'task') {
       throw new InternalError(`${job.key} in ${job.moduleUrl} is an actor class, sent to a task worker`);
     }
