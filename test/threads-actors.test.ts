@@ -10,21 +10,13 @@ import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { Accumulator, ramp, readTag, TagPlugin, UnregisteredPlugin, work } from './fixtures/actor-tasks.js';
 import { record } from './fixtures/tasks.js';
-import { ExecutionLog } from './support/backends.js';
-
-async function onThreads<T>(workflow: ThreadWorkflow, body: (wf: ThreadWorkflow) => Promise<T>): Promise<T> {
-  try {
-    return await body(workflow);
-  } finally {
-    await workflow.close();
-  }
-}
+import { ExecutionLog, withWorkflow } from './support/backends.js';
 
 describe('stateful nodes on threads', () => {
   it('feeds an actor from parallel branches, in call order', async () => {
     const acc = Accumulator();
     const sums = [1, 2, 3, 4, 5, 6].map((value) => acc.add(work(value)));
-    const results = await onThreads(new ThreadWorkflow(sums, { workflowName: 'fed', threads: 2 }), (wf) =>
+    const results = await withWorkflow(new ThreadWorkflow(sums, { workflowName: 'fed', threads: 2 }), (wf) =>
       wf.run(),
     );
     expect(results).toEqual([1, 3, 6, 10, 15, 21]);
@@ -33,8 +25,9 @@ describe('stateful nodes on threads', () => {
   it('passes typed arrays into and out of actor calls', async () => {
     const acc = Accumulator();
     const scaled = acc.scaled(ramp(5), 2);
-    const result = await onThreads(new ThreadWorkflow(scaled, { workflowName: 'typed', threads: 2 }), (wf) =>
-      wf.run(),
+    const result = await withWorkflow(
+      new ThreadWorkflow(scaled, { workflowName: 'typed', threads: 2 }),
+      (wf) => wf.run(),
     );
     expect(result).toBeInstanceOf(Float64Array);
     expect(result).toEqual(new Float64Array([0, 2, 4, 6, 8]));
@@ -44,7 +37,7 @@ describe('stateful nodes on threads', () => {
     const acc = Accumulator();
     acc.add(4);
     acc.add(5);
-    const result = await onThreads(
+    const result = await withWorkflow(
       new ThreadWorkflow(acc.node, { workflowName: 'snapshot', threads: 1 }),
       (wf) => wf.run(),
     );
@@ -69,7 +62,7 @@ describe('stateful nodes on threads', () => {
     const acc = Accumulator().setName('doomed');
     const crashed = acc.crash().setName('doomed crash');
     const after = acc.add(1).setName('after crash');
-    const error = await onThreads(
+    const error = await withWorkflow(
       new ThreadWorkflow([crashed, after], { workflowName: 'crash', threads: 1 }),
       (wf) => wf.run().catch((caught: unknown) => caught),
     );
@@ -85,7 +78,7 @@ describe('stateful nodes on threads', () => {
 describe('plugins on threads', () => {
   it('rebuilds a user plugin class registered with pluginClass() in the worker', async () => {
     const tag = readTag().setName('tagged');
-    const result = await onThreads(new ThreadWorkflow(tag, { workflowName: 'tag', threads: 1 }), (wf) => {
+    const result = await withWorkflow(new ThreadWorkflow(tag, { workflowName: 'tag', threads: 1 }), (wf) => {
       wf.query().setPlugin(new TagPlugin('blue'));
       return wf.run();
     });
@@ -99,7 +92,7 @@ describe('plugins on threads', () => {
       const second = record(log.path, 'second', 2).setName('second');
       const wf = new ThreadWorkflow([first, second], { workflowName: 'unsendable', threads: 1 });
       wf.query('second').setPlugin(new InitializerPlugin(() => {}));
-      await onThreads(wf, async () => {
+      await withWorkflow(wf, async () => {
         await expect(wf.run()).rejects.toThrow(
           new UnsendablePluginError(
             'The plugin InitializerPlugin of node "second" cannot be sent to a worker thread: its field `initializer` ' +

@@ -5,18 +5,7 @@ import { AbortError, ThreadWorkflow, WorkerDiedError, WorkflowFailedError } from
 import { describe, expect, it } from 'vitest';
 import { exhaustHeap, exitWorker, spin, throwInTimer } from './fixtures/reliability-tasks.js';
 import { record, sum } from './fixtures/tasks.js';
-import { ExecutionLog } from './support/backends.js';
-
-async function withWorkflow<T>(
-  workflow: ThreadWorkflow,
-  body: (wf: ThreadWorkflow) => Promise<T>,
-): Promise<T> {
-  try {
-    return await body(workflow);
-  } finally {
-    await workflow.close();
-  }
-}
+import { ExecutionLog, withWorkflow } from './support/backends.js';
 
 describe('ThreadWorkflow when workers die', () => {
   it('fails only the node whose worker called process.exit(), and says so', async () => {

@@ -1,16 +1,10 @@
 import { NodeExecutionError, ThreadWorkflow, UncloneableValueError } from 'functionfuse';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { selfStarting } from './fixtures/starts-workflow.js';
 import { defineHiddenTask, echo, returnsFunction, returnsModel } from './fixtures/thread-tasks.js';
+import { closeAfterEach } from './support/backends.js';
 
-const open: ThreadWorkflow[] = [];
-function threads<W extends ThreadWorkflow>(workflow: W): W {
-  open.push(workflow);
-  return workflow;
-}
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((workflow) => workflow.close()));
-});
+const threads = closeAfterEach();
 
 async function failure(workflow: ThreadWorkflow): Promise<NodeExecutionError> {
   const error = await workflow.run().catch((caught: unknown) => caught);

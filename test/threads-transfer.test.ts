@@ -1,15 +1,9 @@
 import { ThreadWorkflow } from 'functionfuse';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bundle, filled, scale, sumThenScribble, sumValues } from './fixtures/thread-tasks.js';
+import { closeAfterEach } from './support/backends.js';
 
-const open: ThreadWorkflow[] = [];
-function threads<W extends ThreadWorkflow>(workflow: W): W {
-  open.push(workflow);
-  return workflow;
-}
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((workflow) => workflow.close()));
-});
+const threads = closeAfterEach();
 
 describe('ThreadWorkflow moves typed arrays', () => {
   it('returns typed arrays with their type and contents, through a chain of nodes', async () => {

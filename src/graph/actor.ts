@@ -1,8 +1,7 @@
 import type { ActorDefinition, AnyClass, Callable } from './callable.js';
-import { callerModuleUrl, locateDefinition, toModuleUrl } from './definition-location.js';
+import { type DefinitionOptions, nameAndLocation } from './definition.js';
 import { Node } from './node.js';
 import { registerDefinition } from './registry.js';
-import { definitionName, type TaskOptions } from './task.js';
 import type { InputArgs } from './types.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: matches methods of any signature
@@ -51,18 +50,9 @@ export interface ActorFactory<C extends AnyClass> {
  * const acc = IncrementalSum(1);
  * const three = acc.add(2);   // Node<number>
  */
-export function actor<C extends AnyClass>(cls: C, options: TaskOptions = {}): ActorFactory<C> {
-  if (typeof cls !== 'function') {
-    throw new TypeError(`Expected \`cls\` to be a class, got ${typeof cls}`);
-  }
-  const baseName = definitionName(cls.name, options.name, 'actor');
-  const moduleUrl = options.module === undefined ? callerModuleUrl(actor) : toModuleUrl(options.module);
-  const definition: ActorDefinition = {
-    kind: 'actor',
-    cls,
-    baseName,
-    location: locateDefinition(moduleUrl, baseName),
-  };
+export function actor<C extends AnyClass>(cls: C, options: DefinitionOptions = {}): ActorFactory<C> {
+  const { baseName, location } = nameAndLocation(cls, options, actor, 'actor');
+  const definition: ActorDefinition = { kind: 'actor', cls, baseName, location };
   registerDefinition(definition);
   const methodNames = collectMethodNames(cls);
   const factory = (...args: InputArgs<ConstructorParameters<C>>): ActorHandle<InstanceType<C>> =>

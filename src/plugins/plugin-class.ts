@@ -1,7 +1,6 @@
 import type { AnyClass, PluginClassDefinition } from '../graph/callable.js';
-import { callerModuleUrl, locateDefinition, toModuleUrl } from '../graph/definition-location.js';
+import { type DefinitionOptions, nameAndLocation } from '../graph/definition.js';
 import { registerDefinition } from '../graph/registry.js';
-import { definitionName, type TaskOptions } from '../graph/task.js';
 
 const definitionsByClass = new WeakMap<object, PluginClassDefinition>();
 
@@ -17,18 +16,9 @@ const definitionsByClass = new WeakMap<object, PluginClassDefinition>();
  *   override remoteInitialize(queuedAt: number) { console.log(Date.now() - queuedAt); }
  * });
  */
-export function pluginClass<C extends AnyClass>(cls: C, options: TaskOptions = {}): C {
-  if (typeof cls !== 'function') {
-    throw new TypeError(`Expected \`cls\` to be a class, got ${typeof cls}`);
-  }
-  const baseName = definitionName(cls.name, options.name, 'pluginClass');
-  const moduleUrl = options.module === undefined ? callerModuleUrl(pluginClass) : toModuleUrl(options.module);
-  const definition: PluginClassDefinition = {
-    kind: 'plugin',
-    cls,
-    baseName,
-    location: locateDefinition(moduleUrl, baseName),
-  };
+export function pluginClass<C extends AnyClass>(cls: C, options: DefinitionOptions = {}): C {
+  const { baseName, location } = nameAndLocation(cls, options, pluginClass, 'pluginClass');
+  const definition: PluginClassDefinition = { kind: 'plugin', cls, baseName, location };
   registerDefinition(definition);
   definitionsByClass.set(cls, definition);
   return cls;

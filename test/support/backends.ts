@@ -9,6 +9,7 @@ import {
   type RunResult,
   ThreadWorkflow,
 } from 'functionfuse';
+import { afterEach } from 'vitest';
 
 /** A backend the behavioural suite runs against. */
 export interface BackendUnderTest {
@@ -67,5 +68,32 @@ export function threadBackend(threads: number): BackendUnderTest {
       await Promise.all([...open].map((workflow) => workflow.close()));
       open.clear();
     },
+  };
+}
+
+/** Runs `body` with `workflow`, then closes the workflow's threads whatever happened. */
+export async function withWorkflow<W extends ThreadWorkflow, T>(
+  workflow: W,
+  body: (workflow: W) => Promise<T>,
+): Promise<T> {
+  try {
+    return await body(workflow);
+  } finally {
+    await workflow.close();
+  }
+}
+
+/**
+ * Registers ThreadWorkflows created by a test file and closes them after each test:
+ * `const threads = closeAfterEach();` then `threads(new ThreadWorkflow(...))`.
+ */
+export function closeAfterEach(): <W extends ThreadWorkflow>(workflow: W) => W {
+  const open: ThreadWorkflow[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((workflow) => workflow.close()));
+  });
+  return (workflow) => {
+    open.push(workflow);
+    return workflow;
   };
 }

@@ -1,0 +1,63 @@
+import type { DefinitionLocation } from './callable.js';
+import { callerModuleUrl, locateDefinition, toModuleUrl } from './definition-location.js';
+
+/** Options of `task()`, `actor()` and `pluginClass()`. */
+export interface DefinitionOptions {
+  /**
+   * The base of default node names and the key a worker finds the definition by.
+   * @default the function's or class's own name
+   */
+  readonly name?: string;
+  /**
+   * The module that defines it, for code where that cannot be detected (bundles, eval).
+   * Pass `import.meta.url`.
+   * @default the module that called `task()` / `actor()` / `pluginClass()`
+   */
+  readonly module?: string | URL;
+}
+
+type Definer = 'task' | 'actor' | 'pluginClass';
+
+/**
+ * Checks what `task()`, `actor()` or `pluginClass()` was given, and works out its name and
+ * where workers will find it: the module that called `definer`, unless given.
+ */
+export function nameAndLocation(
+  target: unknown,
+  options: DefinitionOptions,
+  definer: (...args: never[]) => unknown,
+  definerName: Definer,
+): { baseName: string; location: DefinitionLocation } {
+  const thing = definerName === 'task' ? 'function' : 'class';
+  if (typeof target !== 'function') {
+    throw new TypeError(
+      `Expected \`${definerName === 'task' ? 'fn' : 'cls'}\` to be a ${thing}, got ${typeof target}`,
+    );
+  }
+  const baseName = definitionName(target.name, options.name, definerName, thing);
+  const moduleUrl = options.module === undefined ? callerModuleUrl(definer) : toModuleUrl(options.module);
+  return { baseName, location: locateDefinition(moduleUrl, baseName) };
+}
+
+/** Checks an explicit name option, or falls back to the function's or class's own name. */
+function definitionName(
+  ownName: string,
+  option: string | undefined,
+  definer: Definer,
+  thing: string,
+): string {
+  if (option !== undefined) {
+    if (typeof option !== 'string' || option.length === 0) {
+      throw new TypeError(
+        `Expected the \`name\` option of ${definer}() to be a non-empty string, got ${JSON.stringify(option)} (${typeof option})`,
+      );
+    }
+    return option;
+  }
+  if (ownName === '') {
+    throw new TypeError(
+      `${definer}() needs a name: the ${thing} is anonymous. Write a named ${thing} or pass { name: '...' }.`,
+    );
+  }
+  return ownName;
+}
