@@ -6,10 +6,9 @@ import { isActorCallable } from '../graph/callable.js';
 import type { Node } from '../graph/node.js';
 import type { Leaves, RunResult } from '../graph/types.js';
 import { nodeFailure, RunOutcomes } from '../scheduler/run-outcomes.js';
-import type { Storage } from '../storage/storage.js';
+import { StoredResults } from '../scheduler/stored-results.js';
 import { BaseWorkflow } from '../workflow/base-workflow.js';
 import { resolveNodeOptions } from '../workflow/node-options.js';
-import type { NamePattern } from '../workflow/pattern.js';
 import { type RunOptions, resolveRunOptions } from '../workflow/run-options.js';
 import { refuseWorkflowInWorker } from '../workflow/worker-guard.js';
 
@@ -22,17 +21,6 @@ import { refuseWorkflowInWorker } from '../workflow/worker-guard.js';
  * const [rm, ra] = await wf.run();
  */
 export class LocalWorkflow<const L extends Leaves = Leaves> extends BaseWorkflow<L> {
-  readonly #loggedNodes = new Set<Node>();
-
-  /**
-   * Marks the matching nodes as never read from nor saved to storage: they always run (for
-   * nodes that log, plot or report, whose effect is the point).
-   */
-  logNodes(pattern: NamePattern): this {
-    for (const node of this.findNodes(pattern)) this.#loggedNodes.add(node);
-    return this;
-  }
-
   /**
    * Runs every node in canonical order and resolves to the leaves' values. See {@link RunOptions}
    * for `failFast` and `signal`.
@@ -47,6 +35,8 @@ export class LocalWorkflow<const L extends Leaves = Leaves> extends BaseWorkflow
     for (const plugin of this.pluginsOf(plan)) plugin.beginRun();
 
     const outcomes = new RunOutcomes(plan, workflowName, failFast, this.events);
+    const stored =
+      storage === undefined ? undefined : new StoredResults(storage, workflowName, this.loggedNodes);
     const results = new Array<unknown>(nodes.length);
     const remainingConsumers = plan.consumerCounts();
     const resultOf = (node: Node): unknown => results[indexOf.get(node) as number];
@@ -65,11 +55,9 @@ export class LocalWorkflow<const L extends Leaves = Leaves> extends BaseWorkflow
           events.emit('node-started', { node: node.name, index, time: startedAt });
         }
         try {
-          const storable =
-            storage !== undefined && !this.#loggedNodes.has(node) && !isActorCallable(node.callable);
           let cached = false;
-          if (storable) {
-            const produced = await this.#readOrCompute(node, index, resultOf, signal);
+          if (stored?.isCached(node)) {
+            const produced = await this.#readOrCompute(stored, node, index, resultOf, signal);
             results[index] = produced.value;
             cached = produced.cached;
           } else {
@@ -110,25 +98,19 @@ export class LocalWorkflow<const L extends Leaves = Leaves> extends BaseWorkflow
     return this.collectResults(resultOf);
   }
 
-  /** A node's result: read from storage when it is there, else computed and saved. */
+  /** A node's result: read from storage when usable there, else computed and saved. */
   async #readOrCompute(
+    stored: StoredResults,
     node: Node,
     index: number,
     resultOf: (node: Node) => unknown,
     signal: AbortSignal | undefined,
   ): Promise<{ value: unknown; cached: boolean }> {
-    const storage = this.storage as Storage;
-    const { workflowName } = this;
-    if (await storage.fileExists(workflowName, node.name)) {
-      return { value: await storage.readTask(workflowName, node.name), cached: true };
-    }
+    const lookup = await stored.read(node);
+    if (lookup.found) return { value: lookup.value, cached: true };
     let value = this.#execute(node, index, resultOf, signal);
     if (isThenable(value)) value = await value;
-    await storage.save(workflowName, node.name, value);
-    return {
-      value: storage.alwaysRead ? await storage.readTask(workflowName, node.name) : value,
-      cached: false,
-    };
+    return { value: await stored.save(node, value), cached: false };
   }
 
   /**

@@ -40,6 +40,7 @@ export abstract class BaseWorkflow<const L extends Leaves = Leaves> {
   readonly #singleLeaf: boolean;
   readonly #settings = new Map<Node, NodeSettings>();
   readonly #events = new WorkflowEvents();
+  readonly #loggedNodes = new Set<Node>();
   #storage: Storage | undefined;
   #plan: ExecutionPlan | undefined;
   #planRevision = -1;
@@ -130,6 +131,23 @@ export abstract class BaseWorkflow<const L extends Leaves = Leaves> {
   setPlugin(pattern: NamePattern, plugin: Plugin): this {
     this.query(pattern).setPlugin(plugin);
     return this;
+  }
+
+  /**
+   * Marks the matching nodes as never read from nor saved to storage: they always run (for
+   * nodes that log, plot or report, whose effect is the point).
+   *
+   * @example
+   * wf.logNodes('report_.*');
+   */
+  logNodes(pattern: NamePattern): this {
+    for (const node of this.findNodes(pattern)) this.#loggedNodes.add(node);
+    return this;
+  }
+
+  /** Nodes marked by {@link logNodes}. */
+  protected get loggedNodes(): ReadonlySet<Node> {
+    return this.#loggedNodes;
   }
 
   /** Reads stored results instead of running nodes, and saves results as they are computed. */

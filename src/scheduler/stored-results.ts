@@ -1,0 +1,67 @@
+import { isActorCallable } from '../graph/callable.js';
+import type { Node } from '../graph/node.js';
+import type { Storage } from '../storage/storage.js';
+
+/** What the storage holds for a node: a usable result, or nothing to use. */
+export type StoredLookup = { readonly found: true; readonly value: unknown } | { readonly found: false };
+
+const nothingStored: StoredLookup = Object.freeze({ found: false });
+
+/**
+ * How a run uses its storage, the same on every backend: which nodes are cached, reading a
+ * stored result instead of running, saving a computed one.
+ *
+ * Stateful (actor) nodes are never cached: one stored result cannot rebuild an object's
+ * state, so they always run. Nodes downstream of them are cached like any other: a stored
+ * result is trusted by its node's name, and re-running the actor reproduces the inputs it was
+ * computed from whenever the actor is deterministic (seed it with RandomStatePlugin).
+ *
+ * A stored result that fails its checks counts as missing: the node runs again and is saved
+ * again, with a warning naming it. Nothing wrong is ever handed to a child.
+ */
+export class StoredResults {
+  readonly #storage: Storage;
+  readonly #workflowName: string;
+  readonly #neverStored: ReadonlySet<Node>;
+
+  constructor(storage: Storage, workflowName: string, neverStored: ReadonlySet<Node>) {
+    this.#storage = storage;
+    this.#workflowName = workflowName;
+    this.#neverStored = neverStored;
+  }
+
+  /** Whether `node` is read from and saved to storage. */
+  isCached(node: Node): boolean {
+    return !isActorCallable(node.callable) && !this.#neverStored.has(node);
+  }
+
+  async read(node: Node): Promise<StoredLookup> {
+    const storage = this.#storage;
+    if (!(await storage.fileExists(this.#workflowName, node.name))) return nothingStored;
+    try {
+      return { found: true, value: await storage.readTask(this.#workflowName, node.name) };
+    } catch (error) {
+      const name = (error as { name?: unknown } | null)?.name;
+      if (name === 'StoredResultMissingError') return nothingStored; // removed since fileExists
+      if (name !== 'CorruptStoredResultError') throw error;
+      process.emitWarning(
+        `The stored result of node "${node.name}" in workflow "${this.#workflowName}" is unusable ` +
+          `(${(error as Error).message}); the node runs again and its result is saved again.`,
+        { type: 'FunctionFuseWarning', code: 'FUNCTIONFUSE_CORRUPT_RESULT' },
+      );
+      return nothingStored;
+    }
+  }
+
+  /** Saves a computed result; resolves to what children get (the stored copy with alwaysRead). */
+  async save(node: Node, value: unknown): Promise<unknown> {
+    await this.#storage.save(this.#workflowName, node.name, value);
+    return this.readBackIfAsked(node, value);
+  }
+
+  /** With `alwaysRead`, the copy a later run would read; else `value` itself. */
+  async readBackIfAsked(node: Node, value: unknown): Promise<unknown> {
+    if (!this.#storage.alwaysRead) return value;
+    return this.#storage.readTask(this.#workflowName, node.name);
+  }
+}
