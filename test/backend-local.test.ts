@@ -1,6 +1,8 @@
 import { localBackend } from './support/backends.js';
 import { describeBackendBehaviour } from './support/behaviour-suite.js';
 import { describeReliability } from './support/reliability-suite.js';
+import { describeStorageUse } from './support/storage-suite.js';
 
 describeBackendBehaviour(localBackend);
 describeReliability(localBackend);
+describeStorageUse(localBackend);

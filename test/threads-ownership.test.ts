@@ -63,6 +63,7 @@ async function runOnFakePool(leaves: readonly Ref[]) {
     pluginCalls: [],
     signal: undefined,
     events: new WorkflowEvents(),
+    stored: undefined,
   }).execute();
   return { plan, pool, results };
 }

@@ -5,6 +5,7 @@ import type { Leaves, RunResult } from '../graph/types.js';
 import { preparePluginCalls } from '../plugins/remote-plugin.js';
 import { BatchSizer } from '../scheduler/batch-sizer.js';
 import { RunOutcomes } from '../scheduler/run-outcomes.js';
+import { StoredResults } from '../scheduler/stored-results.js';
 import { ThreadRun } from '../scheduler/thread-run.js';
 import { TaskPool, type TaskPoolOptions } from '../threads/task-pool.js';
 import { BaseWorkflow, type WorkflowOptions } from '../workflow/base-workflow.js';
@@ -75,6 +76,8 @@ export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
       (index) => this.settingsOf(plan.nodes[index] as Node)?.plugin,
     );
     this.#pool ??= new TaskPool(this.#poolOptions);
+    const { storage } = this;
+    if (storage !== undefined) await storage.newWorkflow(this.workflowName);
     const nodeOptions = plan.nodes.map((node) => resolveNodeOptions(this.settingsOf(node)?.options));
     const outcomes = new RunOutcomes(plan, this.workflowName, failFast, this.events);
     const results = await new ThreadRun({
@@ -88,6 +91,8 @@ export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
       pluginCalls,
       signal,
       events: this.events,
+      stored:
+        storage === undefined ? undefined : new StoredResults(storage, this.workflowName, this.loggedNodes),
     })
       .execute()
       .finally(() => outcomes.finish());

@@ -15,6 +15,7 @@ import { checkPlainArguments, type PreparedJob, prepareTaskJob } from './prepare
 import { ReadyQueue } from './ready-queue.js';
 import { ResultStore } from './result-store.js';
 import { nodeFailure, type RunOutcomes } from './run-outcomes.js';
+import type { StoredResults } from './stored-results.js';
 
 /** What a run needs from its workflow. */
 export interface ThreadRunContext {
@@ -32,6 +33,8 @@ export interface ThreadRunContext {
   readonly pluginCalls: readonly (RemotePluginCall | undefined)[];
   readonly signal: AbortSignal | undefined;
   readonly events: WorkflowEvents;
+  /** How the run uses its storage, when it has one. */
+  readonly stored: StoredResults | undefined;
 }
 
 /**
@@ -95,13 +98,65 @@ export class ThreadRun {
 
   #becomeReady(index: number): void {
     if (this.#outcomes.stopped || this.#outcomes.isSkipped(index)) return;
+    const node = this.#context.plan.nodes[index] as Node;
+    const { stored } = this.#context;
+    if (stored?.isCached(node)) {
+      this.#readStored(index, node, stored);
+      return;
+    }
+    this.#queue(index, node);
+  }
+
+  #queue(index: number, node: Node): void {
     if (this.#timed) {
       const time = eventTime();
       this.#queuedAt[index] = time;
-      this.#context.events.emit('node-queued', { node: this.#nodeName(index), index, time });
+      this.#context.events.emit('node-queued', { node: node.name, index, time });
     }
-    if ((this.#context.plan.nodes[index] as Node).callable.kind === 'task') this.#ready.push(index);
+    if (node.callable.kind === 'task') this.#ready.push(index);
     else this.#dispatchActorNode(index);
+  }
+
+  /** Uses the node's stored result when there is a usable one, else queues the node to run. */
+  #readStored(index: number, node: Node, stored: StoredResults): void {
+    this.#pending++;
+    stored
+      .read(node)
+      .then(
+        (lookup) => {
+          if (this.#outcomes.stopped) return;
+          if (lookup.found) this.#succeed(index, lookup.value, true);
+          else this.#queue(index, node);
+        },
+        (error: unknown) => this.#outcomes.fail(index, nodeFailure(node.name, error)),
+      )
+      .catch((error: unknown) => this.#onSchedulerBug(error))
+      .finally(() => {
+        this.#pending--;
+        this.#pump();
+      });
+  }
+
+  /** Saves a computed result (when the node is cached), then lets its children go. */
+  #computed(index: number, value: unknown): void {
+    const node = this.#context.plan.nodes[index] as Node;
+    const { stored } = this.#context;
+    if (stored === undefined || !stored.isCached(node)) {
+      this.#succeed(index, value);
+      return;
+    }
+    this.#pending++;
+    stored
+      .save(node, value)
+      .then(
+        (kept) => this.#succeed(index, kept),
+        (error: unknown) => this.#outcomes.fail(index, nodeFailure(node.name, error)),
+      )
+      .catch((error: unknown) => this.#onSchedulerBug(error))
+      .finally(() => {
+        this.#pending--;
+        this.#pump();
+      });
   }
 
   /** Sends ready task nodes to the pool while it has room. */
@@ -224,7 +279,7 @@ export class ThreadRun {
       sizer.record((plan.nodes[prepared.index] as Node).callable, outcome.durationMs);
       if (outcome.ok) {
         if (this.#timed) this.#emitFinished(prepared.index, outcome, bytesMoved);
-        this.#succeed(prepared.index, outcome.value);
+        this.#computed(prepared.index, outcome.value);
       } else {
         this.#attemptFailed(prepared, deserializeThrown(outcome.error));
       }
@@ -348,8 +403,8 @@ export class ThreadRun {
     return (this.#context.plan.nodes[index] as Node).name;
   }
 
-  #succeed(index: number, value: unknown): void {
-    this.#outcomes.complete(index);
+  #succeed(index: number, value: unknown, cached = false): void {
+    this.#outcomes.complete(index, cached);
     this.#store.store(index, value);
     for (const child of this.#context.plan.childIndexes[index] as Int32Array) {
       if (--(this.#remainingParents[child] as number) === 0) this.#becomeReady(child);
