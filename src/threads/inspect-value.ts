@@ -39,7 +39,10 @@ export interface ValueInspection {
   readonly problem: CloneProblem | undefined;
 }
 
-const nothingToReport: ValueInspection = Object.freeze({ transferables: Object.freeze([]), problem: undefined });
+const nothingToReport: ValueInspection = Object.freeze({
+  transferables: Object.freeze([]),
+  problem: undefined,
+});
 
 /**
  * Walks `value`. When `collectTransferables` is false, only looks for problems. Typed array
@@ -52,7 +55,10 @@ export function inspectValue(
   isPlaceholder: (value: object) => boolean = () => false,
 ): ValueInspection {
   // Most node results are primitives: answer them without allocating anything.
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')) {
+  if (
+    value === null ||
+    (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')
+  ) {
     return nothingToReport;
   }
   const transferables = new Set<ArrayBuffer>();
