@@ -3,6 +3,7 @@ export { GraphWorkflow } from './backends/graph-workflow.js';
 export { LocalWorkflow } from './backends/local-workflow.js';
 export type { ThreadWorkflowOptions } from './backends/thread-workflow.js';
 export { ThreadWorkflow } from './backends/thread-workflow.js';
+export type { PipelineDefinition, PipelineGraph } from './cli/pipeline-module.js';
 export {
   AbortError,
   DuplicateNodeNameError,
@@ -44,7 +45,13 @@ export { pluginClass } from './plugins/plugin-class.js';
 export { PluginCollection } from './plugins/plugin-collection.js';
 export type { RandomStateOptions } from './plugins/random-state-plugin.js';
 export { RandomStatePlugin } from './plugins/random-state-plugin.js';
+export type { RunReportOptions } from './report/run-report.js';
+export { renderRunReport, writeRunReport } from './report/run-report.js';
 export type { Storage } from './storage/storage.js';
+export type { ChromeTrace, TraceEvent } from './trace/chrome-trace.js';
+export { toChromeTrace, writeChromeTrace } from './trace/chrome-trace.js';
+export type { NodeRecord, RecordableWorkflow, RunRecording } from './trace/run-recorder.js';
+export { RunRecorder } from './trace/run-recorder.js';
 export type { WorkflowOptions } from './workflow/base-workflow.js';
 export { BaseWorkflow } from './workflow/base-workflow.js';
 export type { NodeOptions } from './workflow/node-options.js';

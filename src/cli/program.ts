@@ -1,0 +1,191 @@
+/**
+ * The `functionfuse` command line: its commands and options (parsed by commander, which also
+ * writes every `--help`), and the mapping of every way it can end to an exit code.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { ExitCode, exitCodeOf, formatError } from './cli-errors.js';
+import { type CliStreams, processStreams } from './cli-streams.js';
+import { graphCommand } from './graph-command.js';
+import { parseCount, parseSeed } from './option-parsers.js';
+import { type RunCommandOptions, runCommand } from './run-command.js';
+import { lsCommand, showCommand } from './storage-commands.js';
+
+const commandNames = ['run', 'graph', 'ls', 'show'];
+
+/**
+ * Runs the command line `argv` (without `node` and the script) and resolves to its exit code:
+ * 0 when everything worked, 1 when a node failed (or the pipeline could not be built or its
+ * outputs written), 2 for a usage error, 130 when Ctrl-C cancelled the run. Errors are printed as one line on stderr; the stack
+ * trace follows only with `--verbose`. Never calls `process.exit`.
+ *
+ * @example
+ * process.exitCode = await runCli(['run', 'pipeline.ts', '--backend', 'local']);
+ */
+export async function runCli(
+  argv: readonly string[],
+  streams: CliStreams = processStreams(),
+): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  const program = createProgram(streams, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) return commanderExit(error, argv, streams);
+    // Before commander has parsed, `--verbose` may not be known to any command: look for it.
+    streams.stderr.write(`${formatError(error, argv.includes('--verbose'))}\n`);
+    return exitCodeOf(error);
+  }
+}
+
+/**
+ * The commander program, with every command. Actions report their exit code through
+ * `setExitCode`; commander's own exits (help, usage errors) are thrown as CommanderError.
+ *
+ * @example
+ * createProgram(processStreams(), (code) => { process.exitCode = code; }).helpInformation();
+ */
+export function createProgram(streams: CliStreams, setExitCode: (code: number) => void): Command {
+  const program = new Command('functionfuse')
+    .description('Run DAGs of plain TypeScript functions on every core, and see what ran where.')
+    .version(packageVersion(), '-V, --version')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => streams.stdout.write(text),
+      writeErr: (text) => streams.stderr.write(text),
+      // Usage errors are printed by runCli, as one line with a pointer to the right --help.
+      outputError: () => {},
+    })
+    .showSuggestionAfterError(true);
+
+  program
+    .command('run')
+    .description('Run a pipeline module and print its results as JSON on stdout.')
+    .argument('<pipeline>', 'module (.ts, .mts, .js, .mjs) whose default export builds the graph')
+    .addOption(
+      new Option('--backend <name>', 'where nodes run: the main thread or a pool of worker threads')
+        .choices(['local', 'threads'])
+        .default('threads'),
+    )
+    .option('--threads <count>', 'worker threads for --backend threads (default: one per core)', parseCount)
+    .option('--storage <dir>', 'read stored results instead of running their nodes, and store new ones')
+    .option('--trace <file>', 'write a Chrome trace (JSON): open it in ui.perfetto.dev or chrome://tracing')
+    .option('--report <file>', 'write an HTML report: the graph coloured by outcome, a timeline per thread')
+    .option('--graph <file>', 'draw the graph coloured by outcome (.svg, .dot or .mmd)')
+    .option('--seed <n>', 'seed every node with RandomStatePlugin (integer, 0 to 4294967295)', parseSeed)
+    .option('--no-progress', 'do not show progress on stderr')
+    .option('--verbose', 'print stack traces with errors, and the files written')
+    .addHelpText(
+      'after',
+      `
+A pipeline module builds the graph in its default export and starts nothing when imported:
+  export default function pipeline() { return { leaves: total, workflowName: 'demo' }; }
+(see PipelineDefinition in the API). TypeScript modules need no build step.
+
+Exit codes: 0 ok, 1 a node failed, 2 usage error, 130 cancelled (Ctrl-C).
+The first Ctrl-C cancels the run and still writes the trace, report and graph.
+
+Examples:
+  $ functionfuse run pipeline.ts
+  $ functionfuse run pipeline.ts --backend local --seed 42
+  $ functionfuse run pipeline.ts --threads 4 --trace run.json --report run.html
+  $ functionfuse run pipeline.ts --storage ./store > results.json`,
+    )
+    .action(async (pipeline: string, options: RunCommandOptions) => {
+      setExitCode(await runCommand(pipeline, options, streams));
+    });
+
+  program
+    .command('graph')
+    .description('Draw a pipeline\u2019s graph without running it.')
+    .argument('<pipeline>', 'module (.ts, .mts, .js, .mjs) whose default export builds the graph')
+    .requiredOption('--out <file>', 'the drawing to write: .svg, .dot or .mmd (by extension)')
+    .option('--verbose', 'print stack traces with errors')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ functionfuse graph pipeline.ts --out pipeline.svg
+  $ functionfuse graph pipeline.ts --out pipeline.mmd   # Mermaid, for Markdown pages`,
+    )
+    .action(async (pipeline: string, options: { out: string }) => {
+      setExitCode(await graphCommand(pipeline, options));
+    });
+
+  program
+    .command('ls')
+    .description('List the workflows in a storage folder, or the stored results of one workflow.')
+    .argument('<storage>', 'the storage folder (as given to --storage or FileStorage)')
+    .argument('[workflow]', 'a workflow name: list its stored results')
+    .argument('[glob]', 'only results whose names match (* and ?)', '*')
+    .option('--verbose', 'print stack traces with errors')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ functionfuse ls ./store
+  $ functionfuse ls ./store demo '*model'`,
+    )
+    .action(async (storage: string, workflow: string | undefined, glob: string) => {
+      setExitCode(await lsCommand(storage, workflow, glob, streams));
+    });
+
+  program
+    .command('show')
+    .description('Summarise one stored result: its type, shape and first values.')
+    .argument('<storage>', 'the storage folder')
+    .argument('<workflow>', 'the workflow name')
+    .argument('<node>', 'the node name')
+    .option('--verbose', 'print stack traces with errors')
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ functionfuse show ./store demo train`,
+    )
+    .action(async (storage: string, workflow: string, node: string) => {
+      setExitCode(await showCommand(storage, workflow, node, streams));
+    });
+
+  return program;
+}
+
+/** Help and version are normal exits; every other commander exit is a usage error. */
+function commanderExit(error: CommanderError, argv: readonly string[], streams: CliStreams): number {
+  if (error.exitCode === 0 || error.code === 'commander.version') return ExitCode.ok;
+  // `functionfuse` alone prints the help (on stderr) and exits: that is a usage error too,
+  // and the help already says what to do.
+  if (error.code === 'commander.help' || error.code === 'commander.helpDisplayed') return ExitCode.usage;
+  const command = argv.find((argument) => commandNames.includes(argument));
+  // One line, and no full stop before the pointer to --help that follows.
+  const message = error.message
+    .replace(/^error: /, '')
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/\.$/, '');
+  const help = command === undefined ? 'functionfuse --help' : `functionfuse ${command} --help`;
+  streams.stderr.write(`functionfuse: ${capitalise(message)} (see ${help}).\n`);
+  return ExitCode.usage;
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** The package's version, from the package.json above this file (in src/ and in dist/src/). */
+function packageVersion(): string {
+  for (const relative of ['../../package.json', '../../../package.json']) {
+    try {
+      const manifest = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as {
+        name?: unknown;
+        version?: unknown;
+      };
+      if (manifest.name === 'functionfuse' && typeof manifest.version === 'string') return manifest.version;
+    } catch {
+      // Not this one: try the next level up.
+    }
+  }
+  return 'unknown';
+}

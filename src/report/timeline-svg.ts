@@ -1,0 +1,126 @@
+/**
+ * The report's timeline: one row per thread, one bar per node, drawn as plain SVG so the page
+ * needs no script or library to show it.
+ */
+import type { NodeRecord, RunRecording } from '../trace/run-recorder.js';
+import { escapeMarkup, formatBytes, formatMs } from './html-text.js';
+
+const width = 1000;
+const labelWidth = 150;
+const rowHeight = 30;
+const barHeight = 20;
+const axisHeight = 24;
+/** Average width of a 11px label character: a name is written in its bar only if it fits. */
+const characterWidth = 6.6;
+
+/**
+ * An SVG timeline of a recorded run: a row per thread (main thread first, then workers by
+ * id), a bar per node that ran, was read from storage or failed, coloured by outcome (classes
+ * `ran`, `cached`, `failed`), each with a tooltip giving its name, duration, wait and bytes
+ * moved, and a time axis in milliseconds from the start of the run.
+ *
+ * @example
+ * const svg = renderTimeline(recorder.recording());
+ * // '<svg class="timeline" viewBox="0 0 1000 ..." ...>...</svg>'
+ */
+export function renderTimeline(recording: RunRecording): string {
+  const bars = recording.nodes.filter((record) => record.startedAt !== undefined);
+  const threads = [...new Set(bars.map(threadOf))].sort((a, b) => a - b);
+  if (threads.length === 0) return '<p class="empty">No node ran in this run.</p>';
+  const span = Math.max(
+    recording.durationMs,
+    ...bars.map((record) => endOf(record, recording.startedAt)),
+    // A run of instant nodes still gets a visible axis.
+    0.001,
+  );
+  const scale = (width - labelWidth - 10) / span;
+  const height = axisHeight + threads.length * rowHeight + 4;
+  const rowOf = new Map(threads.map((thread, row) => [thread, row]));
+
+  const parts = [
+    `<svg class="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="Timeline of the run per thread">`,
+  ];
+  parts.push(...axis(span, scale, height));
+  threads.forEach((thread, row) => {
+    const y = axisHeight + row * rowHeight;
+    parts.push(
+      `<text class="thread" x="4" y="${y + rowHeight / 2 + 4}">${escapeMarkup(threadLabel(thread))}</text>`,
+      `<line class="row" x1="${labelWidth}" x2="${width}" y1="${y + rowHeight}" y2="${y + rowHeight}"/>`,
+    );
+  });
+  for (const record of bars) {
+    const row = rowOf.get(threadOf(record)) as number;
+    const x = labelWidth + ((record.startedAt as number) - recording.startedAt) * scale;
+    // Sub-pixel nodes still get a sliver, or a run of tiny nodes would look empty.
+    const barWidth = Math.max(1, (record.durationMs ?? 0) * scale);
+    const y = axisHeight + row * rowHeight + (rowHeight - barHeight) / 2;
+    parts.push(
+      `<g class="bar ${record.outcome}" data-node="${escapeMarkup(record.name)}">`,
+      `<title>${escapeMarkup(tooltip(record))}</title>`,
+      `<rect x="${fixed(x)}" y="${y}" width="${fixed(barWidth)}" height="${barHeight}" rx="2"/>`,
+    );
+    if (record.name.length * characterWidth + 6 < barWidth) {
+      parts.push(
+        `<text x="${fixed(x + 3)}" y="${y + barHeight / 2 + 4}">${escapeMarkup(record.name)}</text>`,
+      );
+    }
+    parts.push('</g>');
+  }
+  parts.push('</svg>');
+  return parts.join('\n');
+}
+
+/** Tracks as in the trace: failed nodes whose thread is unknown get a row of their own. */
+function threadOf(record: NodeRecord): number {
+  return record.threadId ?? Number.MAX_SAFE_INTEGER;
+}
+
+function threadLabel(thread: number): string {
+  if (thread === 0) return 'main thread';
+  if (thread === Number.MAX_SAFE_INTEGER) return 'failed (thread ?)';
+  return `worker thread ${thread}`;
+}
+
+function endOf(record: NodeRecord, runStart: number): number {
+  return (record.startedAt as number) - runStart + (record.durationMs ?? 0);
+}
+
+function tooltip(record: NodeRecord): string {
+  const lines = [
+    `${record.name} (${record.outcome})`,
+    `duration ${formatMs(record.durationMs ?? 0)}`,
+    `wait ${formatMs(record.waitMs ?? 0)}`,
+    `bytes moved ${formatBytes(record.bytesMoved ?? 0)}`,
+  ];
+  if (record.error !== undefined) lines.push(`error: ${record.error}`);
+  return lines.join(', ');
+}
+
+function axis(span: number, scale: number, height: number): string[] {
+  const step = tickStep(span);
+  const parts: string[] = [];
+  // Multiplying rather than adding keeps labels exact (no 0.30000000000000004 ms).
+  for (let tick = 0; tick * step <= span * 1.0001; tick++) {
+    const time = tick * step;
+    const x = fixed(labelWidth + time * scale);
+    parts.push(
+      `<line class="tick" x1="${x}" x2="${x}" y1="${axisHeight - 6}" y2="${height}"/>`,
+      `<text class="tick" x="${x}" y="${axisHeight - 10}" text-anchor="middle">${formatMs(time)}</text>`,
+    );
+  }
+  return parts;
+}
+
+/** A round step (1, 2 or 5 times a power of ten ms) giving at most ten ticks. */
+function tickStep(span: number): number {
+  const rough = span / 10;
+  const power = 10 ** Math.floor(Math.log10(rough));
+  for (const multiple of [1, 2, 5, 10]) {
+    if (power * multiple >= rough) return power * multiple;
+  }
+  return power * 10;
+}
+
+function fixed(value: number): string {
+  return value.toFixed(2);
+}

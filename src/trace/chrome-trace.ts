@@ -1,0 +1,140 @@
+/**
+ * A recorded run in the Chrome Trace Event format (the JSON "traceEvents" form), which
+ * Perfetto (ui.perfetto.dev) and chrome://tracing open: one track per thread, one slice per node.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { NodeRecord, RunRecording } from './run-recorder.js';
+
+/**
+ * One entry of `traceEvents`: a complete slice (`ph: 'X'`) or a metadata record (`ph: 'M'`).
+ * Times are microseconds from the start of the run.
+ *
+ * @example
+ * const slice: TraceEvent = { name: 'sum_0000', ph: 'X', pid: 1, tid: 0, ts: 12.5, dur: 40 };
+ */
+export interface TraceEvent {
+  readonly name: string;
+  readonly ph: 'X' | 'M';
+  readonly pid: number;
+  readonly tid: number;
+  readonly ts?: number;
+  readonly dur?: number;
+  readonly cat?: string;
+  readonly args?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The whole trace file.
+ *
+ * @example
+ * const trace: ChromeTrace = toChromeTrace(recorder.recording());
+ * trace.traceEvents.filter((event) => event.ph === 'X').length; // nodes that ran or were read
+ */
+export interface ChromeTrace {
+  readonly traceEvents: readonly TraceEvent[];
+  readonly displayTimeUnit: 'ms';
+  /** Shown by chrome://tracing under "Metadata". */
+  readonly otherData: Readonly<Record<string, string | number | boolean>>;
+}
+
+/**
+ * The track of failed nodes whose thread no event reported (on ThreadWorkflow). Far above any
+ * real threadId, so it never merges with a worker's track.
+ *
+ * @example
+ * const unknownThread = trace.traceEvents.filter((event) => event.tid === UNKNOWN_THREAD_TRACK);
+ */
+export const UNKNOWN_THREAD_TRACK = 999_999;
+
+/**
+ * Converts a recording into a trace: a `thread_name` metadata event per track ("main thread",
+ * "worker thread 3"), and a complete event per node that ran, was read from storage or failed,
+ * named after the node, with `args` giving its outcome, wait time, bytes moved and whether it
+ * was cached. Skipped nodes did not run, so they have no slice.
+ *
+ * @example
+ * const recorder = new RunRecorder(wf);
+ * await wf.run();
+ * writeFileSync('run.json', JSON.stringify(toChromeTrace(recorder.recording())));
+ */
+export function toChromeTrace(recording: RunRecording, options: { readonly pid?: number } = {}): ChromeTrace {
+  const pid = options.pid ?? process.pid;
+  const slices = recording.nodes.filter((record) => record.startedAt !== undefined);
+  const tracks = new Set<number>([0]);
+  for (const record of slices) tracks.add(trackOf(record));
+
+  const traceEvents: TraceEvent[] = [
+    { name: 'process_name', ph: 'M', pid, tid: 0, args: { name: `functionfuse: ${recording.workflowName}` } },
+  ];
+  for (const tid of [...tracks].sort((a, b) => a - b)) {
+    traceEvents.push(
+      { name: 'thread_name', ph: 'M', pid, tid, args: { name: trackName(tid) } },
+      // The main thread first, then workers by id, the unknown track last.
+      { name: 'thread_sort_index', ph: 'M', pid, tid, args: { sort_index: tid } },
+    );
+  }
+  for (const record of slices) {
+    traceEvents.push({
+      name: record.name,
+      cat: record.outcome,
+      ph: 'X',
+      pid,
+      tid: trackOf(record),
+      ts: microseconds((record.startedAt as number) - recording.startedAt),
+      dur: microseconds(record.durationMs ?? 0),
+      args: sliceArgs(record),
+    });
+  }
+  return {
+    traceEvents,
+    displayTimeUnit: 'ms',
+    otherData: {
+      workflow: recording.workflowName,
+      startedAt: new Date(recording.startedAt).toISOString(),
+      durationMs: round(recording.durationMs, 3),
+    },
+  };
+}
+
+/**
+ * Writes {@link toChromeTrace}'s trace as JSON to `file`, creating its folder.
+ *
+ * @example
+ * await writeChromeTrace('out/run.json', recorder.recording());
+ */
+export async function writeChromeTrace(file: string, recording: RunRecording): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, `${JSON.stringify(toChromeTrace(recording))}\n`);
+}
+
+function trackOf(record: NodeRecord): number {
+  return record.threadId ?? UNKNOWN_THREAD_TRACK;
+}
+
+function trackName(tid: number): string {
+  if (tid === 0) return 'main thread';
+  if (tid === UNKNOWN_THREAD_TRACK) return 'failed (thread not reported)';
+  return `worker thread ${tid}`;
+}
+
+function sliceArgs(record: NodeRecord): Record<string, unknown> {
+  const args: Record<string, unknown> = {
+    outcome: record.outcome,
+    cached: record.outcome === 'cached',
+    waitMs: round(record.waitMs ?? 0, 3),
+    bytesMoved: record.bytesMoved ?? 0,
+  };
+  if (record.error !== undefined) args['error'] = record.error;
+  return args;
+}
+
+/** Trace viewers read `ts` and `dur` in µs; three decimals keep the events' ns precision. */
+function microseconds(milliseconds: number): number {
+  return round(milliseconds * 1000, 3);
+}
+
+function round(value: number, decimals: number): number {
+  const factor = 10 ** decimals;
+  return Math.round(value * factor) / factor;
+}

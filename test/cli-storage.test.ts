@@ -1,0 +1,128 @@
+/**
+ * `run --storage`, `ls` and `show`. They need FileStorage from the package's exports; until a
+ * build exports it, the CLI must refuse them with a usage error, which the second suite checks.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as library from 'functionfuse';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runFunctionfuse } from './fixtures/cli-process.js';
+
+const FileStorage = (library as Record<string, unknown>)['FileStorage'] as
+  | { prototype: Record<string, unknown> }
+  | undefined;
+const pipeline = 'test/fixtures/cli-pipeline.ts';
+const folder = mkdtempSync(join(tmpdir(), 'functionfuse-cli-storage-'));
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+const expectedResult = `[
+  13,
+  { "total": 46, "count": 12 },
+  { "type": "Float64Array", "length": 12, "first": [0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5] }
+]
+`;
+
+describe.runIf(FileStorage !== undefined)('with FileStorage', () => {
+  const store = join(folder, 'store');
+
+  it.each([
+    ['local', ['--backend', 'local'], store],
+    ['threads', ['--threads', '2'], join(folder, 'threads-store')],
+  ])(
+    'stores results on the first run and reads them all on the second (%s)',
+    async (backend, args, storeOfRun) => {
+      const first = await runFunctionfuse(['run', pipeline, ...args, '--storage', storeOfRun]);
+      expect(first.code).toBe(0);
+      expect(first.stdout).toBe(expectedResult);
+      expect(first.stderr).toMatch(/finished, 4\/4 nodes done, 0 failed, 0 cached, 0 skipped in/);
+
+      const trace = join(folder, `second-${backend}.json`);
+      const second = await runFunctionfuse([
+        'run',
+        pipeline,
+        ...args,
+        '--storage',
+        storeOfRun,
+        '--trace',
+        trace,
+      ]);
+      expect(second.code).toBe(0);
+      expect(second.stdout).toBe(expectedResult);
+      expect(second.stderr).toMatch(/finished, 4\/4 nodes done, 0 failed, 4 cached, 0 skipped in/);
+      const { traceEvents } = JSON.parse(readFileSync(trace, 'utf8')) as {
+        traceEvents: { ph: string; name: string; cat?: string; args?: { cached?: boolean } }[];
+      };
+      const slices = traceEvents.filter((event) => event.ph === 'X');
+      expect(slices.map((slice) => [slice.name, slice.cat, slice.args?.cached])).toEqual([
+        ['first', 'cached', true],
+        ['ramp', 'cached', true],
+        ['second', 'cached', true],
+        ['summary', 'cached', true],
+      ]);
+    },
+  );
+
+  it('lists stored results, all or by glob', async () => {
+    expect(await runFunctionfuse(['ls', store, 'cli-demo'])).toEqual({
+      code: 0,
+      signal: null,
+      stdout: 'first\nramp\nsecond\nsummary\n',
+      stderr: '',
+    });
+    expect((await runFunctionfuse(['ls', store, 'cli-demo', 's*'])).stdout).toBe('second\nsummary\n');
+  });
+
+  it('lists workflows when FileStorage can, else says to name one', async () => {
+    const outcome = await runFunctionfuse(['ls', store]);
+    if (typeof FileStorage?.prototype['listWorkflows'] === 'function') {
+      expect(outcome).toEqual({ code: 0, signal: null, stdout: 'cli-demo\n', stderr: '' });
+    } else {
+      expect(outcome.code).toBe(2);
+      expect(outcome.stderr).toBe(
+        `functionfuse: This version of FileStorage cannot list workflows: name one, as in functionfuse ls ${store} <workflow>.\n`,
+      );
+    }
+  });
+
+  it('summarises a stored typed array and a stored object', async () => {
+    expect((await runFunctionfuse(['show', store, 'cli-demo', 'ramp'])).stdout).toBe(
+      'cli-demo / ramp\ntype: Float64Array\nlength: 12\nfirst values: 0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, …\n',
+    );
+    expect((await runFunctionfuse(['show', store, 'cli-demo', 'summary'])).stdout).toBe(
+      'cli-demo / summary\ntype: Object\nfields: 2\n  total: number 46\n  count: number 12\n',
+    );
+  });
+
+  it.each([
+    [
+      ['show', join(folder, 'store'), 'cli-demo', 'nope'],
+      `functionfuse: No result of node "nope" is stored for workflow "cli-demo" in ${join(folder, 'store')}: list them with functionfuse ls ${join(folder, 'store')} cli-demo.`,
+    ],
+    [
+      ['ls', join(folder, 'missing'), 'cli-demo'],
+      `functionfuse: No storage folder at "${join(folder, 'missing')}": check the path.`,
+    ],
+  ])('refuses %j with exit code 2 and one line', async (args, line) => {
+    expect(await runFunctionfuse(args)).toEqual({ code: 2, signal: null, stdout: '', stderr: `${line}\n` });
+  });
+});
+
+describe.runIf(FileStorage === undefined)('before FileStorage is exported', () => {
+  it.each([
+    [
+      ['run', pipeline, '--backend', 'local', '--storage', folder],
+      'functionfuse: --storage needs FileStorage, which this version of functionfuse does not include yet: upgrade functionfuse or run without --storage.',
+    ],
+    [
+      ['ls', folder],
+      'functionfuse: functionfuse ls needs FileStorage, which this version of functionfuse does not include yet: upgrade functionfuse.',
+    ],
+    [
+      ['show', folder, 'demo', 'node'],
+      'functionfuse: functionfuse show needs FileStorage, which this version of functionfuse does not include yet: upgrade functionfuse.',
+    ],
+  ])('refuses %j with exit code 2 and one line', async (args, line) => {
+    expect(await runFunctionfuse(args)).toEqual({ code: 2, signal: null, stdout: '', stderr: `${line}\n` });
+  });
+});
