@@ -47,7 +47,18 @@ export type { RandomStateOptions } from './plugins/random-state-plugin.js';
 export { RandomStatePlugin } from './plugins/random-state-plugin.js';
 export type { RunReportOptions } from './report/run-report.js';
 export { renderRunReport, writeRunReport } from './report/run-report.js';
+export { FileStorage } from './storage/file-storage.js';
+export type { FileStorageOptions } from './storage/file-storage-options.js';
 export type { Storage } from './storage/storage.js';
+export { isStorage } from './storage/storage.js';
+export type { CorruptionReason } from './storage/storage-errors.js';
+export {
+  CorruptStoredResultError,
+  StoredResultMissingError,
+  UnstorableResultError,
+} from './storage/storage-errors.js';
+export type { StorageConfig } from './storage/storage-factory.js';
+export { storageFactory } from './storage/storage-factory.js';
 export type { ChromeTrace, TraceEvent } from './trace/chrome-trace.js';
 export { toChromeTrace, writeChromeTrace } from './trace/chrome-trace.js';
 export type { NodeRecord, RecordableWorkflow, RunRecording } from './trace/run-recorder.js';

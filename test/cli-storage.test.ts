@@ -1,17 +1,10 @@
-/**
- * `run --storage`, `ls` and `show`. They need FileStorage from the package's exports; until a
- * build exports it, the CLI must refuse them with a usage error, which the second suite checks.
- */
+/** `run --storage`, `ls` and `show`, with FileStorage. */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as library from 'functionfuse';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runFunctionfuse } from './fixtures/cli-process.js';
 
-const FileStorage = (library as Record<string, unknown>)['FileStorage'] as
-  | { prototype: Record<string, unknown> }
-  | undefined;
 const pipeline = 'test/fixtures/cli-pipeline.ts';
 const folder = mkdtempSync(join(tmpdir(), 'functionfuse-cli-storage-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -23,7 +16,7 @@ const expectedResult = `[
 ]
 `;
 
-describe.runIf(FileStorage !== undefined)('with FileStorage', () => {
+describe('with FileStorage', () => {
   const store = join(folder, 'store');
 
   it.each([
@@ -73,16 +66,13 @@ describe.runIf(FileStorage !== undefined)('with FileStorage', () => {
     expect((await runFunctionfuse(['ls', store, 'cli-demo', 's*'])).stdout).toBe('second\nsummary\n');
   });
 
-  it('lists workflows when FileStorage can, else says to name one', async () => {
-    const outcome = await runFunctionfuse(['ls', store]);
-    if (typeof FileStorage?.prototype['listWorkflows'] === 'function') {
-      expect(outcome).toEqual({ code: 0, signal: null, stdout: 'cli-demo\n', stderr: '' });
-    } else {
-      expect(outcome.code).toBe(2);
-      expect(outcome.stderr).toBe(
-        `functionfuse: This version of FileStorage cannot list workflows: name one, as in functionfuse ls ${store} <workflow>.\n`,
-      );
-    }
+  it('lists the stored workflows when no workflow is named', async () => {
+    expect(await runFunctionfuse(['ls', store])).toEqual({
+      code: 0,
+      signal: null,
+      stdout: 'cli-demo\n',
+      stderr: '',
+    });
   });
 
   it('summarises a stored typed array and a stored object', async () => {
@@ -102,25 +92,6 @@ describe.runIf(FileStorage !== undefined)('with FileStorage', () => {
     [
       ['ls', join(folder, 'missing'), 'cli-demo'],
       `functionfuse: No storage folder at "${join(folder, 'missing')}": check the path.`,
-    ],
-  ])('refuses %j with exit code 2 and one line', async (args, line) => {
-    expect(await runFunctionfuse(args)).toEqual({ code: 2, signal: null, stdout: '', stderr: `${line}\n` });
-  });
-});
-
-describe.runIf(FileStorage === undefined)('before FileStorage is exported', () => {
-  it.each([
-    [
-      ['run', pipeline, '--backend', 'local', '--storage', folder],
-      'functionfuse: --storage needs FileStorage, which this version of functionfuse does not include yet: upgrade functionfuse or run without --storage.',
-    ],
-    [
-      ['ls', folder],
-      'functionfuse: functionfuse ls needs FileStorage, which this version of functionfuse does not include yet: upgrade functionfuse.',
-    ],
-    [
-      ['show', folder, 'demo', 'node'],
-      'functionfuse: functionfuse show needs FileStorage, which this version of functionfuse does not include yet: upgrade functionfuse.',
     ],
   ])('refuses %j with exit code 2 and one line', async (args, line) => {
     expect(await runFunctionfuse(args)).toEqual({ code: 2, signal: null, stdout: '', stderr: `${line}\n` });

@@ -63,8 +63,7 @@ export async function runCommand(
     throw new UsageError('--threads only applies to --backend threads: remove it or add --backend threads.');
   }
   const graphFormat = options.graph === undefined ? undefined : drawingFormatOf(options.graph, '--graph');
-  const storage =
-    options.storage === undefined ? undefined : await openFileStorage(options.storage, '--storage');
+  const storage = options.storage === undefined ? undefined : openFileStorage(options.storage);
 
   const pipeline = await loadPipeline(pipelineFile);
   const { workflow, backendLabel } = createWorkflow(pipeline.leaves, pipeline.workflowName, options);

@@ -23,11 +23,9 @@ export async function lsCommand(
   glob: string,
   streams: CliStreams,
 ): Promise<number> {
-  const storage = await openExistingStorage(directory, 'functionfuse ls');
+  const storage = openExistingStorage(directory);
   const names =
-    workflow === undefined
-      ? await listWorkflows(storage, directory)
-      : await storage.listTasks(workflow, glob);
+    workflow === undefined ? await storage.listWorkflows() : await storage.listTasks(workflow, glob);
   for (const name of names) streams.stdout.write(`${name}\n`);
   return ExitCode.ok;
 }
@@ -49,7 +47,7 @@ export async function showCommand(
   node: string,
   streams: CliStreams,
 ): Promise<number> {
-  const storage = await openExistingStorage(directory, 'functionfuse show');
+  const storage = openExistingStorage(directory);
   if (!(await storage.fileExists(workflow, node))) {
     throw new UsageError(
       `No result of node ${JSON.stringify(node)} is stored for workflow ${JSON.stringify(workflow)} in ${directory}: ` +
@@ -62,26 +60,12 @@ export async function showCommand(
   return ExitCode.ok;
 }
 
-async function openExistingStorage(directory: string, command: string): Promise<CliFileStorage> {
+function openExistingStorage(directory: string): CliFileStorage {
   // FileStorage creates its folder on demand; reading commands must not create one from a typo.
   if (!existsSync(directory) || !statSync(directory).isDirectory()) {
     throw new UsageError(`No storage folder at ${JSON.stringify(directory)}: check the path.`);
   }
-  return openFileStorage(directory, command);
-}
-
-/**
- * Workflow names as the storage reports them. Listing workflows is not part of the Storage
- * interface, so a storage without `listWorkflows` is refused with what to type instead.
- */
-async function listWorkflows(storage: CliFileStorage, directory: string): Promise<string[]> {
-  const list = (storage as { listWorkflows?: unknown }).listWorkflows;
-  if (typeof list !== 'function') {
-    throw new UsageError(
-      `This version of FileStorage cannot list workflows: name one, as in functionfuse ls ${directory} <workflow>.`,
-    );
-  }
-  return (await (list as () => Promise<string[]>).call(storage)).toSorted();
+  return openFileStorage(directory);
 }
 
 /** Shell-quotes an argument in the hint only when it needs it. */

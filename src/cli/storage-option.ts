@@ -1,40 +1,20 @@
-/**
- * Opens the FileStorage behind `--storage DIR` and the `ls` / `show` commands.
- *
- * FileStorage is looked up on the package's public exports at run time rather than imported
- * from its module: the CLI then uses exactly the class users get from `functionfuse`, and a
- * build that does not export it yet refuses with a clear message instead of failing to start.
- */
-import type { Storage } from '../storage/storage.js';
-import { UsageError } from './cli-errors.js';
+/** Opens the FileStorage behind `--storage DIR` and the `ls` / `show` commands. */
+import { FileStorage } from '../storage/file-storage.js';
 
 /**
- * The subset of FileStorage the CLI uses beyond the {@link Storage} interface.
+ * The storage the CLI works with.
  *
  * @example
- * const storage: CliFileStorage = await openFileStorage('./store', '--storage');
+ * const storage: CliFileStorage = openFileStorage('./store');
  */
-export type CliFileStorage = Storage & { readonly path?: string };
-
-type FileStorageClass = new (path: string) => CliFileStorage;
+export type CliFileStorage = FileStorage;
 
 /**
  * A FileStorage on `directory`.
  *
- * @param user what needs it, for the refusal: `'--storage'`, `'functionfuse ls'`.
- * @throws {UsageError} when this build of functionfuse has no FileStorage.
- *
  * @example
- * const storage = await openFileStorage('./store', '--storage');
- * workflow.setStorage(storage);
+ * workflow.setStorage(openFileStorage('./store'));
  */
-export async function openFileStorage(directory: string, user: string): Promise<CliFileStorage> {
-  const library = (await import('../index.js')) as Record<string, unknown>;
-  const FileStorage = library['FileStorage'];
-  if (typeof FileStorage !== 'function') {
-    throw new UsageError(
-      `${user} needs FileStorage, which this version of functionfuse does not include yet: upgrade functionfuse${user.startsWith('--') ? ` or run without ${user}` : ''}.`,
-    );
-  }
-  return new (FileStorage as FileStorageClass)(directory);
+export function openFileStorage(directory: string): CliFileStorage {
+  return new FileStorage(directory);
 }

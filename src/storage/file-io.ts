@@ -1,0 +1,257 @@
+/**
+ * The few file operations storage is built from: an atomic, optionally durable write; a
+ * directory fsync; a read straight into a fresh ArrayBuffer. Checksums are computed while the
+ * disk works: the hash runs in the main thread as libuv's thread pool moves the bytes, so a
+ * big write costs about max(hash, write) rather than their sum.
+ */
+import type { Hash } from 'node:crypto';
+import { type FileHandle, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * Size of each write call. Pieces let a background flush start on the first bytes while later
+ * ones are still being copied (see FlushAhead), and keep every call below Node's 2 GiB limit.
+ */
+const WRITE_PIECE_BYTES = 16 * 2 ** 20;
+/**
+ * Read size when checksumming: small enough that hashing one chunk overlaps with reading the
+ * next, large enough that the per-call cost vanishes.
+ */
+const READ_CHUNK_BYTES = 8 * 2 ** 20;
+
+/**
+ * Whether an error is a Node system error with one of these codes.
+ *
+ * @example
+ * if (hasErrorCode(error, 'ENOENT')) return undefined;
+ */
+export function hasErrorCode(error: unknown, ...codes: string[]): boolean {
+  return error instanceof Error && codes.includes((error as NodeJS.ErrnoException).code ?? '');
+}
+
+/**
+ * Where a write goes and under which name it waits until complete.
+ *
+ * @example
+ * const target: AtomicWriteTarget = { finalPath: '/store/wf/n.ffr', tempPath: '/store/wf/.n.ffr.0123456789abcdef.tmp' };
+ */
+export interface AtomicWriteTarget {
+  /** The name readers see, replaced in one step by `rename`. */
+  readonly finalPath: string;
+  /** A name unique to this write, in the same directory (rename is only atomic within one). */
+  readonly tempPath: string;
+}
+
+/**
+ * Writes `chunks` to `tempPath`, flushes them to disk when `durable`, then renames the file over
+ * `finalPath`. Readers see the old file or the whole new one, never a part. When `hash` is
+ * given, every byte is fed to it (in order) while the write is in flight. A missing directory
+ * is created. On failure the temporary file is removed.
+ *
+ * @example
+ * await writeFileAtomically({ finalPath: 'a.ffr', tempPath: '.a.1234.tmp' }, [bytes], { durable: true });
+ */
+export async function writeFileAtomically(
+  target: AtomicWriteTarget,
+  chunks: readonly Uint8Array[],
+  options: { readonly durable: boolean; readonly hash?: Hash },
+): Promise<void> {
+  await writeTempFile(target.tempPath, chunks, options);
+  await commitTempFile(target);
+}
+
+/**
+ * First half of {@link writeFileAtomically}: writes (and flushes, when `durable`) the temporary
+ * file, removing it on failure. Nobody looks at it until {@link commitTempFile}.
+ *
+ * @example
+ * await writeTempFile('.a.1234.tmp', [bytes], { durable: true });
+ */
+export async function writeTempFile(
+  tempPath: string,
+  chunks: readonly Uint8Array[],
+  options: { readonly durable: boolean; readonly hash?: Hash },
+): Promise<void> {
+  const file = await openExclusive(tempPath);
+  const flush = options.durable ? new FlushAhead(file) : undefined;
+  try {
+    let position = 0;
+    for (const chunk of chunks) position = await writeAll(file, chunk, position, options.hash, flush);
+    await flush?.finish();
+  } catch (error) {
+    await flush?.settled();
+    await file.close().catch(() => {});
+    await unlink(tempPath).catch(() => {});
+    throw error;
+  }
+  await file.close();
+}
+
+/**
+ * Second half of {@link writeFileAtomically}: renames the complete temporary file over the
+ * final one, in one step; removes it if that fails.
+ *
+ * @example
+ * await commitTempFile({ finalPath: 'a.ffr', tempPath: '.a.1234.tmp' });
+ */
+export async function commitTempFile(target: AtomicWriteTarget): Promise<void> {
+  try {
+    await renameReplacing(target.tempPath, target.finalPath);
+  } catch (error) {
+    await unlink(target.tempPath).catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * Flushes a file to disk while it is still being written: after each piece, a `datasync` is
+ * started in the background (one at a time), so the disk works on the first pieces while the
+ * next are copied, and the last flush only has the tail left. On a 100 MB write this saves a
+ * good part of the flush time.
+ */
+class FlushAhead {
+  readonly #file: FileHandle;
+  #inFlight: Promise<void> | undefined;
+  #error: unknown;
+
+  constructor(file: FileHandle) {
+    this.#file = file;
+  }
+
+  /** Starts a background flush of what is written so far, unless one is running. */
+  start(): void {
+    if (this.#inFlight !== undefined) return;
+    this.#inFlight = this.#file.datasync().then(
+      () => {
+        this.#inFlight = undefined;
+      },
+      (error: unknown) => {
+        this.#inFlight = undefined;
+        this.#error ??= error;
+      },
+    );
+  }
+
+  /** Waits for the running flush, if any, without throwing. */
+  async settled(): Promise<void> {
+    await this.#inFlight;
+  }
+
+  /** Flushes everything written; throws the first flush error. */
+  async finish(): Promise<void> {
+    await this.#inFlight;
+    if (this.#error !== undefined) throw this.#error;
+    await this.#file.datasync();
+  }
+}
+
+async function openExclusive(path: string): Promise<FileHandle> {
+  try {
+    return await open(path, 'wx');
+  } catch (error) {
+    // The folder may have been removed since we created it (removeWorkflow, another process).
+    if (!hasErrorCode(error, 'ENOENT')) throw error;
+    await mkdir(dirname(path), { recursive: true });
+    return await open(path, 'wx');
+  }
+}
+
+/**
+ * Writes all of `bytes` at `position`, in pieces of {@link WRITE_PIECE_BYTES} (looping over short
+ * writes); returns the end position.
+ */
+async function writeAll(
+  file: FileHandle,
+  bytes: Uint8Array,
+  position: number,
+  hash: Hash | undefined,
+  flush: FlushAhead | undefined,
+): Promise<number> {
+  let offset = 0;
+  while (offset < bytes.byteLength) {
+    const length = Math.min(bytes.byteLength - offset, WRITE_PIECE_BYTES);
+    const written = file.write(bytes, offset, length, position + offset);
+    // Hash the same bytes while the thread pool writes them: both only read the memory.
+    hash?.update(bytes.subarray(offset, offset + length));
+    let { bytesWritten } = await written;
+    // A short write is rare on regular files; finish it before moving on.
+    while (bytesWritten < length) {
+      const rest = await file.write(
+        bytes,
+        offset + bytesWritten,
+        length - bytesWritten,
+        position + offset + bytesWritten,
+      );
+      bytesWritten += rest.bytesWritten;
+    }
+    offset += length;
+    if (offset < bytes.byteLength) flush?.start();
+  }
+  return position + offset;
+}
+
+/**
+ * `rename` over an existing file. Windows refuses it briefly while another process has the
+ * target open (an antivirus, a concurrent reader), so retry there for up to about a second.
+ */
+async function renameReplacing(from: string, to: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await rename(from, to);
+      return;
+    } catch (error) {
+      const transient = process.platform === 'win32' && hasErrorCode(error, 'EPERM', 'EACCES', 'EBUSY');
+      if (!transient || attempt >= 10) throw error;
+      await sleep(10 * 2 ** Math.min(attempt, 6));
+    }
+  }
+}
+
+/**
+ * Flushes a directory's entries, so a rename into it survives a power loss. Windows cannot open
+ * a directory for this (and NTFS journals renames), so it is skipped there.
+ *
+ * @example
+ * await syncDirectory('./store/demo');
+ */
+export async function syncDirectory(path: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const directory = await open(path, 'r');
+  try {
+    await directory.sync();
+  } finally {
+    await directory.close();
+  }
+}
+
+/**
+ * Reads `byteLength` bytes from the start of `file` into a new ArrayBuffer of exactly that
+ * size, feeding them to `hash` as they arrive. The buffer is then handed to the value as is, so
+ * the bytes are never copied after the read (and a new ArrayBuffer is aligned for every typed
+ * array). Returns how many bytes the file really had, up to `byteLength`.
+ *
+ * @example
+ * const { buffer, bytesRead } = await readIntoNewArrayBuffer(file, 8 * n, hash);
+ */
+export async function readIntoNewArrayBuffer(
+  file: FileHandle,
+  byteLength: number,
+  hash: Hash,
+): Promise<{ buffer: ArrayBuffer; bytesRead: number }> {
+  const buffer = new ArrayBuffer(byteLength);
+  const bytes = new Uint8Array(buffer);
+  const readChunk = (offset: number) =>
+    file.read(bytes, offset, Math.min(READ_CHUNK_BYTES, byteLength - offset), offset);
+  let offset = 0;
+  let pending = byteLength > 0 ? readChunk(0) : undefined;
+  while (pending !== undefined) {
+    const { bytesRead } = await pending;
+    const start = offset;
+    offset += bytesRead;
+    // Start the next read before hashing this chunk, so the two overlap.
+    pending = bytesRead > 0 && offset < byteLength ? readChunk(offset) : undefined;
+    hash.update(bytes.subarray(start, offset));
+  }
+  return { buffer, bytesRead: offset };
+}

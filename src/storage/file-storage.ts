@@ -1,0 +1,298 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describeValue } from '../errors.js';
+import { hasErrorCode } from './file-io.js';
+import { type FileStorageOptions, resolveFileStorageOptions } from './file-storage-options.js';
+import { globToRegExp } from './glob.js';
+import { RecordProblem } from './record-format.js';
+import { NO_RECORD, readRecordMeta, readStoredValue } from './record-reader.js';
+import { removeFiles, writeRecord } from './record-writer.js';
+import { sweepStaleFiles } from './stale-file-sweep.js';
+import type { Storage } from './storage.js';
+import {
+  CorruptStoredResultError,
+  StoredResultMissingError,
+  UnstorableResultError,
+} from './storage-errors.js';
+import { decodeStorageKey, encodeStorageKey, isHashedStorageKey } from './storage-key.js';
+import {
+  parseRawPartFileName,
+  recordFileName,
+  recordKeyOf,
+  TRASH_PREFIX,
+  type WorkflowFolders,
+  workflowFolders,
+} from './storage-layout.js';
+import { encodeValue } from './value-codec.js';
+
+/**
+ * Keeps node results as files: `<path>/<workflow>/<node>.ffr`, with large typed arrays and
+ * ArrayBuffers as raw files in `<path>/<workflow>/bigdata/`. Every value structured clone
+ * carries round-trips; every write is atomic (and flushed to disk unless `durable: false`), so
+ * a crash leaves the old result or the new one; every read checks a SHA-256 over the record and
+ * its raw parts. Names of workflows and nodes may be any string: they are encoded into file
+ * names that never leave the storage folder (see storage-key.ts).
+ *
+ * Several processes may share one folder: concurrent saves of one node never mix, the last
+ * complete one wins, and a concurrent read returns one of the complete values.
+ *
+ * @example
+ * const storage = new FileStorage('./store');
+ * await storage.save('demo', 'weights', new Float64Array(1e6));
+ * const weights = await storage.readTask('demo', 'weights'); // Float64Array(1000000)
+ * await storage.listTasks('demo', '*model');
+ */
+export class FileStorage implements Storage {
+  /** See {@link FileStorageOptions.alwaysRead}; may be changed at any time. */
+  alwaysRead: boolean;
+  /** The storage folder, absolute. */
+  readonly path: string;
+  /** See {@link FileStorageOptions.durable}. */
+  readonly durable: boolean;
+  /** Folders this instance created, so saves skip a `mkdir` call (a removed one is recreated). */
+  readonly #knownDirectories = new Set<string>();
+
+  constructor(path: string, options: FileStorageOptions = {}) {
+    const resolved = resolveFileStorageOptions(path, options);
+    this.path = resolved.path;
+    this.alwaysRead = resolved.alwaysRead;
+    this.durable = resolved.durable;
+  }
+
+  /**
+   * Creates the workflow's folder, and removes what crashed writes left there long ago.
+   *
+   * @example
+   * await storage.newWorkflow('demo');
+   */
+  async newWorkflow(workflowName: string): Promise<void> {
+    const folders = this.#folders(checkName(workflowName, 'workflowName'));
+    await this.#ensureDirectory(folders.workflowDirectory);
+    await sweepStaleFiles(this.path, folders);
+  }
+
+  /**
+   * Stores a node's result, replacing any earlier one once the new one is complete. The value
+   * must not change until the promise settles: large arrays are written from its own memory.
+   * Rejects with {@link UnstorableResultError} for what structured clone cannot copy.
+   *
+   * @example
+   * await storage.save('demo', 'sum_0000', { total: 3n, at: new Date() });
+   */
+  async save(workflowName: string, nodeName: string, value: unknown): Promise<void> {
+    checkName(workflowName, 'workflowName');
+    checkName(nodeName, 'nodeName');
+    let encoded: ReturnType<typeof encodeValue>;
+    try {
+      encoded = encodeValue(value);
+    } catch (error) {
+      throw new UnstorableResultError(workflowName, nodeName, error);
+    }
+    await writeRecord(
+      {
+        folders: this.#folders(workflowName),
+        nodeKey: encodeStorageKey(nodeName),
+        workflowName,
+        nodeName,
+        durable: this.durable,
+        ensureDirectory: (path) => this.#ensureDirectory(path),
+      },
+      encoded,
+    );
+  }
+
+  /**
+   * The stored result of a node, checked. Rejects with {@link StoredResultMissingError} when
+   * nothing is stored and {@link CorruptStoredResultError} when the record fails a check.
+   *
+   * @example
+   * const model = await storage.readTask('demo', 'train');
+   */
+  async readTask(workflowName: string, nodeName: string): Promise<unknown> {
+    checkName(workflowName, 'workflowName');
+    checkName(nodeName, 'nodeName');
+    const folders = this.#folders(workflowName);
+    const nodeKey = encodeStorageKey(nodeName);
+    const recordPath = join(folders.workflowDirectory, recordFileName(nodeKey));
+    let value: unknown;
+    try {
+      value = await readStoredValue({
+        recordPath,
+        rawPartDirectory: folders.rawPartDirectory,
+        nodeKey,
+        workflowName,
+        nodeName,
+      });
+    } catch (error) {
+      if (!(error instanceof RecordProblem)) throw error;
+      throw new CorruptStoredResultError(
+        workflowName,
+        nodeName,
+        error.reason,
+        error.message,
+        error.filePath ?? recordPath,
+        { cause: error.cause },
+      );
+    }
+    if (value === NO_RECORD) throw new StoredResultMissingError(workflowName, nodeName, recordPath);
+    return value;
+  }
+
+  /**
+   * Whether a record is stored for the node. It only looks (one `stat`): a corrupt record
+   * still counts, and `readTask` then rejects with {@link CorruptStoredResultError}.
+   *
+   * @example
+   * if (await storage.fileExists('demo', 'train')) model = await storage.readTask('demo', 'train');
+   */
+  async fileExists(workflowName: string, nodeName: string): Promise<boolean> {
+    checkName(workflowName, 'workflowName');
+    checkName(nodeName, 'nodeName');
+    const { workflowDirectory } = this.#folders(workflowName);
+    try {
+      return (await stat(join(workflowDirectory, recordFileName(encodeStorageKey(nodeName))))).isFile();
+    } catch (error) {
+      if (hasErrorCode(error, 'ENOENT', 'ENOTDIR')) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Names of the stored results whose names match `glob` (`*`: any characters, `?`: one, all
+   * else literal), as the user wrote them, sorted by UTF-16 code units (`Array.prototype.sort`).
+   * Temporary files and raw parts are never listed; nor is a record so damaged that the name of
+   * a long (hashed) key cannot be read back.
+   *
+   * @example
+   * await storage.listTasks('classifiers', '*model'); // ['iris, SVC-model', 'moons, SVC-model']
+   */
+  async listTasks(workflowName: string, glob = '*'): Promise<string[]> {
+    checkName(workflowName, 'workflowName');
+    if (typeof glob !== 'string') {
+      throw new TypeError(`Expected \`glob\` to be a string, got ${describeValue(glob)}`);
+    }
+    const { workflowDirectory } = this.#folders(workflowName);
+    const matcher = globToRegExp(glob);
+    const names: string[] = [];
+    for (const entry of await entriesIn(workflowDirectory)) {
+      const nodeKey = entry.isFile() ? recordKeyOf(entry.name) : undefined;
+      if (nodeKey === undefined) continue;
+      const name = isHashedStorageKey(nodeKey)
+        ? (await readRecordMeta(join(workflowDirectory, entry.name)))?.nodeName
+        : decodeStorageKey(nodeKey);
+      if (name !== undefined && matcher.test(name)) names.push(name);
+    }
+    return names.sort();
+  }
+
+  /**
+   * Names of the workflows stored in this folder, as the user wrote them, sorted. A workflow
+   * whose (long, hashed) name cannot be decoded is named by one of its records; one with no
+   * readable record is left out.
+   *
+   * @example
+   * await storage.listWorkflows(); // ['classifiers', 'demo']
+   */
+  async listWorkflows(): Promise<string[]> {
+    const names: string[] = [];
+    for (const entry of await entriesIn(this.path)) {
+      if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+      const name = isHashedStorageKey(entry.name)
+        ? await this.#workflowNameFromRecords(join(this.path, entry.name))
+        : decodeStorageKey(entry.name);
+      if (name !== undefined) names.push(name);
+    }
+    return names.sort();
+  }
+
+  async #workflowNameFromRecords(workflowDirectory: string): Promise<string | undefined> {
+    for (const entry of await entriesIn(workflowDirectory)) {
+      if (!entry.isFile() || recordKeyOf(entry.name) === undefined) continue;
+      const meta = await readRecordMeta(join(workflowDirectory, entry.name));
+      if (meta !== undefined) return meta.workflowName;
+    }
+    return undefined;
+  }
+
+  /**
+   * Removes one node's result, or every result whose name matches `{ pattern }` (a glob as in
+   * `listTasks`), with their raw parts. Removing what is not stored does nothing.
+   *
+   * @example
+   * await storage.removeTask('demo', 'train');
+   * await storage.removeTask('demo', { pattern: 'sum_*' });
+   */
+  async removeTask(workflowName: string, target: string | { readonly pattern: string }): Promise<void> {
+    checkName(workflowName, 'workflowName');
+    const isPattern = typeof target === 'object' && target !== null && typeof target.pattern === 'string';
+    if (typeof target !== 'string' && !isPattern) {
+      throw new TypeError(
+        `Expected \`target\` to be a node name or { pattern: string }, got ${describeValue(target)}`,
+      );
+    }
+    const names = typeof target === 'string' ? [target] : await this.listTasks(workflowName, target.pattern);
+    const nodeKeys = new Set(names.map(encodeStorageKey));
+    const folders = this.#folders(workflowName);
+    // Records first: once a record is gone nothing reads its parts, so a crash in between only
+    // leaves unreferenced parts, which newWorkflow sweeps.
+    await removeFiles([...nodeKeys].map((key) => join(folders.workflowDirectory, recordFileName(key))));
+    // Every part of these keys, not only those the record names: this also takes orphans left
+    // by crashed or racing saves. A save of the same node running at this very moment may lose
+    // its parts and then read as corrupt (recomputed), never as a wrong value.
+    const partNames = (await entriesIn(folders.rawPartDirectory))
+      .map((entry) => entry.name)
+      .filter((name) => nodeKeys.has(parseRawPartFileName(name)?.nodeKey ?? ''));
+    await removeFiles(partNames.map((name) => join(folders.rawPartDirectory, name)));
+  }
+
+  /**
+   * Removes a workflow's folder and every result in it. The folder is first renamed out of the
+   * way, so readers see all results or none, and a crash midway leaves a hidden `.trash-*`
+   * folder that the next `newWorkflow` deletes.
+   *
+   * @example
+   * await storage.removeWorkflow('demo');
+   */
+  async removeWorkflow(workflowName: string): Promise<void> {
+    const folders = this.#folders(checkName(workflowName, 'workflowName'));
+    this.#knownDirectories.delete(folders.workflowDirectory);
+    this.#knownDirectories.delete(folders.rawPartDirectory);
+    const trash = join(this.path, `${TRASH_PREFIX}${randomBytes(8).toString('hex')}`);
+    try {
+      await rename(folders.workflowDirectory, trash);
+    } catch (error) {
+      if (hasErrorCode(error, 'ENOENT')) return;
+      // Windows refuses to rename a folder with open files; delete it in place then.
+      await rm(folders.workflowDirectory, { recursive: true, force: true });
+      return;
+    }
+    await rm(trash, { recursive: true, force: true });
+  }
+
+  #folders(workflowName: string): WorkflowFolders {
+    return workflowFolders(this.path, encodeStorageKey(workflowName));
+  }
+
+  async #ensureDirectory(path: string): Promise<void> {
+    if (this.#knownDirectories.has(path)) return;
+    await mkdir(path, { recursive: true });
+    this.#knownDirectories.add(path);
+  }
+}
+
+function checkName(name: unknown, option: 'workflowName' | 'nodeName'): string {
+  if (typeof name !== 'string') {
+    throw new TypeError(`Expected \`${option}\` to be a string, got ${describeValue(name)}`);
+  }
+  return name;
+}
+
+async function entriesIn(directory: string) {
+  try {
+    return await readdir(directory, { withFileTypes: true });
+  } catch (error) {
+    if (hasErrorCode(error, 'ENOENT', 'ENOTDIR')) return [];
+    throw error;
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * Reads a record and its raw parts, checks everything, and rebuilds the value. Any failed
+ * check throws a {@link RecordProblem}; the caller names the workflow and node.
+ */
+import { createHash } from 'node:crypto';
+import { type FileHandle, open, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { hasErrorCode, readIntoNewArrayBuffer } from './file-io.js';
+import {
+  CHECKSUM_ALGORITHM,
+  FIXED_HEADER_LENGTH,
+  parseRecord,
+  parseRecordMeta,
+  type RecordMeta,
+  RecordProblem,
+  readFixedHeader,
+} from './record-format.js';
+import { rawPartFileName } from './storage-layout.js';
+import { decodeValue } from './value-codec.js';
+
+/**
+ * Returned instead of a value when no record exists.
+ *
+ * @example
+ * if ((await readStoredValue(location)) === NO_RECORD) compute();
+ */
+export const NO_RECORD: unique symbol = Symbol('no record');
+
+/**
+ * How often a read starts over because a concurrent save replaced the record (and deleted the
+ * raw parts it had just listed). Each retry reads a newer record, so this only runs out if the
+ * node is rewritten faster than it can be read, 100 times in a row.
+ */
+const MAX_READ_ATTEMPTS = 100;
+
+/**
+ * Parts opened before any is read. An open part stays readable after a concurrent save
+ * deletes it (on POSIX; Windows defers the deletion), which shrinks the window in which a read
+ * must start over to the time it takes to open them. Beyond this many, the rest are opened as
+ * they are read, to stay far from the process's file-descriptor limit.
+ */
+const PARTS_OPENED_AHEAD = 64;
+
+/** Bytes read at once to find a record's metadata: a page, which holds it unless names are long. */
+const META_READ_AHEAD_BYTES = 4096;
+
+/**
+ * What to read and what the record must say about itself.
+ *
+ * @example
+ * const location: RecordLocation = { recordPath, rawPartDirectory, nodeKey: 'n', workflowName: 'wf', nodeName: 'n' };
+ */
+export interface RecordLocation {
+  readonly recordPath: string;
+  readonly rawPartDirectory: string;
+  readonly nodeKey: string;
+  readonly workflowName: string;
+  readonly nodeName: string;
+}
+
+/**
+ * The stored value, or {@link NO_RECORD} when there is none.
+ *
+ * @example
+ * const value = await readStoredValue(location);
+ * if (value === NO_RECORD) compute();
+ */
+export async function readStoredValue(location: RecordLocation): Promise<unknown> {
+  let previousWriteId: string | undefined;
+  for (let attempt = 1; ; attempt++) {
+    let record: Buffer;
+    try {
+      record = await readFile(location.recordPath);
+    } catch (error) {
+      // ENOTDIR: the workflow's folder is a file, so nothing can be stored in it.
+      if (hasErrorCode(error, 'ENOENT', 'ENOTDIR')) return NO_RECORD;
+      throw error;
+    }
+    const parsed = parseRecord(record);
+    const { meta } = parsed;
+    if (meta.workflowName !== location.workflowName || meta.nodeName !== location.nodeName) {
+      throw new RecordProblem(
+        'name-mismatch',
+        `the record belongs to node ${JSON.stringify(meta.nodeName)} of workflow ${JSON.stringify(meta.workflowName)}`,
+      );
+    }
+    const partPaths = meta.rawPartLengths.map((_, index) =>
+      join(location.rawPartDirectory, rawPartFileName(location.nodeKey, meta.writeId, index)),
+    );
+    try {
+      const rawParts = await readRawParts(
+        partPaths,
+        meta,
+        createHash(CHECKSUM_ALGORITHM).update(parsed.checkedBytes),
+        parsed.checksum,
+      );
+      try {
+        return decodeValue(parsed.payload, rawParts);
+      } catch (error) {
+        throw new RecordProblem(
+          'undecodable',
+          `the payload cannot be deserialized (${(error as Error).message})`,
+          {
+            cause: error,
+          },
+        );
+      }
+    } catch (error) {
+      if (!(error instanceof PartMissing)) throw error;
+      // The record we read was replaced after we read it (its parts are gone with it): read the
+      // new one. The same record twice means the part is really missing.
+      if (meta.writeId === previousWriteId || attempt >= MAX_READ_ATTEMPTS) {
+        throw new RecordProblem('missing-raw-part', `raw part ${error.index} is not on disk`, {
+          filePath: error.path,
+        });
+      }
+      previousWriteId = meta.writeId;
+    }
+  }
+}
+
+class PartMissing extends Error {
+  constructor(
+    readonly path: string,
+    readonly index: number,
+  ) {
+    super(`raw part ${index} missing`);
+  }
+}
+
+async function openPart(path: string, index: number): Promise<FileHandle> {
+  try {
+    return await open(path, 'r');
+  } catch (error) {
+    if (hasErrorCode(error, 'ENOENT')) throw new PartMissing(path, index);
+    throw error;
+  }
+}
+
+async function readRawParts(
+  partPaths: readonly string[],
+  meta: RecordMeta,
+  hash: ReturnType<typeof createHash>,
+  storedChecksum: Uint8Array,
+): Promise<ArrayBuffer[]> {
+  const files: (FileHandle | undefined)[] = [];
+  try {
+    for (const [index, path] of partPaths.slice(0, PARTS_OPENED_AHEAD).entries())
+      files.push(await openPart(path, index));
+    const rawParts: ArrayBuffer[] = [];
+    for (const [index, path] of partPaths.entries()) {
+      if (files[index] === undefined) files[index] = await openPart(path, index);
+      const file = files[index] as FileHandle;
+      const expected = meta.rawPartLengths[index] as number;
+      const { size } = await file.stat();
+      if (size !== expected) {
+        const reason = size < expected ? 'truncated' : 'length-mismatch';
+        throw new RecordProblem(reason, `raw part ${index} has ${size} bytes, the record says ${expected}`, {
+          filePath: path,
+        });
+      }
+      const { buffer, bytesRead } = await readIntoNewArrayBuffer(file, expected, hash);
+      if (bytesRead !== expected) {
+        throw new RecordProblem(
+          'truncated',
+          `raw part ${index} ended after ${bytesRead} of ${expected} bytes`,
+          {
+            filePath: path,
+          },
+        );
+      }
+      rawParts.push(buffer);
+    }
+    if (!hash.digest().equals(storedChecksum)) {
+      const scope =
+        partPaths.length === 0 ? 'the record' : `the record and its ${partPaths.length} raw part(s)`;
+      throw new RecordProblem('checksum-mismatch', `the checksum over ${scope} does not match`);
+    }
+    return rawParts;
+  } finally {
+    await Promise.all(files.map((file) => file?.close()));
+  }
+}
+
+/**
+ * A record's metadata, read without its payload; `undefined` if there is no readable record.
+ * Used where a damaged record must not stop the work (listing, cleaning up).
+ *
+ * @example
+ * const meta = await readRecordMeta('/store/demo/train.ffr');
+ */
+export async function readRecordMeta(recordPath: string): Promise<RecordMeta | undefined> {
+  let file: FileHandle | undefined;
+  try {
+    file = await open(recordPath, 'r');
+    // One read usually covers header and metadata; saves call this for every node they write.
+    const head = Buffer.allocUnsafe(META_READ_AHEAD_BYTES);
+    const { bytesRead } = await file.read(head, 0, META_READ_AHEAD_BYTES, 0);
+    // A short read saw the whole file; a full one proves it is at least that long.
+    const knownLength = bytesRead < META_READ_AHEAD_BYTES ? bytesRead : Number.MAX_SAFE_INTEGER;
+    const metaLength = readFixedHeader(head.subarray(0, bytesRead), knownLength);
+    const metaEnd = FIXED_HEADER_LENGTH + metaLength;
+    if (metaEnd <= bytesRead) return parseRecordMeta(head.subarray(FIXED_HEADER_LENGTH, metaEnd));
+    const metaBytes = Buffer.allocUnsafe(metaLength);
+    const rest = await file.read(metaBytes, 0, metaLength, FIXED_HEADER_LENGTH);
+    return rest.bytesRead === metaLength ? parseRecordMeta(metaBytes) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    await file?.close();
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * Writes one record and its raw parts so that readers, concurrent writers and crashes only
+ * ever see a complete record: the old one until the final rename, the new one after it.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  commitTempFile,
+  hasErrorCode,
+  syncDirectory,
+  writeFileAtomically,
+  writeTempFile,
+} from './file-io.js';
+import { CHECKSUM_ALGORITHM, encodeRecordHead, type RecordMeta } from './record-format.js';
+import { readRecordMeta } from './record-reader.js';
+import { rawPartFileName, recordFileName, tempFileName, type WorkflowFolders } from './storage-layout.js';
+import type { EncodedValue } from './value-codec.js';
+
+/** Records up to this size are written with one system call instead of one per section. */
+const SINGLE_WRITE_MAX_BYTES = 1024 * 1024;
+
+/**
+ * Where a record goes and how.
+ *
+ * @example
+ * const target: RecordWrite = { folders, nodeKey: 'n', workflowName: 'wf', nodeName: 'n', durable: true, ensureDirectory };
+ */
+export interface RecordWrite {
+  readonly folders: WorkflowFolders;
+  readonly nodeKey: string;
+  readonly workflowName: string;
+  readonly nodeName: string;
+  /** Flush every file and folder entry to disk before going on (see FileStorageOptions). */
+  readonly durable: boolean;
+  /** Creates a folder if needed (the storage caches which exist). */
+  readonly ensureDirectory: (path: string) => Promise<void>;
+}
+
+/**
+ * Writes an encoded value as the record of a node, replacing the previous record and deleting
+ * its raw parts once the new record is in place.
+ *
+ * @example
+ * await writeRecord({ folders, nodeKey, workflowName, nodeName, durable: true, ensureDirectory }, encodeValue(value));
+ */
+export async function writeRecord(target: RecordWrite, encoded: EncodedValue): Promise<void> {
+  const { folders, nodeKey, durable } = target;
+  // Unique per save: raw parts and temporary files carry it, so concurrent writers of one node
+  // never touch each other's files.
+  const writeId = randomBytes(8).toString('hex');
+  const meta: RecordMeta = {
+    workflowName: target.workflowName,
+    nodeName: target.nodeName,
+    writeId,
+    payloadLength: encoded.payload.length,
+    rawPartLengths: encoded.rawParts.map((part) => part.byteLength),
+  };
+  const head = encodeRecordHead(meta);
+  const hash = createHash(CHECKSUM_ALGORITHM).update(head).update(encoded.payload);
+  const recordTarget = {
+    finalPath: join(folders.workflowDirectory, recordFileName(nodeKey)),
+    tempPath: join(folders.workflowDirectory, tempFileName(recordFileName(nodeKey), writeId)),
+  };
+  // The record this save replaces, read before our rename (afterwards the file is ours); its
+  // parts are deleted once ours is in place. If another writer replaces it at the same moment,
+  // both delete the same parts, and at worst one writer's parts linger until newWorkflow sweeps
+  // them. Read now, alongside the writes; it never rejects.
+  const previousRecord = readRecordMeta(recordTarget.finalPath);
+  await target.ensureDirectory(folders.workflowDirectory);
+
+  // Parts first, the record last: a record only becomes visible once every part it names is
+  // complete, and its checksum needs every part's bytes.
+  const writtenParts: string[] = [];
+  let recordWritten = false;
+  let recordVisible = false;
+  try {
+    if (encoded.rawParts.length > 0) await target.ensureDirectory(folders.rawPartDirectory);
+    for (const [index, part] of encoded.rawParts.entries()) {
+      const name = rawPartFileName(nodeKey, writeId, index);
+      const finalPath = join(folders.rawPartDirectory, name);
+      const tempPath = join(folders.rawPartDirectory, tempFileName(name, writeId));
+      await writeFileAtomically({ finalPath, tempPath }, [part], { durable, hash });
+      writtenParts.push(finalPath);
+    }
+    const sections = [head, encoded.payload, hash.digest()];
+    const size = sections.reduce((total, section) => total + section.length, 0);
+    const chunks = size <= SINGLE_WRITE_MAX_BYTES ? [Buffer.concat(sections, size)] : sections;
+    // The parts' folder entries must be on disk before the record that names them; the
+    // record's own temporary file can be written meanwhile.
+    const [partsSynced, recordReady] = await Promise.allSettled([
+      durable && writtenParts.length > 0 ? syncDirectory(folders.rawPartDirectory) : undefined,
+      writeTempFile(recordTarget.tempPath, chunks, { durable }),
+    ]);
+    recordWritten = recordReady.status === 'fulfilled';
+    if (partsSynced.status === 'rejected') throw partsSynced.reason;
+    if (recordReady.status === 'rejected') throw recordReady.reason;
+    const previous = await previousRecord;
+    await commitTempFile(recordTarget);
+    recordVisible = true;
+    await Promise.all([
+      // A concurrent removeWorkflow may have taken the folder away: the result is gone anyway.
+      durable ? syncDirectory(folders.workflowDirectory).catch(ignoreMissing) : undefined,
+      previous === undefined
+        ? undefined
+        : removeFiles(
+            previous.rawPartLengths.map((_, index) =>
+              join(folders.rawPartDirectory, rawPartFileName(nodeKey, previous.writeId, index)),
+            ),
+          ),
+    ]);
+  } catch (error) {
+    // Parts of a record that never became visible are garbage; those of a visible one are not.
+    if (!recordVisible) {
+      await removeFiles(writtenParts);
+      if (recordWritten) await removeFiles([recordTarget.tempPath]);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Deletes files, ignoring those already gone.
+ *
+ * @example
+ * await removeFiles(['/store/demo/bigdata/train.0123456789abcdef.0.raw']);
+ */
+export async function removeFiles(paths: readonly string[]): Promise<void> {
+  await Promise.all(paths.map((path) => unlink(path).catch(ignoreMissing)));
+}
+
+function ignoreMissing(error: unknown): void {
+  if (!hasErrorCode(error, 'ENOENT')) throw error;
+}

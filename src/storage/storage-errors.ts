@@ -1,0 +1,124 @@
+/**
+ * Errors of the storage layer. A workflow tells "nothing stored" ({@link StoredResultMissingError})
+ * from "stored but unreadable" ({@link CorruptStoredResultError}) with `instanceof`: both mean
+ * "run the node again", but only the second deserves a warning.
+ */
+import { FunctionFuseError } from '../errors.js';
+
+/**
+ * No result is stored for the node: it was never saved, or it was removed.
+ *
+ * @example
+ * try {
+ *   value = await storage.readTask('demo', 'sum_0000');
+ * } catch (error) {
+ *   if (!(error instanceof StoredResultMissingError)) throw error;
+ *   value = compute();
+ * }
+ */
+export class StoredResultMissingError extends FunctionFuseError {
+  override name = 'StoredResultMissingError';
+  readonly workflowName: string;
+  readonly nodeName: string;
+
+  constructor(workflowName: string, nodeName: string, filePath: string) {
+    super(
+      `No stored result for node ${JSON.stringify(nodeName)} of workflow ${JSON.stringify(workflowName)} ` +
+        `(looked for ${filePath})`,
+    );
+    this.workflowName = workflowName;
+    this.nodeName = nodeName;
+  }
+}
+
+/**
+ * What failed when a stored record was checked:
+ * - `bad-header`: not a functionfuse record (wrong magic bytes) or an unreadable metadata block.
+ * - `unsupported-version`: written by a functionfuse whose record format this one cannot read.
+ * - `truncated`: the record or one of its raw parts is shorter than its header says.
+ * - `length-mismatch`: the record or a raw part is longer than its header says.
+ * - `missing-raw-part`: a raw part the record references is not on disk.
+ * - `checksum-mismatch`: every length is right but the bytes are not the ones written.
+ * - `name-mismatch`: the record holds another node's or workflow's result (a hashed long name
+ *   collided, or a file was copied by hand).
+ * - `undecodable`: the checksum holds but the payload cannot be deserialized (for example it
+ *   was written by a newer Node whose serialization format this one does not know).
+ *
+ * @example
+ * if (error instanceof CorruptStoredResultError && error.reason === 'missing-raw-part') ...
+ */
+export type CorruptionReason =
+  | 'bad-header'
+  | 'unsupported-version'
+  | 'truncated'
+  | 'length-mismatch'
+  | 'missing-raw-part'
+  | 'checksum-mismatch'
+  | 'name-mismatch'
+  | 'undecodable';
+
+/**
+ * A stored record exists but fails its checks, so it is never returned. Workflows treat it as
+ * missing: they run the node again, save the new result over it and warn, naming the node.
+ *
+ * @example
+ * try {
+ *   value = await storage.readTask('demo', 'train');
+ * } catch (error) {
+ *   if (!(error instanceof CorruptStoredResultError)) throw error;
+ *   console.warn(error.message); // ... is corrupt (checksum-mismatch): ...
+ *   value = compute();
+ * }
+ */
+export class CorruptStoredResultError extends FunctionFuseError {
+  override name = 'CorruptStoredResultError';
+  readonly workflowName: string;
+  readonly nodeName: string;
+  readonly reason: CorruptionReason;
+  /** The file that failed the check: the main record or one of its raw parts. */
+  readonly filePath: string;
+
+  constructor(
+    workflowName: string,
+    nodeName: string,
+    reason: CorruptionReason,
+    detail: string,
+    filePath: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `Stored result of node ${JSON.stringify(nodeName)} in workflow ${JSON.stringify(workflowName)} ` +
+        `is corrupt (${reason}): ${detail} (${filePath})`,
+      options,
+    );
+    this.workflowName = workflowName;
+    this.nodeName = nodeName;
+    this.reason = reason;
+    this.filePath = filePath;
+  }
+}
+
+/**
+ * A result cannot be stored because the structured-clone algorithm does not carry it (a
+ * function, a class instance's methods, a symbol, a SharedArrayBuffer...). `cause` is the
+ * serializer's own error, which names the offending value.
+ *
+ * @example
+ * await storage.save('demo', 'f', () => 1); // rejects: UnstorableResultError ... could not be cloned
+ */
+export class UnstorableResultError extends FunctionFuseError {
+  override name = 'UnstorableResultError';
+  readonly workflowName: string;
+  readonly nodeName: string;
+
+  constructor(workflowName: string, nodeName: string, cause: unknown) {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `Cannot store the result of node ${JSON.stringify(nodeName)} in workflow ` +
+        `${JSON.stringify(workflowName)}: ${detail}. Storage keeps what structuredClone() can copy.`,
+      { cause },
+    );
+    this.workflowName = workflowName;
+    this.nodeName = nodeName;
+  }
+}
