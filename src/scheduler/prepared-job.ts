@@ -2,7 +2,7 @@ import { FunctionFuseError, UncloneableValueError } from '../errors.js';
 import type { TaskDefinition } from '../graph/callable.js';
 import { type Node, Ref } from '../graph/node.js';
 import { inspectValue } from '../threads/inspect-value.js';
-import type { NodeJob, RemotePluginCall } from '../threads/messages.js';
+import type { NodeJob, RemotePluginCall, WorkerSave } from '../threads/messages.js';
 import type { ResolvedNodeOptions } from '../workflow/node-options.js';
 import type { ResultStore } from './result-store.js';
 
@@ -37,6 +37,7 @@ export function prepareTaskJob(
   store: ResultStore,
   options: ResolvedNodeOptions,
   plugin: RemotePluginCall | undefined,
+  save: WorkerSave | undefined,
 ): PreparedJob {
   const definition = node.callable as TaskDefinition;
   const { moduleUrl, key } = definition.location;
@@ -54,7 +55,14 @@ export function prepareTaskJob(
   return {
     index,
     nodeName: node.name,
-    job: { nodeName: node.name, moduleUrl, key, args, ...(plugin === undefined ? {} : { plugin }) },
+    job: {
+      nodeName: node.name,
+      moduleUrl,
+      key,
+      args,
+      ...(plugin === undefined ? {} : { plugin }),
+      ...(save === undefined ? {} : { save }),
+    },
     transferList,
     solo: options.timeout !== undefined || transferBytes > soloTransferBytes,
     timeoutMs: options.timeout,

@@ -1,6 +1,7 @@
 import { isActorCallable } from '../graph/callable.js';
 import type { Node } from '../graph/node.js';
 import type { Storage } from '../storage/storage.js';
+import type { WorkerSave } from '../threads/messages.js';
 
 /** What the storage holds for a node: a usable result, or nothing to use. */
 export type StoredLookup = { readonly found: true; readonly value: unknown } | { readonly found: false };
@@ -23,11 +24,22 @@ export class StoredResults {
   readonly #storage: Storage;
   readonly #workflowName: string;
   readonly #neverStored: ReadonlySet<Node>;
+  #forWorkers: WorkerSave | undefined;
 
   constructor(storage: Storage, workflowName: string, neverStored: ReadonlySet<Node>) {
     this.#storage = storage;
     this.#workflowName = workflowName;
     this.#neverStored = neverStored;
+  }
+
+  /**
+   * Where a worker saves `node`'s result itself, when the node is cached and the storage can
+   * be opened from a worker (FileStorage); undefined means the main thread saves.
+   */
+  workerSaveFor(node: Node): WorkerSave | undefined {
+    if (!this.isCached(node) || this.#storage.forWorkers === undefined) return undefined;
+    this.#forWorkers ??= { storage: this.#storage.forWorkers(), workflowName: this.#workflowName };
+    return this.#forWorkers;
   }
 
   /** Whether `node` is read from and saved to storage. */
@@ -44,9 +56,11 @@ export class StoredResults {
       const name = (error as { name?: unknown } | null)?.name;
       if (name === 'StoredResultMissingError') return nothingStored; // removed since fileExists
       if (name !== 'CorruptStoredResultError') throw error;
+      const { reason, filePath } = error as { reason?: string; filePath?: string };
       process.emitWarning(
-        `The stored result of node "${node.name}" in workflow "${this.#workflowName}" is unusable ` +
-          `(${(error as Error).message}); the node runs again and its result is saved again.`,
+        `The stored result of node "${node.name}" in workflow "${this.#workflowName}" failed its check ` +
+          `(${reason ?? (error as Error).message}${filePath === undefined ? '' : `, ${filePath}`}); ` +
+          'the node runs again and its result is saved again.',
         { type: 'FunctionFuseWarning', code: 'FUNCTIONFUSE_CORRUPT_RESULT' },
       );
       return nothingStored;

@@ -137,8 +137,11 @@ export class ThreadRun {
       });
   }
 
-  /** Saves a computed result (when the node is cached), then lets its children go. */
-  #computed(index: number, value: unknown): void {
+  /**
+   * Saves a computed result when the node is cached (unless its worker already did), then lets
+   * its children go: with `alwaysRead`, with the stored copy.
+   */
+  #computed(index: number, value: unknown, savedByWorker = false): void {
     const node = this.#context.plan.nodes[index] as Node;
     const { stored } = this.#context;
     if (stored === undefined || !stored.isCached(node)) {
@@ -146,8 +149,7 @@ export class ThreadRun {
       return;
     }
     this.#pending++;
-    stored
-      .save(node, value)
+    (savedByWorker ? stored.readBackIfAsked(node, value) : stored.save(node, value))
       .then(
         (kept) => this.#succeed(index, kept),
         (error: unknown) => this.#outcomes.fail(index, nodeFailure(node.name, error)),
@@ -208,6 +210,7 @@ export class ThreadRun {
         this.#store,
         this.#context.nodeOptions[index] as ResolvedNodeOptions,
         this.#context.pluginCalls[index],
+        this.#context.stored?.workerSaveFor(this.#context.plan.nodes[index] as Node),
       );
     } catch (error) {
       this.#outcomes.fail(index, nodeFailure((this.#context.plan.nodes[index] as Node).name, error));
@@ -279,7 +282,7 @@ export class ThreadRun {
       sizer.record((plan.nodes[prepared.index] as Node).callable, outcome.durationMs);
       if (outcome.ok) {
         if (this.#timed) this.#emitFinished(prepared.index, outcome, bytesMoved);
-        this.#computed(prepared.index, outcome.value);
+        this.#computed(prepared.index, outcome.value, prepared.job.save !== undefined);
       } else {
         this.#attemptFailed(prepared, deserializeThrown(outcome.error));
       }

@@ -9,7 +9,7 @@ import { RecordProblem } from './record-format.js';
 import { NO_RECORD, readRecordMeta, readStoredValue } from './record-reader.js';
 import { removeFiles, writeRecord } from './record-writer.js';
 import { sweepStaleFiles } from './stale-file-sweep.js';
-import type { Storage } from './storage.js';
+import type { Storage, StorageForWorkers } from './storage.js';
 import {
   CorruptStoredResultError,
   StoredResultMissingError,
@@ -184,6 +184,16 @@ export class FileStorage implements Storage {
       if (name !== undefined && matcher.test(name)) names.push(name);
     }
     return names.sort();
+  }
+
+  /**
+   * What a worker thread needs to open this storage and save the results it computes.
+   *
+   * @example
+   * storage.forWorkers(); // { kind: 'file', path: '/abs/store', durable: true }
+   */
+  forWorkers(): StorageForWorkers {
+    return { kind: 'file', path: this.path, durable: this.durable };
   }
 
   /**

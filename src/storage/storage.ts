@@ -30,6 +30,19 @@ export interface Storage {
   removeTask(workflowName: string, target: string | { readonly pattern: string }): Promise<void>;
   /** Removes every result of a workflow. */
   removeWorkflow(workflowName: string): Promise<void>;
+  /**
+   * How a worker thread can open the same storage, so the worker that computed a result saves
+   * it (serialising a large result in the main thread would hold up every dispatch). Storages
+   * without it are saved to from the main thread.
+   */
+  forWorkers?(): StorageForWorkers;
+}
+
+/** What a worker thread needs to open a storage itself: plain data that crosses threads. */
+export interface StorageForWorkers {
+  readonly kind: 'file';
+  readonly path: string;
+  readonly durable: boolean;
 }
 
 /**

@@ -3,6 +3,7 @@
  * so both sides agree on the shapes.
  */
 import type { RemotePluginSpec } from '../plugins/remote-plugin.js';
+import type { StorageForWorkers } from '../storage/storage.js';
 import type { SerializedThrow } from './serialized-error.js';
 
 /** One node to run in a worker. */
@@ -15,6 +16,14 @@ export interface NodeJob {
   readonly args: readonly unknown[];
   /** The node's plugin, if it has one. */
   readonly plugin?: BatchedPluginCall;
+  /** Where the worker saves the result before replying, when the node is cached. */
+  readonly save?: WorkerSave;
+}
+
+/** A storage the worker opens itself, and the workflow to save the node's result under. */
+export interface WorkerSave {
+  readonly storage: StorageForWorkers;
+  readonly workflowName: string;
 }
 
 /** A job's plugin within a batch: which of the batch's plugin specs, and the node's payload. */

@@ -10,6 +10,7 @@ import { inspectValue } from './inspect-value.js';
 import { loadDefinition } from './load-definition.js';
 import type { NodeJob } from './messages.js';
 import { type SerializedThrow, serializeThrown } from './serialized-error.js';
+import { saveInWorker } from './worker-storage.js';
 
 export type LocalOutcome =
   | { readonly ok: true; readonly value: unknown; readonly transferables: readonly ArrayBuffer[] }
@@ -38,7 +39,10 @@ export async function runJob(job: NodeJob, plugins: readonly Promise<Plugin>[]):
       );
       if (isThenable(value)) value = await value;
     }
-    return checkedResult(job.nodeName, value);
+    const checked = checkedResult(job.nodeName, value);
+    // Saved before the reply moves the result's buffers out of this thread.
+    if (checked.ok && job.save !== undefined) await saveInWorker(job.save, job.nodeName, value);
+    return checked;
   } catch (error) {
     return { ok: false, error: serializeThrown(error) };
   }

@@ -1,0 +1,186 @@
+/**
+ * FileStorage under real workflows, on both backends: reruns read instead of running, a run
+ * killed with SIGKILL resumes after its last saved node, damaged records are recomputed with a
+ * warning, and hostile names stay inside the storage folder.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FileStorage, type Leaves, LocalWorkflow, ThreadWorkflow } from 'functionfuse';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { minus, record, sum } from './fixtures/tasks.js';
+import { ExecutionLog } from './support/backends.js';
+
+let folder: string;
+beforeEach(() => {
+  folder = mkdtempSync(join(tmpdir(), 'functionfuse-storage-workflows-'));
+});
+afterEach(() => rmSync(folder, { recursive: true, force: true }));
+
+const backends = [
+  ['LocalWorkflow', (leaf: Leaves, name: string) => new LocalWorkflow(leaf, { workflowName: name })],
+  [
+    'ThreadWorkflow',
+    (leaf: Leaves, name: string) => new ThreadWorkflow(leaf, { workflowName: name, threads: 2 }),
+  ],
+] as const;
+
+function filesUnder(directory: string): string[] {
+  return readdirSync(directory, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
+async function runAndClose<T>(workflow: LocalWorkflow | ThreadWorkflow, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } finally {
+    if (workflow instanceof ThreadWorkflow) await workflow.close();
+  }
+}
+
+describe.each(backends)('FileStorage on %s', (_, create) => {
+  function pipeline(log: ExecutionLog) {
+    const s1 = record(log.path, 's1', sum(1, 1).setName('sum 1')).setName('s1');
+    const s2 = record(log.path, 's2', sum(s1, 1).setName('sum 2')).setName('s2');
+    return record(log.path, 'm', minus(s1, s2).setName('minus')).setName('m');
+  }
+
+  it('runs nothing the second time: every node is read from the folder', async () => {
+    const log = new ExecutionLog();
+    try {
+      const storage = new FileStorage(join(folder, 'store'));
+      const first = create(pipeline(log), 'twice').setStorage(storage);
+      expect(await runAndClose(first, () => first.run())).toBe(-1);
+      expect(log.entries()).toEqual(['s1', 's2', 'm']);
+      expect(await storage.listTasks('twice')).toEqual(['m', 'minus', 's1', 's2', 'sum 1', 'sum 2']);
+      const second = create(pipeline(log), 'twice').setStorage(storage);
+      const cached: string[] = [];
+      second.on('node-cached', (event) => cached.push(event.node));
+      expect(await runAndClose(second, () => second.run())).toBe(-1);
+      expect(log.entries()).toEqual(['s1', 's2', 'm']);
+      expect(cached.sort()).toEqual(['m', 'minus', 's1', 's2', 'sum 1', 'sum 2']);
+    } finally {
+      log.remove();
+    }
+  });
+
+  it.each([
+    [
+      'a flipped byte',
+      (path: string) => {
+        const bytes = readFileSync(path);
+        bytes[bytes.length - 40] = (bytes[bytes.length - 40] as number) ^ 0xff;
+        writeFileSync(path, bytes);
+      },
+    ],
+    ['a truncated record', (path: string) => truncateSync(path, Math.floor(statSync(path).size / 2))],
+  ])('recomputes a record damaged by %s, warns naming the node, and saves it again', async (_, damage) => {
+    const log = new ExecutionLog();
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', onWarning);
+    try {
+      const storage = new FileStorage(join(folder, 'store'));
+      const first = create(pipeline(log), 'damaged').setStorage(storage);
+      await runAndClose(first, () => first.run());
+      const records = filesUnder(join(folder, 'store')).filter((path) => path.endsWith('s2.ffr'));
+      expect(records).toHaveLength(1);
+      damage(records[0] as string);
+      const second = create(pipeline(log), 'damaged').setStorage(storage);
+      expect(await runAndClose(second, () => second.run())).toBe(-1);
+      expect(log.entries()).toEqual(['s1', 's2', 'm', 's2']);
+      expect(
+        warnings.some((message) =>
+          /^The stored result of node "s2" in workflow "damaged" failed its check \((bad-header|truncated|checksum-mismatch|length-mismatch), .*s2\.ffr\); the node runs again and its result is saved again\.$/.test(
+            message,
+          ),
+        ),
+      ).toBe(true);
+      expect(await storage.readTask('damaged', 's2')).toBe(3);
+    } finally {
+      process.off('warning', onWarning);
+      log.remove();
+    }
+  });
+
+  it('keeps hostile node and workflow names inside the storage folder, and lists them as written', async () => {
+    const log = new ExecutionLog();
+    try {
+      const root = join(folder, 'store');
+      const storage = new FileStorage(root);
+      const names = ['../../etc/passwd', 'a/b', 'con', 'with spaces', 'ünïcødé ✓'];
+      const nodes = names.map((name, index) => sum(index, 1).setName(name));
+      const workflow = create(nodes, '../escape').setStorage(storage);
+      expect(await runAndClose(workflow, () => workflow.run())).toEqual([1, 2, 3, 4, 5]);
+      for (const path of filesUnder(folder)) expect(relative(root, path).startsWith('..')).toBe(false);
+      expect(await storage.listTasks('../escape')).toEqual([...names].sort());
+    } finally {
+      log.remove();
+    }
+  });
+});
+
+describe('a run killed with SIGKILL', () => {
+  const script = fileURLToPath(new URL('./fixtures/resume-script.ts', import.meta.url));
+
+  function start(backend: string, storagePath: string, logPath: string, delayMs: number): ChildProcess {
+    return spawn(
+      process.execPath,
+      ['--import', 'tsx', script, backend, storagePath, logPath, String(delayMs)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+  }
+
+  it.each(['local', 'threads'])(
+    'resumes on %s after its last saved node, with the right result',
+    async (backend) => {
+      const log = new ExecutionLog();
+      const storagePath = join(folder, 'store');
+      try {
+        const child = start(backend, storagePath, log.path, 300);
+        const storage = new FileStorage(storagePath);
+        // Kill it once three steps are saved (polling; the delay makes the window wide).
+        for (;;) {
+          if ((await storage.listTasks('resume')).length >= 3) break;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        child.kill('SIGKILL');
+        await new Promise((resolve) => child.once('exit', resolve));
+        const savedBefore = await storage.listTasks('resume');
+        const ranBefore = log.entries();
+        expect(savedBefore.length).toBeGreaterThanOrEqual(3);
+        expect(savedBefore.length).toBeLessThan(8);
+
+        const resumed = start(backend, storagePath, log.path, 0);
+        let output = '';
+        resumed.stdout?.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+        });
+        const code = await new Promise((resolve) => resumed.once('exit', resolve));
+        expect(code).toBe(0);
+        expect(JSON.parse(output)).toEqual({ result: 56 });
+        // Nothing saved before the kill ran again.
+        const ranAfter = log.entries().slice(ranBefore.length);
+        for (const name of savedBefore) expect(ranAfter).not.toContain(name);
+        expect([...savedBefore, ...ranAfter].sort()).toEqual(
+          Array.from({ length: 8 }, (_, index) => `step ${index}`).sort(),
+        );
+      } finally {
+        log.remove();
+      }
+    },
+  );
+});
