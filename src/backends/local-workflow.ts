@@ -37,6 +37,7 @@ export class LocalWorkflow<const L extends Leaves = Leaves> extends BaseWorkflow
     const outcomes = new RunOutcomes(plan, workflowName, failFast, this.events);
     const stored =
       storage === undefined ? undefined : new StoredResults(storage, workflowName, this.loggedNodes);
+    await stored?.prepare();
     const results = new Array<unknown>(nodes.length);
     const remainingConsumers = plan.consumerCounts();
     const resultOf = (node: Node): unknown => results[indexOf.get(node) as number];

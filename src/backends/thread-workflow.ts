@@ -77,7 +77,10 @@ export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
     );
     this.#pool ??= new TaskPool(this.#poolOptions);
     const { storage } = this;
+    const stored =
+      storage === undefined ? undefined : new StoredResults(storage, this.workflowName, this.loggedNodes);
     if (storage !== undefined) await storage.newWorkflow(this.workflowName);
+    await stored?.prepare();
     const nodeOptions = plan.nodes.map((node) => resolveNodeOptions(this.settingsOf(node)?.options));
     const outcomes = new RunOutcomes(plan, this.workflowName, failFast, this.events);
     const results = await new ThreadRun({
@@ -91,8 +94,7 @@ export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
       pluginCalls,
       signal,
       events: this.events,
-      stored:
-        storage === undefined ? undefined : new StoredResults(storage, this.workflowName, this.loggedNodes),
+      stored,
     })
       .execute()
       .finally(() => outcomes.finish());

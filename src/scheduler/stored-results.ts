@@ -25,6 +25,8 @@ export class StoredResults {
   readonly #workflowName: string;
   readonly #neverStored: ReadonlySet<Node>;
   #forWorkers: WorkerSave | undefined;
+  /** Names stored when the run started: one directory listing instead of a check per node. */
+  #storedNames: ReadonlySet<string> = new Set();
 
   constructor(storage: Storage, workflowName: string, neverStored: ReadonlySet<Node>) {
     this.#storage = storage;
@@ -42,6 +44,19 @@ export class StoredResults {
     return this.#forWorkers;
   }
 
+  /** Lists what is stored; call once before the run reads anything. */
+  async prepare(): Promise<void> {
+    this.#storedNames = new Set(await this.#storage.listTasks(this.#workflowName));
+  }
+
+  /**
+   * Whether a result of `node` was stored when the run started (it may still turn out unusable).
+   * When false, the node runs without waiting for any storage call.
+   */
+  mayHold(node: Node): boolean {
+    return this.isCached(node) && this.#storedNames.has(node.name);
+  }
+
   /** Whether `node` is read from and saved to storage. */
   isCached(node: Node): boolean {
     return !isActorCallable(node.callable) && !this.#neverStored.has(node);
@@ -49,7 +64,7 @@ export class StoredResults {
 
   async read(node: Node): Promise<StoredLookup> {
     const storage = this.#storage;
-    if (!(await storage.fileExists(this.#workflowName, node.name))) return nothingStored;
+    if (!this.mayHold(node)) return nothingStored;
     try {
       return { found: true, value: await storage.readTask(this.#workflowName, node.name) };
     } catch (error) {

@@ -100,7 +100,7 @@ export class ThreadRun {
     if (this.#outcomes.stopped || this.#outcomes.isSkipped(index)) return;
     const node = this.#context.plan.nodes[index] as Node;
     const { stored } = this.#context;
-    if (stored?.isCached(node)) {
+    if (stored?.mayHold(node)) {
       this.#readStored(index, node, stored);
       return;
     }
