@@ -3,6 +3,9 @@
  * what it should.
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -22,6 +25,46 @@ describe('examples', () => {
     const output = await runExample('main.ts', ['--batches', '4', '--paths', '2000', '--steps', '10']);
     expect(output).toContain('exact (Black-Scholes)  9.121804');
     expect(output).toContain('identical results on both backends: yes');
+  });
+
+  it('training with FileStorage: the second run reads every node and runs none', async () => {
+    const store = mkdtempSync(join(tmpdir(), 'functionfuse-example-train-'));
+    try {
+      const args = ['--store', store, '--rows', '2000', '--epochs', '2'];
+      expect(await runExample('train/main.ts', args)).toMatch(
+        /^logistic model: test accuracy \d+\.\d\d % \(4 nodes ran, 0 read from /,
+      );
+      expect(await runExample('train/main.ts', args)).toMatch(
+        /^logistic model: test accuracy \d+\.\d\d % \(0 nodes ran, 4 read from /,
+      );
+    } finally {
+      rmSync(store, { recursive: true, force: true });
+    }
+  });
+
+  it("model comparison: gathers the 12 stored models afterwards with listTasks('*model')", async () => {
+    const store = mkdtempSync(join(tmpdir(), 'functionfuse-example-compare-'));
+    try {
+      const output = await runExample('compare/main.ts', ['--store', store, '--rows', '400']);
+      const lines = output.trim().split('\n');
+      expect(lines[0]).toBe('12 models stored:');
+      expect(lines.slice(1).map((line) => line.trim().split(/\s{2,}/)[0])).toEqual([
+        'blobs, knn-model',
+        'blobs, logistic-model',
+        'blobs, nearest-centroid-model',
+        'blobs, perceptron-model',
+        'circles, knn-model',
+        'circles, logistic-model',
+        'circles, nearest-centroid-model',
+        'circles, perceptron-model',
+        'moons, knn-model',
+        'moons, logistic-model',
+        'moons, nearest-centroid-model',
+        'moons, perceptron-model',
+      ]);
+    } finally {
+      rmSync(store, { recursive: true, force: true });
+    }
   });
 
   it('accumulator: an actor fed by parallel branches merges every histogram', async () => {
