@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { FileStorage, type Node, RandomStatePlugin, ThreadWorkflow } from 'functionfuse';
 import type { DatasetKind } from '../ml/data.js';
 import { accuracy, type Model, type ModelKind } from '../ml/models.js';
-import { dataset, evaluate, fit, trainTestSplit } from '../ml/tasks.js';
+import { dataset, evaluate, trainModel, trainTestSplit } from '../ml/tasks.js';
 
 const { values } = parseArgs({
   options: {
@@ -25,7 +25,7 @@ for (const kind of datasets) {
   const data = dataset(kind, Number(values.rows), 0.25).setName(`${kind} data`);
   const parts = trainTestSplit(data, 0.25).setName(`${kind} split`);
   for (const modelKind of models) {
-    const model = fit(modelKind, parts.item('train'), 5).setName(`${kind}, ${modelKind}-model`);
+    const model = trainModel(modelKind, parts.item('train'), 5).setName(`${kind}, ${modelKind}-model`);
     scores.push(evaluate(model, parts.item('test')).setName(`${kind}, ${modelKind}-score`));
   }
 }

@@ -9,7 +9,7 @@ export const dataset = task(function dataset(kind: DatasetKind, rows: number, no
 
 export const trainTestSplit = task(split);
 
-export const fit = task(function fit(
+export const trainModel = task(function trainModel(
   kind: ModelKind,
   data: ReturnType<typeof split>['train'],
   epochs: number,

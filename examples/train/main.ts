@@ -7,7 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { FileStorage, RandomStatePlugin, ThreadWorkflow } from 'functionfuse';
-import { dataset, evaluate, fit, trainTestSplit } from '../ml/tasks.js';
+import { dataset, evaluate, trainModel, trainTestSplit } from '../ml/tasks.js';
 
 const { values } = parseArgs({
   options: {
@@ -19,7 +19,7 @@ const { values } = parseArgs({
 
 const data = dataset('moons', Number(values.rows), 0.2).setName('dataset');
 const parts = trainTestSplit(data, 0.2).setName('split');
-const model = fit('logistic', parts.item('train'), Number(values.epochs)).setName('train');
+const model = trainModel('logistic', parts.item('train'), Number(values.epochs)).setName('train');
 const score = evaluate(model, parts.item('test')).setName('evaluate');
 
 await using workflow = new ThreadWorkflow(score, { workflowName: 'train' });
