@@ -15,11 +15,13 @@ describe('ThreadWorkflow moves typed arrays', () => {
 
   it('gives every consumer intact data even when the first one mutates its input', async () => {
     const data = filled(100, 1);
-    const first = sumThenScribble(data);
-    const second = sumThenScribble(data);
-    const third = sumValues(data);
-    const wf = threads(new ThreadWorkflow([first, second, third], { workflowName: 'shared', threads: 2 }));
-    expect(await wf.run()).toEqual([100, 100, 100]);
+    // Many consumers at once: once their duration is known (after the first run), several are
+    // sent to a worker in one batch, where they must still not share one copy.
+    const consumers = Array.from({ length: 12 }, (_, index) =>
+      index % 2 === 0 ? sumThenScribble(data) : sumValues(data),
+    );
+    const wf = threads(new ThreadWorkflow(consumers, { workflowName: 'shared', threads: 2 }));
+    for (let run = 0; run < 4; run++) expect(await wf.run()).toEqual(Array(12).fill(100));
   });
 
   it('keeps a leaf intact even when a consumer mutates it', async () => {

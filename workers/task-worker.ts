@@ -16,9 +16,12 @@ export default async function runBatch(batch: JobBatch): Promise<unknown> {
   const plugins = batch.plugins.map((spec) => rebuildPlugin(spec));
   // A plugin that fails to rebuild is reported by the jobs that await it, not here.
   for (const plugin of plugins) plugin.catch(() => {});
-  for (const job of batch.jobs) {
+  // Copies are taken before any job runs: a job that mutates a shared input must not reach the
+  // copy of a later one.
+  const argsOfJobs = batch.jobs.map((job) => (job.isolate === true ? structuredClone(job.args) : job.args));
+  for (const [position, job] of batch.jobs.entries()) {
     const started = performance.now();
-    const outcome = await runJob(job, plugins);
+    const outcome = await runJob(job, argsOfJobs[position] as unknown[], plugins);
     const timing = {
       startedAt: performance.timeOrigin + started,
       durationMs: performance.now() - started,

@@ -1,7 +1,7 @@
 import { InternalError, NodeTimeoutError } from '../errors.js';
 import { eventTime, type WorkflowEvents } from '../events/workflow-events.js';
 import { timeoutError } from '../executor/deadline.js';
-import type { Node } from '../graph/node.js';
+import { type Node, Ref } from '../graph/node.js';
 import type { RemotePluginSpec } from '../plugins/remote-plugin.js';
 import type { BatchResult, JobOutcome, JobTiming, NodeJob, RemotePluginCall } from '../threads/messages.js';
 import { deserializeThrown } from '../threads/serialized-error.js';
@@ -220,10 +220,16 @@ export class ThreadRun {
 
   #send(batch: readonly PreparedJob[]): void {
     const plugins = new Map<RemotePluginSpec, number>();
+    // One message carries one copy of an object however many jobs hold it: a job that shares
+    // inputs with an earlier job of its batch gets them copied again in the worker, so no
+    // consumer can see another's mutations.
+    const parentsSoFar = new Set<number>();
     const jobs = batch.map((prepared): NodeJob => {
       this.#attempts[prepared.index] = (this.#attempts[prepared.index] as number) + 1;
       if (this.#timed) this.#emitStarted(prepared.index);
-      const { plugin, ...job } = prepared.job;
+      const { plugin, ...rest } = prepared.job;
+      const job =
+        batch.length > 1 && this.#sharesInputs(prepared, parentsSoFar) ? { ...rest, isolate: true } : rest;
       if (plugin === undefined) return job;
       let spec = plugins.get(plugin.spec);
       if (spec === undefined) {
@@ -259,6 +265,17 @@ export class ThreadRun {
       (result) => this.#guarded(() => this.#onBatchDone(batch, result), done),
       (error: unknown) => this.#guarded(() => this.#onBatchLost(batch, controller?.signal, error), done),
     );
+  }
+
+  /** Whether the job may hold an object an earlier job of the batch holds too. */
+  #sharesInputs(prepared: PreparedJob, parentsSoFar: Set<number>): boolean {
+    const node = this.#context.plan.nodes[prepared.index] as Node;
+    let shares = node.args.some((arg) => typeof arg === 'object' && arg !== null && !(arg instanceof Ref));
+    for (const parent of this.#context.plan.parentIndexes[prepared.index] as Int32Array) {
+      if (parentsSoFar.has(parent)) shares = true;
+      parentsSoFar.add(parent);
+    }
+    return shares;
   }
 
   /** Runs a completion handler; a bug in it settles the run instead of leaving it pending. */

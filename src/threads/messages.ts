@@ -16,6 +16,11 @@ export interface NodeJob {
   readonly args: readonly unknown[];
   /** The node's plugin, if it has one. */
   readonly plugin?: BatchedPluginCall;
+  /**
+   * The job shares input objects with an earlier job of its batch (one message carries one
+   * copy): the worker copies its arguments before the call.
+   */
+  readonly isolate?: boolean;
   /** Where the worker saves the result before replying, when the node is cached. */
   readonly save?: WorkerSave;
 }

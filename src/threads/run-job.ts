@@ -17,10 +17,14 @@ export type LocalOutcome =
   | { readonly ok: false; readonly error: SerializedThrow };
 
 /**
- * Runs `job`. `plugins` are the batch's plugins, rebuilt once per batch; a plugin that failed
+ * Runs `job` with `args` (its own arguments, see {@link NodeJob.isolate}). `plugins` are the batch's plugins, rebuilt once per batch; a plugin that failed
  * to rebuild fails only the jobs that use it.
  */
-export async function runJob(job: NodeJob, plugins: readonly Promise<Plugin>[]): Promise<LocalOutcome> {
+export async function runJob(
+  job: NodeJob,
+  args: readonly unknown[],
+  plugins: readonly Promise<Plugin>[],
+): Promise<LocalOutcome> {
   try {
     // The registry answers at once after the first job; only a first load waits for import().
     const definition =
@@ -30,12 +34,12 @@ export async function runJob(job: NodeJob, plugins: readonly Promise<Plugin>[]):
     }
     let value: unknown;
     if (job.plugin === undefined) {
-      value = callCallable(definition, job.args, undefined);
+      value = callCallable(definition, args, undefined);
       if (isThenable(value)) value = await value;
     } else {
       const plugin = await (plugins[job.plugin.spec] as Promise<Plugin>);
       value = callWithPlugin(job.nodeName, { plugin, payload: job.plugin.payload }, () =>
-        callCallable(definition, job.args, undefined),
+        callCallable(definition, args, undefined),
       );
       if (isThenable(value)) value = await value;
     }
