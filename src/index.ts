@@ -25,12 +25,21 @@ export type {
   WorkflowEventMap,
   WorkflowEventName,
 } from './events/workflow-events.js';
-export type { ActorFactory, ActorHandle, ActorHandleBase } from './graph/actor.js';
+export type { ActorFactory, ActorHandle, ActorHandleBase, AnyMethod, MethodKeys } from './graph/actor.js';
 export { actor } from './graph/actor.js';
+export type {
+  ActorDefinition,
+  AnyClass,
+  Callable,
+  DefinitionLocation,
+  PluginClassDefinition,
+  TaskDefinition,
+} from './graph/callable.js';
+export type { DefinitionOptions } from './graph/definition.js';
 export { Node, NodeItem, Ref } from './graph/node.js';
 export type { TaskFactory, TaskOptions } from './graph/task.js';
 export { task, workflow } from './graph/task.js';
-export type { Input, InputArgs, Leaves, RunResult } from './graph/types.js';
+export type { DeepInput, Input, InputArgs, Leaves, Opaque, RefValue, RunResult } from './graph/types.js';
 export { toDot } from './graph-drawing/dot.js';
 export type { DrawingOptions, DrawingSource, NodeOutcome } from './graph-drawing/drawing-model.js';
 export { GraphDrawingError } from './graph-drawing/graph-drawing-error.js';
@@ -43,13 +52,13 @@ export type { PluginCleanup, PluginNodeInfo, RemoteInitializeResult } from './pl
 export { Plugin } from './plugins/plugin.js';
 export { pluginClass } from './plugins/plugin-class.js';
 export { PluginCollection } from './plugins/plugin-collection.js';
-export type { RandomStateOptions } from './plugins/random-state-plugin.js';
+export type { RandomAlgorithm, RandomStateOptions } from './plugins/random-state-plugin.js';
 export { RandomStatePlugin } from './plugins/random-state-plugin.js';
 export type { RunReportOptions } from './report/run-report.js';
 export { renderRunReport, writeRunReport } from './report/run-report.js';
 export { FileStorage } from './storage/file-storage.js';
 export type { FileStorageOptions } from './storage/file-storage-options.js';
-export type { Storage } from './storage/storage.js';
+export type { Storage, StorageForWorkers } from './storage/storage.js';
 export { isStorage } from './storage/storage.js';
 export type { CorruptionReason } from './storage/storage-errors.js';
 export {

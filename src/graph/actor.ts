@@ -4,10 +4,12 @@ import { Node } from './node.js';
 import { registerDefinition } from './registry.js';
 import type { InputArgs } from './types.js';
 
+/** Any method, whatever its signature. */
 // biome-ignore lint/suspicious/noExplicitAny: matches methods of any signature
-type AnyMethod = (...args: any[]) => unknown;
+export type AnyMethod = (...args: any[]) => unknown;
 
-type MethodKeys<I> = {
+/** The names of the methods of `I`: what an actor handle exposes. */
+export type MethodKeys<I> = {
   [K in keyof I]: K extends string ? (I[K] extends AnyMethod ? K : never) : never;
 }[keyof I];
 

@@ -1,7 +1,7 @@
 import type { Node, Ref } from './node.js';
 
 /** Values that are passed to a task as they are, never walked into for references. */
-type Opaque =
+export type Opaque =
   | ArrayBuffer
   | SharedArrayBuffer
   | ArrayBufferView
@@ -23,7 +23,8 @@ type Opaque =
  */
 export type Input<T> = T | Ref<T> | DeepInput<T>;
 
-type DeepInput<T> = T extends Opaque
+/** An array or plain object of the expected shape, holding values or references. */
+export type DeepInput<T> = T extends Opaque
   ? never
   : T extends readonly unknown[]
     ? { [K in keyof T]: Input<T[K]> }

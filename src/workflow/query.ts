@@ -23,6 +23,7 @@ export class Query {
   readonly nodes: readonly Node[];
   readonly #target: NodeSettingsTarget;
 
+  /** @internal Workflows build queries: use `workflow.query(pattern)`. */
   constructor(nodes: readonly Node[], target: NodeSettingsTarget) {
     this.nodes = nodes;
     this.#target = target;
