@@ -6,7 +6,14 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const suites = ['local.bench.ts', 'threads.bench.ts', 'actors.bench.ts', 'storage.bench.ts', 'storage-overhead.bench.ts', 'soak.ts'];
+const suites = [
+  'local.bench.ts',
+  'threads.bench.ts',
+  'actors.bench.ts',
+  'storage.bench.ts',
+  'storage-overhead.bench.ts',
+  'soak.ts',
+];
 for (const suite of suites) {
   const path = fileURLToPath(new URL(suite, import.meta.url));
   execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', path], { stdio: 'inherit' });
