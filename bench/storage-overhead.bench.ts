@@ -11,19 +11,8 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileStorage, ThreadWorkflow } from 'functionfuse';
 import { Bench } from 'tinybench';
-import { spinAndFill, spinFor } from './fixtures/bench-tasks.mjs';
-import { medianMs, report, round } from './support.js';
-
-function calibrateSpin(targetMs: number): number {
-  let iterations = 1_000_000;
-  for (;;) {
-    const started = performance.now();
-    spinFor(iterations);
-    const elapsed = performance.now() - started;
-    if (elapsed > 20) return Math.round((iterations * targetMs) / elapsed);
-    iterations *= 4;
-  }
-}
+import { spinAndFill } from './fixtures/bench-tasks.mjs';
+import { calibrateSpin, medianMs, report, round } from './support.js';
 
 const threads = availableParallelism();
 const iterations = calibrateSpin(100);

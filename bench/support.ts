@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Bench } from 'tinybench';
+import { spinFor } from './fixtures/bench-tasks.mjs';
 
 /** The machine a figure was measured on, printed with every table. */
 export function machine(): Record<string, string | number> {
@@ -45,4 +46,16 @@ export function round(value: number): number {
 /** Runs the garbage collector when node was started with --expose-gc (for heap figures). */
 export function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
+}
+
+/** Iterations of spin() that take about `targetMs` in this thread. */
+export function calibrateSpin(targetMs: number): number {
+  let iterations = 1_000_000;
+  for (;;) {
+    const started = performance.now();
+    spinFor(iterations);
+    const elapsed = performance.now() - started;
+    if (elapsed > 20) return Math.round((iterations * targetMs) / elapsed);
+    iterations *= 4;
+  }
 }

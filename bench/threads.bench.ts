@@ -18,8 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { LocalWorkflow, type Node, ThreadWorkflow } from 'functionfuse';
 import { Piscina } from 'piscina';
 import { Bench } from 'tinybench';
-import { makeArray, noop, spin, spinFor, sumAll, touch } from './fixtures/bench-tasks.mjs';
-import { type FigureRow, medianMs, report, round } from './support.js';
+import { makeArray, noop, spin, sumAll, touch } from './fixtures/bench-tasks.mjs';
+import { calibrateSpin, type FigureRow, medianMs, report, round } from './support.js';
 
 const threads = availableParallelism();
 const rawWorker = fileURLToPath(new URL('./fixtures/raw-piscina-worker.mjs', import.meta.url));
@@ -27,18 +27,6 @@ const rows: FigureRow[] = [];
 
 function bench(iterations: number): Bench {
   return new Bench({ time: 1, iterations, warmupIterations: 1, warmupTime: 1 });
-}
-
-/** Iterations of spin() that take about `targetMs` in this thread. */
-function calibrateSpin(targetMs: number): number {
-  let iterations = 1_000_000;
-  for (;;) {
-    const started = performance.now();
-    spinFor(iterations);
-    const elapsed = performance.now() - started;
-    if (elapsed > 20) return Math.round((iterations * targetMs) / elapsed);
-    iterations *= 4;
-  }
 }
 
 async function speedup(): Promise<void> {
