@@ -1,8 +1,17 @@
 import { FunctionFuseError } from '../errors.js';
+import { timeoutError } from '../executor/deadline.js';
 import type { Node } from '../graph/node.js';
 import { ActorHost } from '../threads/actor-host.js';
-import type { JobOutcome, RemotePluginCall } from '../threads/messages.js';
+import type { JobOutcome, JobTiming, RemotePluginCall } from '../threads/messages.js';
+import { deserializeThrown } from '../threads/serialized-error.js';
 import type { ExecutionPlan } from '../workflow/plan.js';
+
+/** An actor node that finished: its value, and the snapshot of its object when that is a leaf. */
+export interface ActorNodeDone {
+  readonly value: unknown;
+  readonly timing: JobTiming;
+  readonly snapshot?: { readonly initIndex: number; readonly value: unknown };
+}
 
 /**
  * The actors of one run: each lives in its own worker thread, started when its init node is
@@ -25,8 +34,46 @@ export class ActorSupervisor {
     }
   }
 
-  /** Starts the actor of init node `index` or calls a method on it. */
-  dispatch(
+  /**
+   * Runs actor node `index` (starts its actor, or calls a method on it) and resolves once it is
+   * done, ending the actor after its last call. Rejects with the node's error. A call past its
+   * `timeout` ends the actor: a call cannot be interrupted inside its object.
+   */
+  async run(
+    index: number,
+    args: readonly unknown[],
+    transferList: readonly ArrayBuffer[],
+    plugin: RemotePluginCall | undefined,
+    timeout: number | undefined,
+  ): Promise<ActorNodeDone> {
+    const node = this.#plan.nodes[index] as Node;
+    const operation = this.#dispatch(index, args, transferList, plugin);
+    const timer =
+      timeout === undefined
+        ? undefined
+        : setTimeout(() => void this.terminateActorOf(index, timeoutError(node.name, timeout)), timeout);
+    let outcome: JobOutcome;
+    try {
+      outcome = await operation;
+    } finally {
+      clearTimeout(timer);
+    }
+    if (!outcome.ok) throw deserializeThrown(outcome.error);
+    const finished = await this.#finished(index);
+    if (finished?.snapshot !== undefined && !finished.snapshot.ok)
+      throw deserializeThrown(finished.snapshot.error);
+    return {
+      // An actor's object stays in its thread: its init node's value is only a snapshot,
+      // taken after its last call and only when run() returns it.
+      value: node.callable.kind === 'actor-init' ? undefined : outcome.value,
+      timing: outcome,
+      ...(finished?.snapshot?.ok
+        ? { snapshot: { initIndex: finished.initIndex, value: finished.snapshot.value } }
+        : {}),
+    };
+  }
+
+  #dispatch(
     index: number,
     args: readonly unknown[],
     transferList: readonly ArrayBuffer[],
@@ -57,7 +104,7 @@ export class ActorSupervisor {
    * first taking a snapshot of its fields when its init node is a leaf (run() returns it).
    * Resolves to that snapshot's outcome, or undefined.
    */
-  async finished(
+  async #finished(
     index: number,
   ): Promise<{ initIndex: number; snapshot: JobOutcome | undefined } | undefined> {
     const node = this.#plan.nodes[index] as Node;

@@ -1,9 +1,11 @@
 import { FunctionFuseError, UncloneableValueError } from '../errors.js';
 import type { TaskDefinition } from '../graph/callable.js';
 import { type Node, Ref } from '../graph/node.js';
+import type { RemotePluginSpec } from '../plugins/remote-plugin.js';
 import { inspectValue } from '../threads/inspect-value.js';
-import type { NodeJob, RemotePluginCall, WorkerSave } from '../threads/messages.js';
+import type { JobBatch, NodeJob, RemotePluginCall, WorkerSave } from '../threads/messages.js';
 import type { ResolvedNodeOptions } from '../workflow/node-options.js';
+import type { ExecutionPlan } from '../workflow/plan.js';
 import type { ResultStore } from './result-store.js';
 
 /**
@@ -83,4 +85,56 @@ export function checkPlainArguments(node: Node): void {
       );
     }
   });
+}
+
+/** One message to a worker, and how to send it. */
+export interface ComposedBatch {
+  readonly message: JobBatch;
+  /** Buffers moved with the message: only a lone job moves its buffers (see thread-run.ts). */
+  readonly transferList: readonly ArrayBuffer[];
+  /** The lone job's timeout, if any: batches of several jobs have none. */
+  readonly timeoutMs: number | undefined;
+  readonly bytesMoved: number;
+}
+
+/**
+ * The message that carries `batch` to a worker. Each plugin spec is sent once. One message
+ * carries one copy of an object however many jobs hold it, so a job that shares inputs with an
+ * earlier job of its batch is marked to get its own copy in the worker: no consumer can see
+ * another's mutations.
+ */
+export function composeBatch(batch: readonly PreparedJob[], plan: ExecutionPlan): ComposedBatch {
+  const plugins = new Map<RemotePluginSpec, number>();
+  const parentsSoFar = new Set<number>();
+  const jobs = batch.map((prepared): NodeJob => {
+    const { plugin, ...rest } = prepared.job;
+    const job =
+      batch.length > 1 && sharesInputs(prepared, plan, parentsSoFar) ? { ...rest, isolate: true } : rest;
+    if (plugin === undefined) return job;
+    let spec = plugins.get(plugin.spec);
+    if (spec === undefined) {
+      spec = plugins.size;
+      plugins.set(plugin.spec, spec);
+    }
+    return { ...job, plugin: { spec, payload: plugin.payload } };
+  });
+  const lone = batch.length === 1 ? (batch[0] as PreparedJob) : undefined;
+  const transferList = lone?.transferList ?? [];
+  return {
+    message: { jobs, plugins: [...plugins.keys()] },
+    transferList,
+    timeoutMs: lone?.timeoutMs,
+    bytesMoved: transferList.reduce((total, buffer) => total + buffer.byteLength, 0),
+  };
+}
+
+/** Whether the job may hold an object an earlier job of the batch holds too. */
+function sharesInputs(prepared: PreparedJob, plan: ExecutionPlan, parentsSoFar: Set<number>): boolean {
+  const node = plan.nodes[prepared.index] as Node;
+  let shares = node.args.some((arg) => typeof arg === 'object' && arg !== null && !(arg instanceof Ref));
+  for (const parent of plan.parentIndexes[prepared.index] as Int32Array) {
+    if (parentsSoFar.has(parent)) shares = true;
+    parentsSoFar.add(parent);
+  }
+  return shares;
 }

@@ -1,20 +1,20 @@
 import { InternalError, NodeTimeoutError } from '../errors.js';
 import { eventTime, type WorkflowEvents } from '../events/workflow-events.js';
 import { timeoutError } from '../executor/deadline.js';
-import { type Node, Ref } from '../graph/node.js';
-import type { RemotePluginSpec } from '../plugins/remote-plugin.js';
-import type { BatchResult, JobOutcome, JobTiming, NodeJob, RemotePluginCall } from '../threads/messages.js';
+import type { Node } from '../graph/node.js';
+import type { BatchResult, RemotePluginCall } from '../threads/messages.js';
 import { deserializeThrown } from '../threads/serialized-error.js';
 import type { TaskPool } from '../threads/task-pool.js';
 import { workerFailure } from '../threads/worker-failure.js';
 import type { ResolvedNodeOptions } from '../workflow/node-options.js';
 import type { ExecutionPlan } from '../workflow/plan.js';
-import { ActorSupervisor } from './actor-supervisor.js';
+import { type ActorNodeDone, ActorSupervisor } from './actor-supervisor.js';
 import type { BatchSizer } from './batch-sizer.js';
-import { checkPlainArguments, type PreparedJob, prepareTaskJob } from './prepared-job.js';
+import { checkPlainArguments, composeBatch, type PreparedJob, prepareTaskJob } from './prepared-job.js';
 import { ReadyQueue } from './ready-queue.js';
 import { ResultStore } from './result-store.js';
 import { nodeFailure, type RunOutcomes } from './run-outcomes.js';
+import { RunTimings } from './run-timings.js';
 import type { StoredResults } from './stored-results.js';
 
 /** What a run needs from its workflow. */
@@ -62,10 +62,7 @@ export class ThreadRun {
   readonly #batchControllers = new Set<AbortController>();
   readonly #retryTimers = new Set<NodeJS.Timeout>();
   #settle: { resolve: (results: readonly unknown[]) => void; reject: (error: Error) => void } | undefined;
-  /** Whether anyone listens to node timings; when not, none are taken. */
-  readonly #timed: boolean;
-  /** When each node was queued, for its wait time (only when timed). */
-  readonly #queuedAt: Float64Array;
+  readonly #timings: RunTimings;
 
   constructor(context: ThreadRunContext) {
     this.#context = context;
@@ -76,9 +73,7 @@ export class ThreadRun {
     this.#remainingParents = Int32Array.from(plan.parentIndexes, (parents) => parents.length);
     this.#attempts = new Uint16Array(plan.nodes.length);
     this.#ready = new ReadyQueue(context.priorities);
-    const { events } = context;
-    this.#timed = events.has('node-queued') || events.has('node-started') || events.has('node-finished');
-    this.#queuedAt = new Float64Array(this.#timed ? plan.nodes.length : 0);
+    this.#timings = new RunTimings(context.events, plan.nodes.length);
   }
 
   /** Runs every node; resolves to the results by plan index (leaves kept, others released). */
@@ -108,30 +103,40 @@ export class ThreadRun {
   }
 
   #queue(index: number, node: Node): void {
-    if (this.#timed) {
-      const time = eventTime();
-      this.#queuedAt[index] = time;
-      this.#context.events.emit('node-queued', { node: node.name, index, time });
-    }
+    this.#timings.queued(index, node.name);
     if (node.callable.kind === 'task') this.#ready.push(index);
     else this.#dispatchActorNode(index);
   }
 
   /** Uses the node's stored result when there is a usable one, else queues the node to run. */
   #readStored(index: number, node: Node, stored: StoredResults): void {
+    this.#track(
+      stored.read(node),
+      (lookup) => {
+        if (this.#outcomes.stopped) return;
+        if (lookup.found) this.#succeed(index, lookup.value, true);
+        else this.#queue(index, node);
+      },
+      (error) => this.#outcomes.fail(index, nodeFailure(node.name, error)),
+    );
+  }
+
+  /**
+   * Follows an asynchronous step of the run (a storage call, an actor call): the run does not
+   * settle while it is under way, and a bug in its handlers settles the run instead of hanging it.
+   */
+  #track<T>(
+    operation: Promise<T>,
+    onDone: (value: T) => void | Promise<void>,
+    onError: (error: unknown) => void,
+    onSettled?: () => void,
+  ): void {
     this.#pending++;
-    stored
-      .read(node)
-      .then(
-        (lookup) => {
-          if (this.#outcomes.stopped) return;
-          if (lookup.found) this.#succeed(index, lookup.value, true);
-          else this.#queue(index, node);
-        },
-        (error: unknown) => this.#outcomes.fail(index, nodeFailure(node.name, error)),
-      )
+    operation
+      .then(onDone, onError)
       .catch((error: unknown) => this.#onSchedulerBug(error))
       .finally(() => {
+        onSettled?.();
         this.#pending--;
         this.#pump();
       });
@@ -148,17 +153,11 @@ export class ThreadRun {
       this.#succeed(index, value);
       return;
     }
-    this.#pending++;
-    (savedByWorker ? stored.readBackIfAsked(node, value) : stored.save(node, value))
-      .then(
-        (kept) => this.#succeed(index, kept),
-        (error: unknown) => this.#outcomes.fail(index, nodeFailure(node.name, error)),
-      )
-      .catch((error: unknown) => this.#onSchedulerBug(error))
-      .finally(() => {
-        this.#pending--;
-        this.#pump();
-      });
+    this.#track(
+      savedByWorker ? stored.readBackIfAsked(node, value) : stored.save(node, value),
+      (kept) => this.#succeed(index, kept),
+      (error) => this.#outcomes.fail(index, nodeFailure(node.name, error)),
+    );
   }
 
   /** Sends ready task nodes to the pool while it has room. */
@@ -219,28 +218,11 @@ export class ThreadRun {
   }
 
   #send(batch: readonly PreparedJob[]): void {
-    const plugins = new Map<RemotePluginSpec, number>();
-    // One message carries one copy of an object however many jobs hold it: a job that shares
-    // inputs with an earlier job of its batch gets them copied again in the worker, so no
-    // consumer can see another's mutations.
-    const parentsSoFar = new Set<number>();
-    const jobs = batch.map((prepared): NodeJob => {
+    for (const prepared of batch) {
       this.#attempts[prepared.index] = (this.#attempts[prepared.index] as number) + 1;
-      if (this.#timed) this.#emitStarted(prepared.index);
-      const { plugin, ...rest } = prepared.job;
-      const job =
-        batch.length > 1 && this.#sharesInputs(prepared, parentsSoFar) ? { ...rest, isolate: true } : rest;
-      if (plugin === undefined) return job;
-      let spec = plugins.get(plugin.spec);
-      if (spec === undefined) {
-        spec = plugins.size;
-        plugins.set(plugin.spec, spec);
-      }
-      return { ...job, plugin: { spec, payload: plugin.payload } };
-    });
-    // Only a lone job moves its buffers; in a batch they are copied (see #sendNextBatch).
-    const transferList = batch.length === 1 ? (batch[0] as PreparedJob).transferList : [];
-    const timeoutMs = batch.length === 1 ? (batch[0] as PreparedJob).timeoutMs : undefined;
+      this.#timings.started(prepared.index, prepared.nodeName);
+    }
+    const { message, transferList, timeoutMs, bytesMoved } = composeBatch(batch, this.#context.plan);
     // A controller only when the batch may have to be stopped: it costs on every dispatch.
     const controller =
       timeoutMs === undefined && this.#context.signal === undefined ? undefined : new AbortController();
@@ -261,21 +243,10 @@ export class ThreadRun {
       this.#batchesInPool--;
       this.#pump();
     };
-    this.#context.pool.run({ jobs, plugins: [...plugins.keys()] }, transferList, controller?.signal).then(
-      (result) => this.#guarded(() => this.#onBatchDone(batch, result), done),
+    this.#context.pool.run(message, transferList, controller?.signal).then(
+      (result) => this.#guarded(() => this.#onBatchDone(batch, result, bytesMoved), done),
       (error: unknown) => this.#guarded(() => this.#onBatchLost(batch, controller?.signal, error), done),
     );
-  }
-
-  /** Whether the job may hold an object an earlier job of the batch holds too. */
-  #sharesInputs(prepared: PreparedJob, parentsSoFar: Set<number>): boolean {
-    const node = this.#context.plan.nodes[prepared.index] as Node;
-    let shares = node.args.some((arg) => typeof arg === 'object' && arg !== null && !(arg instanceof Ref));
-    for (const parent of this.#context.plan.parentIndexes[prepared.index] as Int32Array) {
-      if (parentsSoFar.has(parent)) shares = true;
-      parentsSoFar.add(parent);
-    }
-    return shares;
   }
 
   /** Runs a completion handler; a bug in it settles the run instead of leaving it pending. */
@@ -288,17 +259,13 @@ export class ThreadRun {
     then();
   }
 
-  #onBatchDone(batch: readonly PreparedJob[], result: BatchResult): void {
+  #onBatchDone(batch: readonly PreparedJob[], result: BatchResult, bytesMoved: number): void {
     const { sizer, plan } = this.#context;
-    const bytesMoved =
-      batch.length === 1
-        ? (batch[0] as PreparedJob).transferList.reduce((total, buffer) => total + buffer.byteLength, 0)
-        : 0;
     result.outcomes.forEach((outcome, position) => {
       const prepared = batch[position] as PreparedJob;
       sizer.record((plan.nodes[prepared.index] as Node).callable, outcome.durationMs);
       if (outcome.ok) {
-        if (this.#timed) this.#emitFinished(prepared.index, outcome, bytesMoved);
+        this.#timings.finished(prepared.index, prepared.nodeName, outcome, bytesMoved);
         this.#computed(prepared.index, outcome.value, prepared.job.save !== undefined);
       } else {
         this.#attemptFailed(prepared, deserializeThrown(outcome.error));
@@ -351,76 +318,29 @@ export class ThreadRun {
 
   #dispatchActorNode(index: number): void {
     const node = this.#context.plan.nodes[index] as Node;
-    const { timeout } = this.#context.nodeOptions[index] as ResolvedNodeOptions;
-    let operation: Promise<JobOutcome>;
+    let operation: Promise<ActorNodeDone>;
     try {
       checkPlainArguments(node);
       const transferList = new Set<ArrayBuffer>();
       const args = this.#store.argumentsFor(index, transferList);
-      operation = this.#actors.dispatch(index, args, [...transferList], this.#context.pluginCalls[index]);
+      const { timeout } = this.#context.nodeOptions[index] as ResolvedNodeOptions;
+      operation = this.#actors.run(index, args, [...transferList], this.#context.pluginCalls[index], timeout);
     } catch (error) {
       this.#outcomes.fail(index, nodeFailure(node.name, error));
       return;
     }
-    if (this.#timed) this.#emitStarted(index);
-    let timer: NodeJS.Timeout | undefined;
-    if (timeout !== undefined) {
-      // The call cannot be interrupted inside its object: the actor's thread is ended.
-      timer = setTimeout(() => {
-        void this.#actors.terminateActorOf(index, timeoutError(node.name, timeout));
-      }, timeout);
-    }
-    this.#pending++;
-    operation
-      .then(
-        async (outcome) => {
-          if (!outcome.ok) {
-            this.#outcomes.fail(index, nodeFailure(node.name, deserializeThrown(outcome.error)));
-            return;
-          }
-          // An actor's object stays in its thread: its init node's value is only a snapshot
-          // taken at the end, and only when run() returns it.
-          const initNode = node.callable.kind === 'actor-init';
-          const finished = await this.#actors.finished(index);
-          if (finished?.snapshot !== undefined && !finished.snapshot.ok) {
-            this.#outcomes.fail(index, nodeFailure(node.name, deserializeThrown(finished.snapshot.error)));
-            return;
-          }
-          if (this.#timed) this.#emitFinished(index, outcome, 0);
-          this.#succeed(index, initNode ? undefined : outcome.value);
-          if (finished?.snapshot?.ok) this.#store.store(finished.initIndex, finished.snapshot.value);
-        },
-        (error: unknown) => {
-          if (!this.#outcomes.stopped) this.#outcomes.fail(index, nodeFailure(node.name, error));
-        },
-      )
-      .catch((error: unknown) => this.#onSchedulerBug(error))
-      .finally(() => {
-        clearTimeout(timer);
-        this.#pending--;
-        this.#pump();
-      });
-  }
-
-  #emitStarted(index: number): void {
-    this.#context.events.emit('node-started', { node: this.#nodeName(index), index, time: eventTime() });
-  }
-
-  #emitFinished(index: number, timing: JobTiming, bytesMoved: number): void {
-    this.#context.events.emit('node-finished', {
-      node: this.#nodeName(index),
-      index,
-      time: eventTime(),
-      threadId: timing.threadId,
-      startedAt: timing.startedAt,
-      durationMs: timing.durationMs,
-      waitMs: Math.max(0, timing.startedAt - (this.#queuedAt[index] as number)),
-      bytesMoved,
-    });
-  }
-
-  #nodeName(index: number): string {
-    return (this.#context.plan.nodes[index] as Node).name;
+    this.#timings.started(index, node.name);
+    this.#track(
+      operation,
+      (done) => {
+        this.#timings.finished(index, node.name, done.timing, 0);
+        this.#succeed(index, done.value);
+        if (done.snapshot !== undefined) this.#store.store(done.snapshot.initIndex, done.snapshot.value);
+      },
+      (error) => {
+        if (!this.#outcomes.stopped) this.#outcomes.fail(index, nodeFailure(node.name, error));
+      },
+    );
   }
 
   #succeed(index: number, value: unknown, cached = false): void {
