@@ -10,6 +10,7 @@ import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { Accumulator, ramp, readTag, TagPlugin, UnregisteredPlugin, work } from './fixtures/actor-tasks.js';
 import { record } from './fixtures/tasks.js';
+import { echo } from './fixtures/thread-tasks.js';
 import { ExecutionLog, withWorkflow } from './support/backends.js';
 
 describe('stateful nodes on threads', () => {
@@ -72,6 +73,21 @@ describe('stateful nodes on threads', () => {
       name: 'WorkerDiedError',
       message: 'The worker thread of actor "doomed" exited with code 3',
     });
+  });
+});
+
+describe('actor objects on threads', () => {
+  it("refuses a task that takes an actor's object as an argument, saying what to do", async () => {
+    const acc = Accumulator().setName('kept in its thread');
+    const node = echo(acc.node).setName('wants the object');
+    const error = await withWorkflow(new ThreadWorkflow(node, { workflowName: 'object', threads: 1 }), (wf) =>
+      wf.run().catch((caught: unknown) => caught),
+    );
+    expect((error as Error).message).toBe(
+      'Node "wants the object" failed: FunctionFuseError: Node "wants the object" takes the object of actor ' +
+        '"kept in its thread" as an argument. On ThreadWorkflow an actor\'s object stays in its own thread: call its ' +
+        'methods and pass their results instead.',
+    );
   });
 });
 

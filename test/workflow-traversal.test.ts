@@ -125,3 +125,24 @@ describe('workflow options', () => {
     expect(() => wf.setStorage({} as never)).toThrow(/Expected `storage` to implement the Storage interface/);
   });
 });
+
+describe('bad input to items and events', () => {
+  it('refuses an item key that is not a string, number or symbol', () => {
+    const node = join();
+    expect(() => node.item({} as never)).toThrow(
+      new TypeError(
+        'Expected `key` of item() to be a string, a number or a symbol, got [object Object] (object)',
+      ),
+    );
+  });
+
+  it('refuses an unknown event name or a listener that is not a function', () => {
+    const wf = new LocalWorkflow(join(), { workflowName: 'events' });
+    expect(() => wf.on('node-done' as never, () => {})).toThrow(
+      /^Expected an event name \(run-started, .*\), got "node-done" \(string\)$/,
+    );
+    expect(() => wf.on('node-finished', 3 as never)).toThrow(
+      new TypeError('Expected `listener` to be a function, got number'),
+    );
+  });
+});

@@ -50,6 +50,18 @@ export type WorkflowEvent = {
 }[WorkflowEventName];
 export type WorkflowEventListener<K extends WorkflowEventName> = (event: WorkflowEventMap[K]) => void;
 
+const eventNames: ReadonlySet<string> = new Set<WorkflowEventName>([
+  'run-started',
+  'node-queued',
+  'node-started',
+  'node-finished',
+  'node-cached',
+  'node-retried',
+  'node-failed',
+  'node-skipped',
+  'run-finished',
+]);
+
 /** Now, in the clock every event uses. */
 export function eventTime(): number {
   return performance.timeOrigin + performance.now();
@@ -64,6 +76,14 @@ export class WorkflowEvents {
   readonly #listeners = new Map<WorkflowEventName, Set<(event: never) => void>>();
 
   on<K extends WorkflowEventName>(name: K, listener: WorkflowEventListener<K>): void {
+    if (!eventNames.has(name)) {
+      throw new TypeError(
+        `Expected an event name (${[...eventNames].join(', ')}), got ${JSON.stringify(name)} (${typeof name})`,
+      );
+    }
+    if (typeof listener !== 'function') {
+      throw new TypeError(`Expected \`listener\` to be a function, got ${typeof listener}`);
+    }
     let listeners = this.#listeners.get(name);
     if (listeners === undefined) {
       listeners = new Set();

@@ -25,6 +25,11 @@ export abstract class Ref<T = unknown> {
    * const first = p.item(0);          // NodeItem<number>
    */
   item<K extends keyof T & PropertyKey>(key: K): NodeItem<T[K]> {
+    if (typeof key !== 'string' && typeof key !== 'number' && typeof key !== 'symbol') {
+      throw new TypeError(
+        `Expected \`key\` of item() to be a string, a number or a symbol, got ${String(key)} (${typeof key})`,
+      );
+    }
     return new NodeItem<T[K]>(this.node, [...this.path, key]);
   }
 
