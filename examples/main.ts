@@ -40,6 +40,11 @@ await using threaded = new ThreadWorkflow(leaves, { workflowName: 'monte-carlo',
 threaded.query('simulate batch .*').setPlugin(seeds());
 started = performance.now();
 const [threadEstimate] = await threaded.run();
+const firstThreadMs = performance.now() - started;
+// The first run also starts the threads and loads the TypeScript task module in each of them;
+// the second shows the steady state of a pipeline that runs again (as with storage or in a loop).
+started = performance.now();
+const [secondEstimate] = await threaded.run();
 const threadMs = performance.now() - started;
 
 const format = (value: number) => value.toFixed(6);
@@ -48,10 +53,15 @@ console.log(
   `LocalWorkflow          ${format(localEstimate.price)} ± ${format(localEstimate.standardError)}  in ${localMs.toFixed(0)} ms`,
 );
 console.log(
-  `ThreadWorkflow (${threads})     ${format(threadEstimate.price)} ± ${format(threadEstimate.standardError)}  in ${threadMs.toFixed(0)} ms`,
+  `ThreadWorkflow (${threads})     ${format(threadEstimate.price)} ± ${format(threadEstimate.standardError)}  in ${firstThreadMs.toFixed(0)} ms (first run, starting the threads)`,
 );
-console.log(`speedup ${(localMs / threadMs).toFixed(2)} × on ${threads} threads`);
-if (threadEstimate.price !== localEstimate.price) {
+console.log(
+  `ThreadWorkflow (${threads})     ${format(secondEstimate.price)} ± ${format(secondEstimate.standardError)}  in ${threadMs.toFixed(0)} ms (second run)`,
+);
+console.log(
+  `speedup ${(localMs / threadMs).toFixed(2)} × on ${threads} threads (${(localMs / firstThreadMs).toFixed(2)} × counting thread start-up)`,
+);
+if (threadEstimate.price !== localEstimate.price || secondEstimate.price !== localEstimate.price) {
   throw new Error('The backends disagree: seeded runs must give identical results');
 }
 console.log('identical results on both backends: yes');
