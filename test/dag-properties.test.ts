@@ -87,7 +87,7 @@ function sortedCounts(entries: readonly string[]): Record<string, number> {
 describe('random DAGs', () => {
   it("give LocalWorkflow's exact results on 1 to 4 threads, each node run once", async () => {
     await fc.assert(
-      fc.asyncProperty(dagSpec(120, false), fc.integer({ min: 1, max: 4 }), async (specs, threads) => {
+      fc.asyncProperty(dagSpec(300, false), fc.integer({ min: 1, max: 4 }), async (specs, threads) => {
         const localLog = new ExecutionLog();
         const threadLog = new ExecutionLog();
         try {
@@ -116,7 +116,7 @@ describe('random DAGs', () => {
 
   it('with failures injected, complete, fail and skip exactly what the graph implies', async () => {
     await fc.assert(
-      fc.asyncProperty(dagSpec(60, true), fc.integer({ min: 1, max: 4 }), async (specs, threads) => {
+      fc.asyncProperty(dagSpec(150, true), fc.integer({ min: 1, max: 4 }), async (specs, threads) => {
         const expected = expectedOutcomes(specs);
         for (const backend of ['local', 'threads'] as const) {
           const log = new ExecutionLog();
