@@ -1,5 +1,5 @@
 import { eventTime } from '../events/workflow-events.js';
-import { callCallable, callWithPlugin, isThenable } from '../executor/call-node.js';
+import { callCallable, callWithPlugin, isThenable, type PreparedPlugin } from '../executor/call-node.js';
 import { delay, withDeadline } from '../executor/deadline.js';
 import { resolveArguments } from '../graph/arguments.js';
 import { isActorCallable } from '../graph/callable.js';
@@ -32,7 +32,7 @@ export class LocalWorkflow<const L extends Leaves = Leaves> extends BaseWorkflow
     const { workflowName, storage } = this;
     const { nodes, indexOf, parentIndexes, isLeaf } = plan;
     if (storage !== undefined) await storage.newWorkflow(workflowName);
-    for (const plugin of this.pluginsOf(plan)) plugin.beginRun();
+    const plugins = this.preparePlugins(plan);
 
     const outcomes = new RunOutcomes(plan, workflowName, failFast, this.events);
     const stored =
@@ -58,11 +58,11 @@ export class LocalWorkflow<const L extends Leaves = Leaves> extends BaseWorkflow
         try {
           let cached = false;
           if (stored?.isCached(node)) {
-            const produced = await this.#readOrCompute(stored, node, index, resultOf, signal);
+            const produced = await this.#readOrCompute(stored, node, index, plugins[index], resultOf, signal);
             results[index] = produced.value;
             cached = produced.cached;
           } else {
-            let value = this.#execute(node, index, resultOf, signal);
+            let value = this.#execute(node, index, plugins[index], resultOf, signal);
             if (isThenable(value)) value = await value;
             results[index] = value;
           }
@@ -104,12 +104,13 @@ export class LocalWorkflow<const L extends Leaves = Leaves> extends BaseWorkflow
     stored: StoredResults,
     node: Node,
     index: number,
+    prepared: PreparedPlugin | undefined,
     resultOf: (node: Node) => unknown,
     signal: AbortSignal | undefined,
   ): Promise<{ value: unknown; cached: boolean }> {
     const lookup = await stored.read(node);
     if (lookup.found) return { value: lookup.value, cached: true };
-    let value = this.#execute(node, index, resultOf, signal);
+    let value = this.#execute(node, index, prepared, resultOf, signal);
     if (isThenable(value)) value = await value;
     return { value: await stored.save(node, value), cached: false };
   }
@@ -121,21 +122,19 @@ export class LocalWorkflow<const L extends Leaves = Leaves> extends BaseWorkflow
   #execute(
     node: Node,
     index: number,
+    prepared: PreparedPlugin | undefined,
     resultOf: (node: Node) => unknown,
     signal: AbortSignal | undefined,
   ): unknown {
     const { callable } = node;
-    const settings = this.settingsOf(node);
-    const plugin = settings?.plugin;
-    const { retries, retryDelay, timeout } = resolveNodeOptions(settings?.options);
+    const { retries, retryDelay, timeout } = resolveNodeOptions(this.settingsOf(node)?.options);
     const args = resolveArguments(node, resultOf);
     const instance = callable.kind === 'actor-call' ? resultOf(callable.instance) : undefined;
-    // Once per node and run, before any attempt: a retried node sees the same seed.
-    const payload = plugin?.localInitialize({ name: node.name, index });
+    // The payload was prepared once per run (a retried node sees the same seed).
     const attempt = (): unknown =>
-      plugin === undefined
+      prepared === undefined
         ? callCallable(callable, args, instance)
-        : callWithPlugin(node.name, { plugin, payload }, () => callCallable(callable, args, instance));
+        : callWithPlugin(node.name, prepared, () => callCallable(callable, args, instance));
     if (retries === 0 && timeout === undefined && signal === undefined) return attempt();
     const attempts = isActorCallable(callable) ? 1 : retries + 1;
     return (async () => {

@@ -1,6 +1,5 @@
 import { availableParallelism } from 'node:os';
 import { describeValue } from '../errors.js';
-import type { Node } from '../graph/node.js';
 import type { Leaves, RunResult } from '../graph/types.js';
 import { preparePluginCalls } from '../plugins/remote-plugin.js';
 import { BatchSizer } from '../scheduler/batch-sizer.js';
@@ -70,11 +69,7 @@ export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
     const { failFast, signal } = resolveRunOptions(options);
     refuseWorkflowInWorker(this.workflowName);
     const plan = this.plan();
-    for (const plugin of this.pluginsOf(plan)) plugin.beginRun();
-    const pluginCalls = preparePluginCalls(
-      plan.nodes,
-      (index) => this.settingsOf(plan.nodes[index] as Node)?.plugin,
-    );
+    const pluginCalls = preparePluginCalls(plan.nodes, this.preparePlugins(plan));
     this.#pool ??= new TaskPool(this.#poolOptions);
     const { storage } = this;
     const stored =

@@ -5,6 +5,7 @@
  * module and key of the task that defines them. The worker rebuilds an instance from that.
  */
 import { describeValue, UnsendablePluginError } from '../errors.js';
+import type { PreparedPlugin } from '../executor/call-node.js';
 import { taskDefinitionOf } from '../graph/registry.js';
 import { inspectValue } from '../threads/inspect-value.js';
 import { loadDefinition } from '../threads/load-definition.js';
@@ -90,24 +91,24 @@ async function decode(encoded: EncodedField): Promise<unknown> {
 }
 
 /**
- * Main thread, before a run on threads: every node's plugin described for the workers, with
- * its `localInitialize` payload, computed in canonical order so that what each node receives
- * (its seed, say) never depends on which nodes happen to finish first.
+ * Main thread, before a run on threads: every node's plugin (prepared in canonical order, see
+ * BaseWorkflow.preparePlugins) described for the workers, with its payload. Refuses, before
+ * anything runs, a plugin or payload that cannot be sent.
  */
 export function preparePluginCalls(
   nodes: readonly { readonly name: string }[],
-  pluginOf: (index: number) => Plugin | undefined,
+  prepared: readonly (PreparedPlugin | undefined)[],
 ): ({ readonly spec: RemotePluginSpec; readonly payload: unknown } | undefined)[] {
   const specs = new Map<Plugin, RemotePluginSpec>();
   return nodes.map((node, index) => {
-    const plugin = pluginOf(index);
-    if (plugin === undefined) return undefined;
+    const preparedPlugin = prepared[index];
+    if (preparedPlugin === undefined) return undefined;
+    const { plugin, payload } = preparedPlugin;
     let spec = specs.get(plugin);
     if (spec === undefined) {
       spec = describePluginForWorker(plugin, node.name);
       specs.set(plugin, spec);
     }
-    const payload = plugin.localInitialize({ name: node.name, index });
     const { problem } = inspectValue(payload, false);
     if (problem !== undefined) {
       throw new UnsendablePluginError(

@@ -4,6 +4,7 @@ import {
   type WorkflowEventName,
   WorkflowEvents,
 } from '../events/workflow-events.js';
+import type { PreparedPlugin } from '../executor/call-node.js';
 import { resolveRef } from '../graph/arguments.js';
 import { currentGraphRevision, type Node, Ref } from '../graph/node.js';
 import type { Leaves, RunResult } from '../graph/types.js';
@@ -182,14 +183,20 @@ export abstract class BaseWorkflow<const L extends Leaves = Leaves> {
     return this.#settings.get(node);
   }
 
-  /** Every distinct plugin set on a node of the plan, for `beginRun()`. */
-  protected pluginsOf(plan: ExecutionPlan): Set<Plugin> {
-    const plugins = new Set<Plugin>();
-    for (const node of plan.nodes) {
-      const plugin = this.#settings.get(node)?.plugin;
-      if (plugin !== undefined) plugins.add(plugin);
-    }
-    return plugins;
+  /**
+   * Starts the plugins for a run: `beginRun()` once per distinct plugin, then
+   * `localInitialize()` for every node that has one, in canonical order, including nodes that
+   * will be read from storage or skipped. So what a node receives (its seed, say) depends only
+   * on its place in the graph: not on the backend, on what finished first, or on what is stored.
+   */
+  protected preparePlugins(plan: ExecutionPlan): (PreparedPlugin | undefined)[] {
+    const pluginOfNode = plan.nodes.map((node) => this.#settings.get(node)?.plugin);
+    for (const plugin of new Set(pluginOfNode)) plugin?.beginRun();
+    return pluginOfNode.map((plugin, index) =>
+      plugin === undefined
+        ? undefined
+        : { plugin, payload: plugin.localInitialize({ name: (plan.nodes[index] as Node).name, index }) },
+    );
   }
 
   /** Shapes the leaves' values as `run()` returns them. */

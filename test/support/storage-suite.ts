@@ -1,5 +1,6 @@
+import { RandomStatePlugin } from 'functionfuse';
 import { afterAll, describe, expect, it } from 'vitest';
-import { IncrementalSum, minus, record, sum } from '../fixtures/tasks.js';
+import { draw, IncrementalSum, minus, record, sum } from '../fixtures/tasks.js';
 import { type BackendUnderTest, ExecutionLog } from './backends.js';
 import { MemoryStorage } from './memory-storage.js';
 
@@ -69,6 +70,20 @@ export function describeStorageUse(backend: BackendUnderTest): void {
       const wf = backend.create(sum(added, 0).setName('total'), 'actors').setStorage(storage);
       expect(await wf.run()).toBe(3);
       expect(await storage.listTasks('actors')).toEqual(['total']);
+    });
+
+    it('hands out the same seeds whatever is read from storage', async () => {
+      const storage = new MemoryStorage();
+      const build = () => [draw(1).setName('first draw'), draw(1).setName('second draw')] as const;
+      const seeded = (wf: ReturnType<typeof backend.create>) => {
+        wf.query('.* draw').setPlugin(new RandomStatePlugin({ seed: 10 }));
+        return wf;
+      };
+      const all = await seeded(backend.create(build(), 'seeds').setStorage(storage)).run();
+      await storage.removeTask('seeds', 'second draw');
+      // "first draw" is read from storage, "second draw" runs again: with the same seed (12).
+      const again = await seeded(backend.create(build(), 'seeds').setStorage(storage)).run();
+      expect(again).toEqual(all);
     });
   });
 }
