@@ -8,7 +8,15 @@ import {
 } from 'functionfuse';
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
-import { Accumulator, ramp, readTag, TagPlugin, UnregisteredPlugin, work } from './fixtures/actor-tasks.js';
+import {
+  Accumulator,
+  ramp,
+  readTag,
+  TagPlugin,
+  tagAsPlain,
+  UnregisteredPlugin,
+  work,
+} from './fixtures/actor-tasks.js';
 import { record } from './fixtures/tasks.js';
 import { echo } from './fixtures/thread-tasks.js';
 import { ExecutionLog, withWorkflow } from './support/backends.js';
@@ -101,6 +109,18 @@ describe('plugins on threads', () => {
     expect(result).toBe('blue:tagged');
   });
 
+  it('finds a plain function exported from a task module, for InitializerPlugin', async () => {
+    const tag = readTag().setName('plain tag');
+    const result = await withWorkflow(
+      new ThreadWorkflow(tag, { workflowName: 'plain', threads: 1 }),
+      (wf) => {
+        wf.query().setPlugin(new InitializerPlugin(tagAsPlain));
+        return wf.run();
+      },
+    );
+    expect(result).toBe('plain');
+  });
+
   it('refuses a plugin that cannot be sent before anything runs, naming the plugin and the node', async () => {
     const log = new ExecutionLog();
     try {
@@ -112,8 +132,8 @@ describe('plugins on threads', () => {
         await expect(wf.run()).rejects.toThrow(
           new UnsendablePluginError(
             'The plugin InitializerPlugin of node "second" cannot be sent to a worker thread: its field `initializer` ' +
-              'is a function (anonymous), which a worker cannot find. Define the function with task() at the top ' +
-              'level of a module and pass that task.',
+              'is a function (anonymous), which a worker cannot find. Export the function from a module that defines ' +
+              'tasks, or define it with task() at the top level of a module and pass that task.',
           ),
         );
         wf.query('second').setPlugin(new UnregisteredPlugin());

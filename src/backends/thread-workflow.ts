@@ -69,7 +69,7 @@ export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
     const { failFast, signal } = resolveRunOptions(options);
     refuseWorkflowInWorker(this.workflowName);
     const plan = this.plan();
-    const pluginCalls = preparePluginCalls(plan.nodes, this.preparePlugins(plan));
+    const pluginCalls = await preparePluginCalls(plan.nodes, this.preparePlugins(plan));
     this.#pool ??= new TaskPool(this.#poolOptions);
     const { storage } = this;
     const stored =

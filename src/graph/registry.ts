@@ -42,6 +42,11 @@ export function lookupDefinition(moduleUrl: string, key: string): Definition | u
   return definitionsByModule.get(moduleUrl)?.get(key);
 }
 
+/** The modules that defined tasks, actors or plugin classes in this thread. */
+export function knownModuleUrls(): string[] {
+  return [...definitionsByModule.keys()];
+}
+
 /** The keys defined by one module, for "did you mean" error messages. */
 export function definitionKeys(moduleUrl: string): string[] {
   return [...(definitionsByModule.get(moduleUrl)?.keys() ?? [])];

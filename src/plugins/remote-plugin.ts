@@ -8,7 +8,8 @@ import { describeValue, UnsendablePluginError } from '../errors.js';
 import type { PreparedPlugin } from '../executor/call-node.js';
 import { taskDefinitionOf } from '../graph/registry.js';
 import { inspectValue } from '../threads/inspect-value.js';
-import { loadDefinition } from '../threads/load-definition.js';
+import { loadDefinition, loadModule } from '../threads/load-definition.js';
+import { findExport } from './exported-functions.js';
 import { isPlugin, type Plugin } from './plugin.js';
 import { pluginClassDefinitionOf } from './plugin-class.js';
 
@@ -16,6 +17,7 @@ import { pluginClassDefinitionOf } from './plugin-class.js';
 export type EncodedField =
   | { readonly kind: 'data'; readonly value: unknown }
   | { readonly kind: 'function'; readonly moduleUrl: string; readonly key: string }
+  | { readonly kind: 'export'; readonly moduleUrl: string; readonly name: string }
   | { readonly kind: 'plugin'; readonly spec: RemotePluginSpec }
   | { readonly kind: 'array'; readonly items: readonly EncodedField[] };
 
@@ -27,7 +29,7 @@ export interface RemotePluginSpec {
 }
 
 /** Main thread: describes `plugin` for the workers, or explains why it cannot be sent. */
-export function describePluginForWorker(plugin: Plugin, nodeName: string): RemotePluginSpec {
+export async function describePluginForWorker(plugin: Plugin, nodeName: string): Promise<RemotePluginSpec> {
   const className = (plugin as { constructor?: { name?: string } }).constructor?.name ?? 'plugin';
   const refuse = (reason: string): never => {
     throw new UnsendablePluginError(
@@ -40,20 +42,25 @@ export function describePluginForWorker(plugin: Plugin, nodeName: string): Remot
       `its class is not registered. Wrap the class with pluginClass() at the top level of the module that defines it.`,
     );
   }
-  const encode = (value: unknown, field: string): EncodedField => {
+  const encode = async (value: unknown, field: string): Promise<EncodedField> => {
     if (typeof value === 'function') {
       const task = taskDefinitionOf(value);
-      if (task?.location.moduleUrl === undefined) {
-        return refuse(
-          `its field \`${field}\` is ${describeValue(value)}, which a worker cannot find. Define the function ` +
-            'with task() at the top level of a module and pass that task.',
-        );
+      if (task?.location.moduleUrl !== undefined) {
+        return { kind: 'function', moduleUrl: task.location.moduleUrl, key: task.location.key };
       }
-      return { kind: 'function', moduleUrl: task.location.moduleUrl, key: task.location.key };
+      const exported = await findExport(value);
+      if (exported !== undefined) return { kind: 'export', ...exported };
+      return refuse(
+        `its field \`${field}\` is ${describeValue(value)}, which a worker cannot find. Export the function ` +
+          'from a module that defines tasks, or define it with task() at the top level of a module and pass that task.',
+      );
     }
-    if (isPlugin(value)) return { kind: 'plugin', spec: describePluginForWorker(value, nodeName) };
+    if (isPlugin(value)) return { kind: 'plugin', spec: await describePluginForWorker(value, nodeName) };
     if (Array.isArray(value) && value.some((item) => typeof item === 'function' || isPlugin(item))) {
-      return { kind: 'array', items: value.map((item, index) => encode(item, `${field}[${index}]`)) };
+      return {
+        kind: 'array',
+        items: await Promise.all(value.map((item, index) => encode(item, `${field}[${index}]`))),
+      };
     }
     const { problem } = inspectValue(value, false);
     if (problem !== undefined)
@@ -61,7 +68,7 @@ export function describePluginForWorker(plugin: Plugin, nodeName: string): Remot
     return { kind: 'data', value };
   };
   const fields: Record<string, EncodedField> = {};
-  for (const [field, value] of Object.entries(plugin)) fields[field] = encode(value, field);
+  for (const [field, value] of Object.entries(plugin)) fields[field] = await encode(value, field);
   return { moduleUrl: definition.location.moduleUrl, key: definition.location.key, fields };
 }
 
@@ -83,6 +90,15 @@ async function decode(encoded: EncodedField): Promise<unknown> {
       const definition = await loadDefinition(encoded.moduleUrl, encoded.key);
       return definition.kind === 'task' ? definition.fn : definition.cls;
     }
+    case 'export': {
+      const exported = (await loadModule(encoded.moduleUrl))[encoded.name];
+      if (typeof exported !== 'function') {
+        throw new UnsendablePluginError(
+          `${encoded.moduleUrl} has no function exported as "${encoded.name}" in this worker`,
+        );
+      }
+      return exported;
+    }
     case 'plugin':
       return rebuildPlugin(encoded.spec);
     case 'array':
@@ -95,18 +111,22 @@ async function decode(encoded: EncodedField): Promise<unknown> {
  * BaseWorkflow.preparePlugins) described for the workers, with its payload. Refuses, before
  * anything runs, a plugin or payload that cannot be sent.
  */
-export function preparePluginCalls(
+export async function preparePluginCalls(
   nodes: readonly { readonly name: string }[],
   prepared: readonly (PreparedPlugin | undefined)[],
-): ({ readonly spec: RemotePluginSpec; readonly payload: unknown } | undefined)[] {
+): Promise<({ readonly spec: RemotePluginSpec; readonly payload: unknown } | undefined)[]> {
   const specs = new Map<Plugin, RemotePluginSpec>();
-  return nodes.map((node, index) => {
+  const calls: ({ readonly spec: RemotePluginSpec; readonly payload: unknown } | undefined)[] = [];
+  for (const [index, node] of nodes.entries()) {
     const preparedPlugin = prepared[index];
-    if (preparedPlugin === undefined) return undefined;
+    if (preparedPlugin === undefined) {
+      calls.push(undefined);
+      continue;
+    }
     const { plugin, payload } = preparedPlugin;
     let spec = specs.get(plugin);
     if (spec === undefined) {
-      spec = describePluginForWorker(plugin, node.name);
+      spec = await describePluginForWorker(plugin, node.name);
       specs.set(plugin, spec);
     }
     const { problem } = inspectValue(payload, false);
@@ -116,6 +136,7 @@ export function preparePluginCalls(
           `cannot be sent to a worker thread: payload${problem.path} is ${problem.description}.`,
       );
     }
-    return { spec, payload };
-  });
+    calls.push({ spec, payload });
+  }
+  return calls;
 }

@@ -7,7 +7,7 @@ import { TaskNotFoundError } from '../errors.js';
 import { type Definition, definitionKeys, lookupDefinition } from '../graph/registry.js';
 import { markWorkerImport } from '../workflow/worker-guard.js';
 
-const loadedModules = new Map<string, Promise<void>>();
+const loadedModules = new Map<string, Promise<Record<string, unknown>>>();
 let tsxRegistration: Promise<void> | undefined;
 
 const typeScriptExtension = /\.(?:[cm]?ts|tsx)$/;
@@ -15,22 +15,27 @@ const typeScriptExtension = /\.(?:[cm]?ts|tsx)$/;
 export async function loadDefinition(moduleUrl: string, key: string): Promise<Definition> {
   const found = lookupDefinition(moduleUrl, key);
   if (found !== undefined) return found;
-  let loading = loadedModules.get(moduleUrl);
-  if (loading === undefined) {
-    loading = importModule(moduleUrl);
-    loadedModules.set(moduleUrl, loading);
-  }
-  await loading;
+  await loadModule(moduleUrl);
   const definition = lookupDefinition(moduleUrl, key);
   if (definition === undefined) throw notFound(moduleUrl, key);
   return definition;
 }
 
-async function importModule(moduleUrl: string): Promise<void> {
+/** A module's namespace, imported once per thread (with tsx for TypeScript modules). */
+export function loadModule(moduleUrl: string): Promise<Record<string, unknown>> {
+  let loading = loadedModules.get(moduleUrl);
+  if (loading === undefined) {
+    loading = importModule(moduleUrl);
+    loadedModules.set(moduleUrl, loading);
+  }
+  return loading;
+}
+
+async function importModule(moduleUrl: string): Promise<Record<string, unknown>> {
   if (typeScriptExtension.test(new URL(moduleUrl).pathname)) await registerTsx(moduleUrl);
   markWorkerImport(moduleUrl);
   try {
-    await import(moduleUrl);
+    return (await import(moduleUrl)) as Record<string, unknown>;
   } finally {
     markWorkerImport(undefined);
   }
