@@ -6,6 +6,7 @@ import { isActorCallable } from '../graph/callable.js';
 import type { Node } from '../graph/node.js';
 import type { Leaves, RunResult } from '../graph/types.js';
 import { nodeFailure, RunOutcomes } from '../scheduler/run-outcomes.js';
+import { RunTimings } from '../scheduler/run-timings.js';
 import { StoredResults } from '../scheduler/stored-results.js';
 import { BaseWorkflow } from '../workflow/base-workflow.js';
 import { resolveNodeOptions } from '../workflow/node-options.js';
@@ -41,8 +42,7 @@ export class LocalWorkflow<const L extends Leaves = Leaves> extends BaseWorkflow
     const results = new Array<unknown>(nodes.length);
     const remainingConsumers = plan.consumerCounts();
     const resultOf = (node: Node): unknown => results[indexOf.get(node) as number];
-    const { events } = this;
-    const timed = events.has('node-queued') || events.has('node-started') || events.has('node-finished');
+    const timings = new RunTimings(this.events, nodes.length);
 
     try {
       for (let index = 0; index < nodes.length; index++) {
@@ -50,11 +50,9 @@ export class LocalWorkflow<const L extends Leaves = Leaves> extends BaseWorkflow
         if (outcomes.stopped) break;
         if (outcomes.isSkipped(index)) continue;
         const node = nodes[index] as Node;
-        const startedAt = timed ? eventTime() : 0;
-        if (timed) {
-          events.emit('node-queued', { node: node.name, index, time: startedAt });
-          events.emit('node-started', { node: node.name, index, time: startedAt });
-        }
+        const startedAt = timings.enabled ? eventTime() : 0;
+        timings.queued(index, node.name);
+        timings.started(index, node.name);
         try {
           let cached = false;
           if (stored?.isCached(node)) {
@@ -67,18 +65,14 @@ export class LocalWorkflow<const L extends Leaves = Leaves> extends BaseWorkflow
             results[index] = value;
           }
           outcomes.complete(index, cached);
-          if (timed && !cached) {
-            const time = eventTime();
-            events.emit('node-finished', {
-              node: node.name,
+          if (timings.enabled && !cached) {
+            // The main thread is thread 0; a node starts the moment it is queued.
+            timings.finished(
               index,
-              time,
-              threadId: 0,
-              startedAt,
-              durationMs: time - startedAt,
-              waitMs: 0,
-              bytesMoved: 0,
-            });
+              node.name,
+              { threadId: 0, startedAt, durationMs: eventTime() - startedAt },
+              0,
+            );
           }
         } catch (error) {
           if (signal?.aborted) outcomes.abort(signal.reason);
