@@ -58,7 +58,9 @@ export type { RunReportOptions } from './report/run-report.js';
 export { renderRunReport, writeRunReport } from './report/run-report.js';
 export { FileStorage } from './storage/file-storage.js';
 export type { FileStorageOptions } from './storage/file-storage-options.js';
-export type { Storage, StorageForWorkers } from './storage/storage.js';
+export type { RecordMeta } from './storage/record-format.js';
+export type { RecordContent, SealedRecord } from './storage/sealed-record.js';
+export type { Storage } from './storage/storage.js';
 export { isStorage } from './storage/storage.js';
 export type { CorruptionReason } from './storage/storage-errors.js';
 export {

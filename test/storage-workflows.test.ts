@@ -16,9 +16,10 @@ import {
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FileStorage, type Leaves, LocalWorkflow, ThreadWorkflow } from 'functionfuse';
+import { FileStorage, type Leaves, LocalWorkflow, type SealedRecord, ThreadWorkflow } from 'functionfuse';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { minus, record, sum } from './fixtures/tasks.js';
+import { filled, scale } from './fixtures/thread-tasks.js';
 import { ExecutionLog } from './support/backends.js';
 
 let folder: string;
@@ -114,6 +115,16 @@ describe.each(backends)('FileStorage on %s', (_, create) => {
     }
   });
 
+  it('stores what a node returned even when its consumer then changes that array in place', async () => {
+    const storage = new FileStorage(join(folder, 'store'));
+    // 128 KiB: written as a raw part, straight from the array's memory.
+    const big = filled(16_384, 2).setName('big');
+    const workflow = create(scale(big, 3).setName('scaled'), 'in place').setStorage(storage);
+    expect(await runAndClose(workflow, () => workflow.run())).toEqual(new Float64Array(16_384).fill(6));
+    expect(await storage.readTask('in place', 'big')).toEqual(new Float64Array(16_384).fill(2));
+    expect(await storage.readTask('in place', 'scaled')).toEqual(new Float64Array(16_384).fill(6));
+  });
+
   it('keeps hostile node and workflow names inside the storage folder, and lists them as written', async () => {
     const log = new ExecutionLog();
     try {
@@ -128,6 +139,39 @@ describe.each(backends)('FileStorage on %s', (_, create) => {
     } finally {
       log.remove();
     }
+  });
+});
+
+describe('how each backend hands results to a storage that takes sealed records', () => {
+  class RecordingStorage extends FileStorage {
+    readonly calls: string[] = [];
+    override save(workflowName: string, nodeName: string, value: unknown): Promise<void> {
+      this.calls.push(`save ${nodeName}`);
+      return super.save(workflowName, nodeName, value);
+    }
+    override saveSealed(workflowName: string, nodeName: string, sealed: SealedRecord): Promise<void> {
+      this.calls.push(`saveSealed ${nodeName}`);
+      return super.saveSealed(workflowName, nodeName, sealed);
+    }
+  }
+  const graph = () => [
+    filled(16_384, 1).setName('ones'),
+    minus(sum(1, 2).setName('three'), 1).setName('two'),
+  ];
+
+  it('ThreadWorkflow: each worker seals what it computed and the main thread writes it', async () => {
+    const storage = new RecordingStorage(join(folder, 'store'));
+    const workflow = new ThreadWorkflow(graph(), { workflowName: 'sealed', threads: 2 }).setStorage(storage);
+    await runAndClose(workflow, () => workflow.run());
+    expect(storage.calls.sort()).toEqual(['saveSealed ones', 'saveSealed three', 'saveSealed two']);
+    expect(await storage.readTask('sealed', 'ones')).toEqual(new Float64Array(16_384).fill(1));
+    expect(await storage.readTask('sealed', 'two')).toBe(2);
+  });
+
+  it('LocalWorkflow: saves each result as it is', async () => {
+    const storage = new RecordingStorage(join(folder, 'store'));
+    await new LocalWorkflow(graph(), { workflowName: 'plain' }).setStorage(storage).run();
+    expect(storage.calls).toEqual(['save ones', 'save three', 'save two']);
   });
 });
 

@@ -29,7 +29,11 @@ export default async function runBatch(batch: JobBatch): Promise<unknown> {
     };
     if (outcome.ok) {
       for (const buffer of outcome.transferables) transferList.add(buffer);
-      outcomes.push({ ok: true, value: outcome.value, ...timing });
+      outcomes.push(
+        outcome.sealed === undefined
+          ? { ok: true, value: outcome.value, ...timing }
+          : { ok: true, value: outcome.value, sealed: outcome.sealed, ...timing },
+      );
     } else {
       outcomes.push({ ok: false, error: outcome.error, ...timing });
     }

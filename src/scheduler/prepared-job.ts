@@ -3,7 +3,7 @@ import type { TaskDefinition } from '../graph/callable.js';
 import { type Node, Ref } from '../graph/node.js';
 import type { RemotePluginSpec } from '../plugins/remote-plugin.js';
 import { inspectValue } from '../threads/inspect-value.js';
-import type { JobBatch, NodeJob, RemotePluginCall, WorkerSave } from '../threads/messages.js';
+import type { JobBatch, NodeJob, RemotePluginCall, SealRequest } from '../threads/messages.js';
 import type { ResolvedNodeOptions } from '../workflow/node-options.js';
 import type { ExecutionPlan } from '../workflow/plan.js';
 import type { ResultStore } from './result-store.js';
@@ -39,7 +39,7 @@ export function prepareTaskJob(
   store: ResultStore,
   options: ResolvedNodeOptions,
   plugin: RemotePluginCall | undefined,
-  save: WorkerSave | undefined,
+  seal: SealRequest | undefined,
 ): PreparedJob {
   const definition = node.callable as TaskDefinition;
   const { moduleUrl, key } = definition.location;
@@ -63,7 +63,7 @@ export function prepareTaskJob(
       key,
       args,
       ...(plugin === undefined ? {} : { plugin }),
-      ...(save === undefined ? {} : { save }),
+      ...(seal === undefined ? {} : { seal }),
     },
     transferList,
     solo: options.timeout !== undefined || transferBytes > soloTransferBytes,

@@ -1,7 +1,8 @@
 import { isActorCallable } from '../graph/callable.js';
 import type { Node } from '../graph/node.js';
+import type { SealedRecord } from '../storage/sealed-record.js';
 import type { Storage } from '../storage/storage.js';
-import type { WorkerSave } from '../threads/messages.js';
+import type { SealRequest } from '../threads/messages.js';
 
 /** What the storage holds for a node: a usable result, or nothing to use. */
 export type StoredLookup = { readonly found: true; readonly value: unknown } | { readonly found: false };
@@ -24,7 +25,7 @@ export class StoredResults {
   readonly #storage: Storage;
   readonly #workflowName: string;
   readonly #neverStored: ReadonlySet<Node>;
-  #forWorkers: WorkerSave | undefined;
+  #sealRequest: SealRequest | undefined;
   /** Names stored when the run started: one directory listing instead of a check per node. */
   #storedNames: ReadonlySet<string> = new Set();
 
@@ -35,13 +36,14 @@ export class StoredResults {
   }
 
   /**
-   * Where a worker saves `node`'s result itself, when the node is cached and the storage can
-   * be opened from a worker (FileStorage); undefined means the main thread saves.
+   * Asks the worker that runs `node` to seal its result, when the node is cached and the
+   * storage takes sealed records (FileStorage); undefined means the main thread does all of
+   * the save.
    */
-  workerSaveFor(node: Node): WorkerSave | undefined {
-    if (!this.isCached(node) || this.#storage.forWorkers === undefined) return undefined;
-    this.#forWorkers ??= { storage: this.#storage.forWorkers(), workflowName: this.#workflowName };
-    return this.#forWorkers;
+  sealRequestFor(node: Node): SealRequest | undefined {
+    if (!this.isCached(node) || this.#storage.saveSealed === undefined) return undefined;
+    this.#sealRequest ??= { workflowName: this.#workflowName };
+    return this.#sealRequest;
   }
 
   /** Lists what is stored; call once before the run reads anything. */
@@ -85,6 +87,14 @@ export class StoredResults {
   /** Saves a computed result; resolves to what children get (the stored copy with alwaysRead). */
   async save(node: Node, value: unknown): Promise<unknown> {
     await this.#storage.save(this.#workflowName, node.name, value);
+    return this.readBackIfAsked(node, value);
+  }
+
+  /** Writes a result its worker sealed; resolves to what children get, as {@link save}. */
+  async saveSealed(node: Node, value: unknown, record: SealedRecord): Promise<unknown> {
+    const storage = this.#storage;
+    if (storage.saveSealed === undefined) return this.save(node, value);
+    await storage.saveSealed(this.#workflowName, node.name, record);
     return this.readBackIfAsked(node, value);
   }
 

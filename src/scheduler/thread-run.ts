@@ -2,6 +2,7 @@ import { InternalError, NodeTimeoutError } from '../errors.js';
 import { eventTime, type WorkflowEvents } from '../events/workflow-events.js';
 import { timeoutError } from '../executor/deadline.js';
 import type { Node } from '../graph/node.js';
+import type { SealedRecord } from '../storage/sealed-record.js';
 import type { BatchResult, RemotePluginCall } from '../threads/messages.js';
 import { deserializeThrown } from '../threads/serialized-error.js';
 import type { TaskPool } from '../threads/task-pool.js';
@@ -143,10 +144,12 @@ export class ThreadRun {
   }
 
   /**
-   * Saves a computed result when the node is cached (unless its worker already did), then lets
-   * its children go: with `alwaysRead`, with the stored copy.
+   * Saves a computed result when the node is cached (writing the record its worker sealed, if
+   * it did), then lets its children go: with `alwaysRead`, with the stored copy. Children wait
+   * for the save: the record's raw parts are the result's own buffers, which a child may be
+   * handed and may change.
    */
-  #computed(index: number, value: unknown, savedByWorker = false): void {
+  #computed(index: number, value: unknown, sealed?: SealedRecord): void {
     const node = this.#context.plan.nodes[index] as Node;
     const { stored } = this.#context;
     if (stored === undefined || !stored.isCached(node)) {
@@ -154,7 +157,7 @@ export class ThreadRun {
       return;
     }
     this.#track(
-      savedByWorker ? stored.readBackIfAsked(node, value) : stored.save(node, value),
+      sealed === undefined ? stored.save(node, value) : stored.saveSealed(node, value, sealed),
       (kept) => this.#succeed(index, kept),
       (error) => this.#outcomes.fail(index, nodeFailure(node.name, error)),
     );
@@ -209,7 +212,7 @@ export class ThreadRun {
         this.#store,
         this.#context.nodeOptions[index] as ResolvedNodeOptions,
         this.#context.pluginCalls[index],
-        this.#context.stored?.workerSaveFor(this.#context.plan.nodes[index] as Node),
+        this.#context.stored?.sealRequestFor(this.#context.plan.nodes[index] as Node),
       );
     } catch (error) {
       this.#outcomes.fail(index, nodeFailure((this.#context.plan.nodes[index] as Node).name, error));
@@ -266,7 +269,7 @@ export class ThreadRun {
       sizer.record((plan.nodes[prepared.index] as Node).callable, outcome.durationMs);
       if (outcome.ok) {
         this.#timings.finished(prepared.index, prepared.nodeName, outcome, bytesMoved);
-        this.#computed(prepared.index, outcome.value, prepared.job.save !== undefined);
+        this.#computed(prepared.index, outcome.value, outcome.sealed);
       } else {
         this.#attemptFailed(prepared, deserializeThrown(outcome.error));
       }

@@ -8,13 +8,10 @@ import { globToRegExp } from './glob.js';
 import { RecordProblem } from './record-format.js';
 import { NO_RECORD, readRecordMeta, readStoredValue } from './record-reader.js';
 import { removeFiles, writeRecord } from './record-writer.js';
+import { composeRecord, type RecordContent, type SealedRecord } from './sealed-record.js';
 import { sweepStaleFiles } from './stale-file-sweep.js';
-import type { Storage, StorageForWorkers } from './storage.js';
-import {
-  CorruptStoredResultError,
-  StoredResultMissingError,
-  UnstorableResultError,
-} from './storage-errors.js';
+import type { Storage } from './storage.js';
+import { CorruptStoredResultError, StoredResultMissingError } from './storage-errors.js';
 import { decodeStorageKey, encodeStorageKey, isHashedStorageKey } from './storage-key.js';
 import {
   parseRawPartFileName,
@@ -24,7 +21,6 @@ import {
   type WorkflowFolders,
   workflowFolders,
 } from './storage-layout.js';
-import { encodeValue } from './value-codec.js';
 
 /**
  * Keeps node results as files: `<path>/<workflow>/<node>.ffr`, with large typed arrays and
@@ -83,22 +79,39 @@ export class FileStorage implements Storage {
   async save(workflowName: string, nodeName: string, value: unknown): Promise<void> {
     checkName(workflowName, 'workflowName');
     checkName(nodeName, 'nodeName');
-    let encoded: ReturnType<typeof encodeValue>;
-    try {
-      encoded = encodeValue(value);
-    } catch (error) {
-      throw new UnstorableResultError(workflowName, nodeName, error);
+    await this.#write(composeRecord(workflowName, nodeName, value));
+  }
+
+  /**
+   * Stores a record sealed elsewhere (on ThreadWorkflow, by the worker that computed the
+   * result): only the writing is left, so the worker is not held up by the disk. The record
+   * must have been made for this workflow and node.
+   *
+   * @example
+   * await storage.saveSealed('demo', 'train', sealRecord(composeRecord('demo', 'train', model)));
+   */
+  async saveSealed(workflowName: string, nodeName: string, record: SealedRecord): Promise<void> {
+    checkName(workflowName, 'workflowName');
+    checkName(nodeName, 'nodeName');
+    const { meta } = record;
+    if (meta.workflowName !== workflowName || meta.nodeName !== nodeName) {
+      throw new TypeError(
+        `Expected a record sealed for node ${JSON.stringify(nodeName)} of workflow ${JSON.stringify(workflowName)}, ` +
+          `got one for node ${JSON.stringify(meta.nodeName)} of workflow ${JSON.stringify(meta.workflowName)}`,
+      );
     }
-    await writeRecord(
+    await this.#write(record);
+  }
+
+  #write(record: RecordContent | SealedRecord): Promise<void> {
+    return writeRecord(
       {
-        folders: this.#folders(workflowName),
-        nodeKey: encodeStorageKey(nodeName),
-        workflowName,
-        nodeName,
+        folders: this.#folders(record.meta.workflowName),
+        nodeKey: encodeStorageKey(record.meta.nodeName),
         durable: this.durable,
         ensureDirectory: (path) => this.#ensureDirectory(path),
       },
-      encoded,
+      record,
     );
   }
 
@@ -184,16 +197,6 @@ export class FileStorage implements Storage {
       if (name !== undefined && matcher.test(name)) names.push(name);
     }
     return names.sort();
-  }
-
-  /**
-   * What a worker thread needs to open this storage and save the results it computes.
-   *
-   * @example
-   * storage.forWorkers(); // { kind: 'file', path: '/abs/store', durable: true }
-   */
-  forWorkers(): StorageForWorkers {
-    return { kind: 'file', path: this.path, durable: this.durable };
   }
 
   /**

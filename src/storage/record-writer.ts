@@ -2,7 +2,7 @@
  * Writes one record and its raw parts so that readers, concurrent writers and crashes only
  * ever see a complete record: the old one until the final rename, the new one after it.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -12,10 +12,9 @@ import {
   writeFileAtomically,
   writeTempFile,
 } from './file-io.js';
-import { CHECKSUM_ALGORITHM, encodeRecordHead, type RecordMeta } from './record-format.js';
 import { readRecordMeta } from './record-reader.js';
+import { type RecordContent, type SealedRecord, startChecksum } from './sealed-record.js';
 import { rawPartFileName, recordFileName, tempFileName, type WorkflowFolders } from './storage-layout.js';
-import type { EncodedValue } from './value-codec.js';
 
 /** Records up to this size are written with one system call instead of one per section. */
 const SINGLE_WRITE_MAX_BYTES = 1024 * 1024;
@@ -24,13 +23,11 @@ const SINGLE_WRITE_MAX_BYTES = 1024 * 1024;
  * Where a record goes and how.
  *
  * @example
- * const target: RecordWrite = { folders, nodeKey: 'n', workflowName: 'wf', nodeName: 'n', durable: true, ensureDirectory };
+ * const target: RecordWrite = { folders, nodeKey: 'n', durable: true, ensureDirectory };
  */
 export interface RecordWrite {
   readonly folders: WorkflowFolders;
   readonly nodeKey: string;
-  readonly workflowName: string;
-  readonly nodeName: string;
   /** Flush every file and folder entry to disk before going on (see FileStorageOptions). */
   readonly durable: boolean;
   /** Creates a folder if needed (the storage caches which exist). */
@@ -38,26 +35,17 @@ export interface RecordWrite {
 }
 
 /**
- * Writes an encoded value as the record of a node, replacing the previous record and deleting
- * its raw parts once the new record is in place.
+ * Writes a record of a node, replacing the previous record and deleting its raw parts once the
+ * new record is in place. A record not yet sealed is checksummed while its raw parts are
+ * written (the hash runs as the disk works); a sealed one is written as it is.
  *
  * @example
- * await writeRecord({ folders, nodeKey, workflowName, nodeName, durable: true, ensureDirectory }, encodeValue(value));
+ * await writeRecord({ folders, nodeKey, durable: true, ensureDirectory }, composeRecord('wf', 'n', value));
  */
-export async function writeRecord(target: RecordWrite, encoded: EncodedValue): Promise<void> {
+export async function writeRecord(target: RecordWrite, record: RecordContent | SealedRecord): Promise<void> {
   const { folders, nodeKey, durable } = target;
-  // Unique per save: raw parts and temporary files carry it, so concurrent writers of one node
-  // never touch each other's files.
-  const writeId = randomBytes(8).toString('hex');
-  const meta: RecordMeta = {
-    workflowName: target.workflowName,
-    nodeName: target.nodeName,
-    writeId,
-    payloadLength: encoded.payload.length,
-    rawPartLengths: encoded.rawParts.map((part) => part.byteLength),
-  };
-  const head = encodeRecordHead(meta);
-  const hash = createHash(CHECKSUM_ALGORITHM).update(head).update(encoded.payload);
+  const { writeId } = record.meta;
+  const hash: Hash | undefined = 'checksum' in record ? undefined : startChecksum(record);
   const recordTarget = {
     finalPath: join(folders.workflowDirectory, recordFileName(nodeKey)),
     tempPath: join(folders.workflowDirectory, tempFileName(recordFileName(nodeKey), writeId)),
@@ -75,15 +63,20 @@ export async function writeRecord(target: RecordWrite, encoded: EncodedValue): P
   let recordWritten = false;
   let recordVisible = false;
   try {
-    if (encoded.rawParts.length > 0) await target.ensureDirectory(folders.rawPartDirectory);
-    for (const [index, part] of encoded.rawParts.entries()) {
+    if (record.rawParts.length > 0) await target.ensureDirectory(folders.rawPartDirectory);
+    for (const [index, part] of record.rawParts.entries()) {
       const name = rawPartFileName(nodeKey, writeId, index);
       const finalPath = join(folders.rawPartDirectory, name);
       const tempPath = join(folders.rawPartDirectory, tempFileName(name, writeId));
-      await writeFileAtomically({ finalPath, tempPath }, [part], { durable, hash });
+      await writeFileAtomically(
+        { finalPath, tempPath },
+        [part],
+        hash === undefined ? { durable } : { durable, hash },
+      );
       writtenParts.push(finalPath);
     }
-    const sections = [head, encoded.payload, hash.digest()];
+    const checksum = hash === undefined ? (record as SealedRecord).checksum : hash.digest();
+    const sections = [record.head, record.payload, checksum];
     const size = sections.reduce((total, section) => total + section.length, 0);
     const chunks = size <= SINGLE_WRITE_MAX_BYTES ? [Buffer.concat(sections, size)] : sections;
     // The parts' folder entries must be on disk before the record that names them; the

@@ -1,3 +1,5 @@
+import type { SealedRecord } from './sealed-record.js';
+
 /**
  * Where node results are kept between runs. A workflow with storage reads a node's stored
  * result instead of running it, and saves each result it computes. Every method is async.
@@ -31,18 +33,13 @@ export interface Storage {
   /** Removes every result of a workflow. */
   removeWorkflow(workflowName: string): Promise<void>;
   /**
-   * How a worker thread can open the same storage, so the worker that computed a result saves
-   * it (serialising a large result in the main thread would hold up every dispatch). Storages
-   * without it are saved to from the main thread.
+   * Stores a result already encoded and checksummed in FileStorage's record format. When a
+   * storage has it, ThreadWorkflow splits each save: the worker that computed the result seals
+   * it (the CPU work, where the value is: serialising a large result in the main thread would
+   * hold up every dispatch), and the main thread writes the bytes while that worker goes on
+   * with its next node. Storages without it get `save` from the main thread.
    */
-  forWorkers?(): StorageForWorkers;
-}
-
-/** What a worker thread needs to open a storage itself: plain data that crosses threads. */
-export interface StorageForWorkers {
-  readonly kind: 'file';
-  readonly path: string;
-  readonly durable: boolean;
+  saveSealed?(workflowName: string, nodeName: string, record: SealedRecord): Promise<void>;
 }
 
 /**

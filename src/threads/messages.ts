@@ -3,7 +3,7 @@
  * so both sides agree on the shapes.
  */
 import type { RemotePluginSpec } from '../plugins/remote-plugin.js';
-import type { StorageForWorkers } from '../storage/storage.js';
+import type { SealedRecord } from '../storage/sealed-record.js';
 import type { SerializedThrow } from './serialized-error.js';
 
 /** One node to run in a worker. */
@@ -21,13 +21,12 @@ export interface NodeJob {
    * copy): the worker copies its arguments before the call.
    */
   readonly isolate?: boolean;
-  /** Where the worker saves the result before replying, when the node is cached. */
-  readonly save?: WorkerSave;
+  /** Set when the node is cached and its storage takes sealed records: the worker seals the result. */
+  readonly seal?: SealRequest;
 }
 
-/** A storage the worker opens itself, and the workflow to save the node's result under. */
-export interface WorkerSave {
-  readonly storage: StorageForWorkers;
+/** What a worker needs to seal a node's result as a record (see Storage.saveSealed). */
+export interface SealRequest {
   readonly workflowName: string;
 }
 
@@ -62,7 +61,7 @@ export interface JobTiming {
 
 /** What became of one job. */
 export type JobOutcome =
-  | ({ readonly ok: true; readonly value: unknown } & JobTiming)
+  | ({ readonly ok: true; readonly value: unknown; readonly sealed?: SealedRecord } & JobTiming)
   | ({ readonly ok: false; readonly error: SerializedThrow } & JobTiming);
 
 export interface BatchResult {

@@ -6,14 +6,21 @@ import { InternalError, UncloneableValueError } from '../errors.js';
 import { callCallable, callWithPlugin, isThenable } from '../executor/call-node.js';
 import { lookupDefinition } from '../graph/registry.js';
 import type { Plugin } from '../plugins/plugin.js';
+import type { SealedRecord } from '../storage/sealed-record.js';
 import { inspectValue } from './inspect-value.js';
 import { loadDefinition } from './load-definition.js';
 import type { NodeJob } from './messages.js';
 import { type SerializedThrow, serializeThrown } from './serialized-error.js';
-import { saveInWorker } from './worker-storage.js';
+import { movableBuffersOf, sealInWorker } from './worker-storage.js';
 
 export type LocalOutcome =
-  | { readonly ok: true; readonly value: unknown; readonly transferables: readonly ArrayBuffer[] }
+  | {
+      readonly ok: true;
+      readonly value: unknown;
+      readonly transferables: readonly ArrayBuffer[];
+      /** The result sealed as a record, when the job asked for it. */
+      readonly sealed?: SealedRecord;
+    }
   | { readonly ok: false; readonly error: SerializedThrow };
 
 /**
@@ -44,9 +51,11 @@ export async function runJob(
       if (isThenable(value)) value = await value;
     }
     const checked = checkedResult(job.nodeName, value);
-    // Saved before the reply moves the result's buffers out of this thread.
-    if (checked.ok && job.save !== undefined) await saveInWorker(job.save, job.nodeName, value);
-    return checked;
+    if (!checked.ok || job.seal === undefined) return checked;
+    // Sealed before the reply moves the result's buffers out of this thread; the raw parts
+    // view those buffers and travel in the same message, so they arrive viewing the same memory.
+    const sealed = sealInWorker(job.seal, job.nodeName, value);
+    return { ...checked, sealed, transferables: [...checked.transferables, ...movableBuffersOf(sealed)] };
   } catch (error) {
     return { ok: false, error: serializeThrown(error) };
   }

@@ -1,24 +1,29 @@
 /**
- * Worker side of storage: the worker that computed a result saves it, so a large result is
- * serialised where it was made rather than in the main thread, which dispatches everything.
+ * Worker side of storage: the worker that computed a result seals it (encodes it and computes
+ * its checksum, the CPU part of a save, done where the value is), and the main thread writes
+ * the sealed record while this worker goes on with its next node.
  */
-import { FileStorage } from '../storage/file-storage.js';
-import type { Storage, StorageForWorkers } from '../storage/storage.js';
-import type { WorkerSave } from './messages.js';
+import { composeRecord, type SealedRecord, sealRecord } from '../storage/sealed-record.js';
+import type { SealRequest } from './messages.js';
 
-const opened = new Map<string, Storage>();
-
-function storageFor(description: StorageForWorkers): Storage {
-  const key = `${description.kind}\u0000${description.path}\u0000${description.durable}`;
-  let storage = opened.get(key);
-  if (storage === undefined) {
-    storage = new FileStorage(description.path, { durable: description.durable });
-    opened.set(key, storage);
-  }
-  return storage;
+/**
+ * The node's result as a record ready to write. Throws `UnstorableResultError` for what
+ * storage cannot keep.
+ */
+export function sealInWorker(request: SealRequest, nodeName: string, value: unknown): SealedRecord {
+  return sealRecord(composeRecord(request.workflowName, nodeName, value));
 }
 
-/** Saves a node's result where the job says to. Resolves once it is durably stored. */
-export function saveInWorker(save: WorkerSave, nodeName: string, value: unknown): Promise<void> {
-  return storageFor(save.storage).save(save.workflowName, nodeName, value);
+/**
+ * Buffers of a sealed record that can be moved to the main thread rather than copied: the
+ * payload, when it owns its whole ArrayBuffer (V8's serializer hands back such a buffer; a
+ * view on a shared pool must be copied). Raw parts view the result's own buffers, which travel
+ * with the result.
+ */
+export function movableBuffersOf(record: SealedRecord): ArrayBuffer[] {
+  const { payload } = record;
+  const owner = payload.buffer;
+  const ownsBuffer =
+    owner instanceof ArrayBuffer && payload.byteOffset === 0 && payload.byteLength === owner.byteLength;
+  return ownsBuffer ? [owner] : [];
 }
