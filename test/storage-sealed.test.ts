@@ -3,6 +3,8 @@
  * checksummed) in one place, written by `saveSealed` in another. What is written must read back
  * exactly like a plain `save`, and the reader must never trust the sealer's checksum blindly.
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileStorage } from '../src/storage/file-storage.js';
 import { composeRecord, sealRecord } from '../src/storage/sealed-record.js';
@@ -58,6 +60,29 @@ describe('FileStorage.saveSealed', () => {
     const read = storage.readTask('demo', 'n');
     await expect(read).rejects.toBeInstanceOf(CorruptStoredResultError);
     await expect(read).rejects.toMatchObject({ reason: 'checksum-mismatch', nodeName: 'n' });
+  });
+
+  it.each([
+    ['save', (storage: FileStorage, value: unknown) => storage.save('demo', 'n', value)],
+    [
+      'saveSealed',
+      (storage: FileStorage, value: unknown) =>
+        storage.saveSealed('demo', 'n', sealRecord(composeRecord('demo', 'n', value))),
+    ],
+  ])('%s: a write that fails keeps the previous record and leaves no file behind', async (_, save) => {
+    const folder = await makeFolder();
+    await new FileStorage(folder).save('demo', 'n', 'previous');
+    // The raw parts' folder cannot be created: a file is in its way.
+    await writeFile(join(folder, 'demo', 'bigdata'), 'in the way');
+    const storage = new FileStorage(folder);
+    await expect(save(storage, new Float64Array(RAW_PART_MIN_BYTES / 8))).rejects.toMatchObject({
+      code: expect.stringMatching(/^(EEXIST|ENOTDIR)$/),
+    });
+    expect(await storage.readTask('demo', 'n')).toBe('previous');
+    expect(await filesMatching(folder, /./)).toEqual([
+      join(folder, 'demo', 'bigdata'),
+      join(folder, 'demo', 'n.ffr'),
+    ]);
   });
 
   it('refuses to compose a record of what structured clone cannot copy, naming the node', () => {

@@ -1,6 +1,6 @@
 /**
- * The few file operations storage is built from: an atomic, optionally durable write; a
- * directory fsync; a read straight into a fresh ArrayBuffer. Checksums are computed while the
+ * The few file operations storage is built from: a new file written in one go (and flushed,
+ * when durable), made visible by an atomic rename; a directory fsync; a read straight into a fresh ArrayBuffer. Checksums are computed while the
  * disk works: the hash runs in the main thread as libuv's thread pool moves the bytes, so a
  * big write costs about max(hash, write) rather than their sum.
  */
@@ -44,36 +44,20 @@ export interface AtomicWriteTarget {
 }
 
 /**
- * Writes `chunks` to `tempPath`, flushes them to disk when `durable`, then renames the file over
- * `finalPath`. Readers see the old file or the whole new one, never a part. When `hash` is
- * given, every byte is fed to it (in order) while the write is in flight. A missing directory
- * is created. On failure the temporary file is removed.
+ * Creates `path` (which must not exist yet), writes `chunks` to it, and flushes them to disk
+ * when `durable`. When `hash` is given, every byte is fed to it (in order) while the write is
+ * in flight. A missing directory is created. On failure the file is removed. Nobody reads the
+ * file until it is named by a record or renamed by {@link commitTempFile}.
  *
  * @example
- * await writeFileAtomically({ finalPath: 'a.ffr', tempPath: '.a.1234.tmp' }, [bytes], { durable: true });
+ * await writeNewFile('.a.1234.tmp', [bytes], { durable: true });
  */
-export async function writeFileAtomically(
-  target: AtomicWriteTarget,
+export async function writeNewFile(
+  path: string,
   chunks: readonly Uint8Array[],
   options: { readonly durable: boolean; readonly hash?: Hash },
 ): Promise<void> {
-  await writeTempFile(target.tempPath, chunks, options);
-  await commitTempFile(target);
-}
-
-/**
- * First half of {@link writeFileAtomically}: writes (and flushes, when `durable`) the temporary
- * file, removing it on failure. Nobody looks at it until {@link commitTempFile}.
- *
- * @example
- * await writeTempFile('.a.1234.tmp', [bytes], { durable: true });
- */
-export async function writeTempFile(
-  tempPath: string,
-  chunks: readonly Uint8Array[],
-  options: { readonly durable: boolean; readonly hash?: Hash },
-): Promise<void> {
-  const file = await openExclusive(tempPath);
+  const file = await openExclusive(path);
   const flush = options.durable ? new FlushAhead(file) : undefined;
   try {
     let position = 0;
@@ -82,15 +66,16 @@ export async function writeTempFile(
   } catch (error) {
     await flush?.settled();
     await file.close().catch(() => {});
-    await unlink(tempPath).catch(() => {});
+    await unlink(path).catch(() => {});
     throw error;
   }
   await file.close();
 }
 
 /**
- * Second half of {@link writeFileAtomically}: renames the complete temporary file over the
- * final one, in one step; removes it if that fails.
+ * Makes a complete temporary file (see {@link writeNewFile}) visible: renames it over the
+ * final one, in one step, so readers see the old file or the whole new one, never a part;
+ * removes it if that fails.
  *
  * @example
  * await commitTempFile({ finalPath: 'a.ffr', tempPath: '.a.1234.tmp' });

@@ -5,13 +5,7 @@
 import type { Hash } from 'node:crypto';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  commitTempFile,
-  hasErrorCode,
-  syncDirectory,
-  writeFileAtomically,
-  writeTempFile,
-} from './file-io.js';
+import { commitTempFile, hasErrorCode, syncDirectory, writeNewFile } from './file-io.js';
 import { readRecordMeta } from './record-reader.js';
 import { type RecordContent, type SealedRecord, startChecksum } from './sealed-record.js';
 import { rawPartFileName, recordFileName, tempFileName, type WorkflowFolders } from './storage-layout.js';
@@ -57,37 +51,38 @@ export async function writeRecord(target: RecordWrite, record: RecordContent | S
   const previousRecord = readRecordMeta(recordTarget.finalPath);
   await target.ensureDirectory(folders.workflowDirectory);
 
-  // Parts first, the record last: a record only becomes visible once every part it names is
-  // complete, and its checksum needs every part's bytes.
+  // The record becomes visible last, once every part it names is complete. Parts need no
+  // temporary name: their names are unique to this write and nothing reads them until then.
   const writtenParts: string[] = [];
+  let recordTemp: Promise<unknown> | undefined;
   let recordWritten = false;
   let recordVisible = false;
+  const writeRecordTemp = (checksum: Uint8Array) => {
+    // Settled into a value at once, so a failure is never an unhandled rejection while the
+    // parts are still being written.
+    recordTemp = writeNewFile(recordTarget.tempPath, recordChunks(record, checksum), { durable }).then(
+      () => {
+        recordWritten = true;
+      },
+      (error: unknown) => error ?? new Error('the record could not be written'),
+    );
+    return recordTemp;
+  };
   try {
+    // A sealed record's bytes are all known: write it while the parts are written.
+    if (hash === undefined) writeRecordTemp((record as SealedRecord).checksum);
     if (record.rawParts.length > 0) await target.ensureDirectory(folders.rawPartDirectory);
     for (const [index, part] of record.rawParts.entries()) {
-      const name = rawPartFileName(nodeKey, writeId, index);
-      const finalPath = join(folders.rawPartDirectory, name);
-      const tempPath = join(folders.rawPartDirectory, tempFileName(name, writeId));
-      await writeFileAtomically(
-        { finalPath, tempPath },
-        [part],
-        hash === undefined ? { durable } : { durable, hash },
-      );
-      writtenParts.push(finalPath);
+      const path = join(folders.rawPartDirectory, rawPartFileName(nodeKey, writeId, index));
+      await writeNewFile(path, [part], hash === undefined ? { durable } : { durable, hash });
+      writtenParts.push(path);
     }
-    const checksum = hash === undefined ? (record as SealedRecord).checksum : hash.digest();
-    const sections = [record.head, record.payload, checksum];
-    const size = sections.reduce((total, section) => total + section.length, 0);
-    const chunks = size <= SINGLE_WRITE_MAX_BYTES ? [Buffer.concat(sections, size)] : sections;
-    // The parts' folder entries must be on disk before the record that names them; the
-    // record's own temporary file can be written meanwhile.
-    const [partsSynced, recordReady] = await Promise.allSettled([
+    // The parts' folder entries must be on disk before the record that names them.
+    const [recordFailure] = await Promise.all([
+      recordTemp ?? writeRecordTemp((hash as Hash).digest()),
       durable && writtenParts.length > 0 ? syncDirectory(folders.rawPartDirectory) : undefined,
-      writeTempFile(recordTarget.tempPath, chunks, { durable }),
     ]);
-    recordWritten = recordReady.status === 'fulfilled';
-    if (partsSynced.status === 'rejected') throw partsSynced.reason;
-    if (recordReady.status === 'rejected') throw recordReady.reason;
+    if (recordFailure !== undefined) throw recordFailure;
     const previous = await previousRecord;
     await commitTempFile(recordTarget);
     recordVisible = true;
@@ -103,6 +98,7 @@ export async function writeRecord(target: RecordWrite, record: RecordContent | S
           ),
     ]);
   } catch (error) {
+    await recordTemp;
     // Parts of a record that never became visible are garbage; those of a visible one are not.
     if (!recordVisible) {
       await removeFiles(writtenParts);
@@ -110,6 +106,13 @@ export async function writeRecord(target: RecordWrite, record: RecordContent | S
     }
     throw error;
   }
+}
+
+/** The record file's bytes: one buffer when small (one system call), else its sections. */
+function recordChunks(record: RecordContent, checksum: Uint8Array): Uint8Array[] {
+  const sections = [record.head, record.payload, checksum];
+  const size = sections.reduce((total, section) => total + section.length, 0);
+  return size <= SINGLE_WRITE_MAX_BYTES ? [Buffer.concat(sections, size)] : sections;
 }
 
 /**

@@ -17,7 +17,7 @@ import {
 
 /**
  * A temporary file or unreferenced raw part younger than this may belong to a save still in
- * progress in this or another process (parts are renamed before their record), so it is left
+ * progress in this or another process (parts are written before their record), so it is left
  * alone. Writing even many gigabytes takes far less.
  *
  * @example
