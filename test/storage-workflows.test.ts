@@ -16,9 +16,17 @@ import {
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FileStorage, type Leaves, LocalWorkflow, type SealedRecord, ThreadWorkflow } from 'functionfuse';
+import {
+  FileStorage,
+  type Leaves,
+  LocalWorkflow,
+  NodeExecutionError,
+  type SealedRecord,
+  ThreadWorkflow,
+  WorkflowFailedError,
+} from 'functionfuse';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { minus, record, sum } from './fixtures/tasks.js';
+import { failAfter, minus, record, sum } from './fixtures/tasks.js';
 import { filled, scale } from './fixtures/thread-tasks.js';
 import { ExecutionLog } from './support/backends.js';
 
@@ -123,6 +131,25 @@ describe.each(backends)('FileStorage on %s', (_, create) => {
     expect(await runAndClose(workflow, () => workflow.run())).toEqual(new Float64Array(16_384).fill(6));
     expect(await storage.readTask('in place', 'big')).toEqual(new Float64Array(16_384).fill(2));
     expect(await storage.readTask('in place', 'scaled')).toEqual(new Float64Array(16_384).fill(6));
+  });
+
+  it('keeps every result saved before a failure stopped the run, so a rerun resumes from them', async () => {
+    const storage = new FileStorage(join(folder, 'store'));
+    const build = () => {
+      const three = sum(1, 2).setName('three');
+      return [failAfter(three, 'boom').setName('fails'), minus(three, 1).setName('two')] as const;
+    };
+    const first = create(build(), 'stopped').setStorage(storage);
+    await expect(runAndClose(first, () => first.run())).rejects.toBeInstanceOf(NodeExecutionError);
+    expect(await storage.listTasks('stopped')).toContain('three');
+    const second = create(build(), 'stopped').setStorage(storage);
+    const cached: string[] = [];
+    second.on('node-cached', (event) => cached.push(event.node));
+    await expect(runAndClose(second, () => second.run({ failFast: false }))).rejects.toBeInstanceOf(
+      WorkflowFailedError,
+    );
+    expect(cached).toContain('three');
+    expect(await storage.readTask('stopped', 'two')).toBe(2);
   });
 
   it('keeps hostile node and workflow names inside the storage folder, and lists them as written', async () => {
