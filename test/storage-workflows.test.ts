@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  AbortError,
   FileStorage,
   type Leaves,
   LocalWorkflow,
@@ -26,6 +27,7 @@ import {
   WorkflowFailedError,
 } from 'functionfuse';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sleep } from './fixtures/reliability-tasks.js';
 import { failAfter, minus, record, sum } from './fixtures/tasks.js';
 import { filled, scale } from './fixtures/thread-tasks.js';
 import { ExecutionLog } from './support/backends.js';
@@ -150,6 +152,29 @@ describe.each(backends)('FileStorage on %s', (_, create) => {
     );
     expect(cached).toContain('three');
     expect(await storage.readTask('stopped', 'two')).toBe(2);
+  });
+
+  it('finishes saving what was computed when a run is cancelled, and stops the rest', async () => {
+    const log = new ExecutionLog();
+    try {
+      const storage = new FileStorage(join(folder, 'store'));
+      const big = filled(16_384, 5).setName('big');
+      const slow = sleep(10_000, log.path, 'slow').setName('slow');
+      const workflow = create([big, slow], 'cancelled').setStorage(storage);
+      const controller = new AbortController();
+      // Cancelled the moment "big" is computed: its save is still on its way to the disk.
+      workflow.on('node-finished', (event) => {
+        if (event.node === 'big') controller.abort();
+      });
+      await expect(
+        runAndClose(workflow, () => workflow.run({ signal: controller.signal })),
+      ).rejects.toBeInstanceOf(AbortError);
+      expect(await storage.listTasks('cancelled')).toEqual(['big']);
+      expect(await storage.readTask('cancelled', 'big')).toEqual(new Float64Array(16_384).fill(5));
+      expect(log.entries()).not.toContain('slow finished');
+    } finally {
+      log.remove();
+    }
   });
 
   it('keeps hostile node and workflow names inside the storage folder, and lists them as written', async () => {
