@@ -64,8 +64,12 @@ export class FileStorage implements Storage {
    */
   async newWorkflow(workflowName: string): Promise<void> {
     const folders = this.#folders(checkName(workflowName, 'workflowName'));
-    await this.#ensureDirectory(folders.workflowDirectory);
-    await sweepStaleFiles(this.path, folders);
+    // The sweep never touches a record nor anything recent, so it may look while the folder
+    // is being made: a run starts after one round trip to the disk, not several.
+    await Promise.all([
+      this.#ensureDirectory(folders.workflowDirectory),
+      sweepStaleFiles(this.path, folders),
+    ]);
   }
 
   /**

@@ -46,16 +46,22 @@ export async function sweepStaleFiles(
     }
   };
 
-  for (const name of await namesIn(storagePath)) {
+  // The three folders are listed at once: a run waits for this before it starts.
+  const [storageNames, workflowNames, partNames] = await Promise.all([
+    namesIn(storagePath),
+    namesIn(folders.workflowDirectory),
+    namesIn(folders.rawPartDirectory),
+  ]);
+  for (const name of storageNames) {
     if (name.startsWith(TRASH_PREFIX))
       await rm(join(storagePath, name), { recursive: true, force: true }).catch(() => {});
   }
-  for (const name of await namesIn(folders.workflowDirectory)) {
+  for (const name of workflowNames) {
     if (isTempFileName(name)) await removeIfStale(join(folders.workflowDirectory, name));
   }
 
   const partsByNodeKey = new Map<string, { name: string; writeId: string }[]>();
-  for (const name of await namesIn(folders.rawPartDirectory)) {
+  for (const name of partNames) {
     if (isTempFileName(name)) {
       await removeIfStale(join(folders.rawPartDirectory, name));
       continue;
