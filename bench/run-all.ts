@@ -12,6 +12,7 @@ const suites = [
   'actors.bench.ts',
   'storage.bench.ts',
   'storage-overhead.bench.ts',
+  'storage-dispatch.bench.ts',
   'soak.ts',
 ];
 for (const suite of suites) {
