@@ -1,11 +1,16 @@
 /**
  * Property-based tests over random DAGs (random fan-in and fan-out, item access, seeded nodes):
- * every backend gives exactly LocalWorkflow's results, runs every node exactly once, and with
- * failures injected completes, fails and skips exactly the nodes the graph implies.
+ * every backend gives exactly LocalWorkflow's results, runs every node exactly once, with
+ * failures injected completes, fails and skips exactly the nodes the graph implies, and with
+ * FileStorage resumes a failed run by running exactly what did not complete.
  */
 
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import {
+  FileStorage,
   LocalWorkflow,
   type Node,
   RandomStatePlugin,
@@ -153,6 +158,52 @@ describe('random DAGs', () => {
         }
       }),
       { numRuns: 12 },
+    );
+  });
+
+  it('with FileStorage, a rerun after failures runs exactly what did not complete, with the right results', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        dagSpec(100, true),
+        fc.constantFrom('local' as const, 'threads' as const),
+        fc.integer({ min: 1, max: 3 }),
+        async (specs, backend, threads) => {
+          const expected = expectedOutcomes(specs);
+          const fixed = specs.map((spec) => ({ ...spec, failing: false }));
+          const folder = mkdtempSync(join(tmpdir(), 'functionfuse-dag-storage-'));
+          const logs = [new ExecutionLog(), new ExecutionLog(), new ExecutionLog()] as const;
+          const create = (nodes: Node<MixResult>[]) =>
+            withSeeds(
+              backend === 'local'
+                ? new LocalWorkflow(nodes, { workflowName: 'resume' })
+                : new ThreadWorkflow(nodes, { workflowName: 'resume', threads }),
+            ).setStorage(new FileStorage(folder));
+          const runToEnd = async <T>(workflow: LocalWorkflow | ThreadWorkflow, run: () => Promise<T>) => {
+            try {
+              return await run();
+            } finally {
+              if (workflow instanceof ThreadWorkflow) await workflow.close();
+            }
+          };
+          try {
+            const fresh = await withSeeds(
+              new LocalWorkflow(build(fixed, logs[0].path), { workflowName: 'resume' }),
+            ).run();
+            const first = create(build(specs, logs[1].path));
+            await runToEnd(first, () => first.run({ failFast: false }).catch(() => undefined));
+            const second = create(build(fixed, logs[2].path));
+            expect(await runToEnd(second, () => second.run())).toEqual(fresh);
+            const rerun = Object.fromEntries(
+              [...expected.failed, ...expected.skipped].map((name) => [name, 1]),
+            );
+            expect(sortedCounts(logs[2].entries())).toEqual(rerun);
+          } finally {
+            for (const log of logs) log.remove();
+            rmSync(folder, { recursive: true, force: true });
+          }
+        },
+      ),
+      { numRuns: 10 },
     );
   });
 });
