@@ -1,8 +1,9 @@
 /**
  * The few file operations storage is built from: a new file written in one go (and flushed,
- * when durable), made visible by an atomic rename; a directory fsync; a read straight into a fresh ArrayBuffer. Checksums are computed while the
- * disk works: the hash runs in the main thread as libuv's thread pool moves the bytes, so a
- * big write costs about max(hash, write) rather than their sum.
+ * when durable), made visible by an atomic rename; a directory fsync; a read straight into a
+ * fresh ArrayBuffer. Checksums are computed while the disk works: the hash runs in the main
+ * thread as libuv's thread pool moves the bytes, so a big write costs about max(hash, write)
+ * rather than their sum.
  */
 import type { Hash } from 'node:crypto';
 import { type FileHandle, mkdir, open, rename, unlink } from 'node:fs/promises';
