@@ -1,9 +1,11 @@
 import { threadBackend } from './support/backends.js';
 import { describeBackendBehaviour } from './support/behaviour-suite.js';
 import { describeReliability } from './support/reliability-suite.js';
+import { describeRunReporting } from './support/run-reporting-suite.js';
 import { describeStorageUse } from './support/storage-suite.js';
 
 const backend = threadBackend(2);
 describeBackendBehaviour(backend);
 describeReliability(backend);
+describeRunReporting(backend);
 describeStorageUse(backend);

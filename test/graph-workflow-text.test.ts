@@ -168,7 +168,7 @@ describe('DOT and Mermaid text', () => {
 
     const hostile = () => 'ran"; evil' as never;
     expect(() => toDot(wf, { nodeClass: hostile })).toThrow(
-      /Expected `nodeClass` to return one of 'ran', 'cached', 'failed', 'skipped' or undefined for node "node1", got "ran\\"; evil" \(string\)/,
+      /Expected `nodeClass` to return one of 'ran', 'cached', 'failed', 'skipped', 'cancelled' or undefined for node "node1", got "ran\\"; evil" \(string\)/,
     );
   });
 

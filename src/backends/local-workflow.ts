@@ -1,6 +1,7 @@
 import { eventTime } from '../events/workflow-events.js';
 import { callCallable, callWithPlugin, isThenable, type PreparedPlugin } from '../executor/call-node.js';
-import { delay, withDeadline } from '../executor/deadline.js';
+import { delay, overrunError, withDeadline } from '../executor/deadline.js';
+import { MainThreadWatchdog } from '../executor/main-thread-watchdog.js';
 import { resolveArguments } from '../graph/arguments.js';
 import { isActorCallable } from '../graph/callable.js';
 import type { Node } from '../graph/node.js';
@@ -43,6 +44,7 @@ export class LocalWorkflow<const L extends Leaves = Leaves> extends BaseWorkflow
     const remainingConsumers = plan.consumerCounts();
     const resultOf = (node: Node): unknown => results[indexOf.get(node) as number];
     const timings = new RunTimings(this.events, nodes.length);
+    const call: NodeCallContext = { outcomes, signal, watchdog: new MainThreadWatchdog() };
 
     try {
       for (let index = 0; index < nodes.length; index++) {
@@ -56,11 +58,11 @@ export class LocalWorkflow<const L extends Leaves = Leaves> extends BaseWorkflow
         try {
           let cached = false;
           if (stored?.isCached(node)) {
-            const produced = await this.#readOrCompute(stored, node, index, plugins[index], resultOf, signal);
+            const produced = await this.#readOrCompute(stored, node, index, plugins[index], resultOf, call);
             results[index] = produced.value;
             cached = produced.cached;
           } else {
-            let value = this.#execute(node, index, plugins[index], resultOf, signal);
+            let value = this.#execute(node, index, plugins[index], resultOf, call);
             if (isThenable(value)) value = await value;
             results[index] = value;
           }
@@ -87,6 +89,7 @@ export class LocalWorkflow<const L extends Leaves = Leaves> extends BaseWorkflow
       }
     } finally {
       outcomes.finish();
+      await call.watchdog.close();
     }
     const failure = outcomes.finalError();
     if (failure !== undefined) throw failure;
@@ -100,11 +103,11 @@ export class LocalWorkflow<const L extends Leaves = Leaves> extends BaseWorkflow
     index: number,
     prepared: PreparedPlugin | undefined,
     resultOf: (node: Node) => unknown,
-    signal: AbortSignal | undefined,
+    call: NodeCallContext,
   ): Promise<{ value: unknown; cached: boolean }> {
     const lookup = await stored.read(node);
     if (lookup.found) return { value: lookup.value, cached: true };
-    let value = this.#execute(node, index, prepared, resultOf, signal);
+    let value = this.#execute(node, index, prepared, resultOf, call);
     if (isThenable(value)) value = await value;
     return { value: await stored.save(node, value), cached: false };
   }
@@ -118,9 +121,10 @@ export class LocalWorkflow<const L extends Leaves = Leaves> extends BaseWorkflow
     index: number,
     prepared: PreparedPlugin | undefined,
     resultOf: (node: Node) => unknown,
-    signal: AbortSignal | undefined,
+    call: NodeCallContext,
   ): unknown {
     const { callable } = node;
+    const { signal, outcomes, watchdog } = call;
     const { retries, retryDelay, timeout } = resolveNodeOptions(this.settingsOf(node)?.options);
     const args = resolveArguments(node, resultOf);
     const instance = callable.kind === 'actor-call' ? resultOf(callable.instance) : undefined;
@@ -134,22 +138,50 @@ export class LocalWorkflow<const L extends Leaves = Leaves> extends BaseWorkflow
     return (async () => {
       for (let tried = 1; ; tried++) {
         try {
-          const value = attempt();
+          const value =
+            timeout === undefined ? attempt() : attemptWatched(node.name, timeout, attempt, watchdog);
           return isThenable(value)
             ? await withDeadline(Promise.resolve(value), node.name, timeout, signal)
             : value;
         } catch (error) {
           if (tried >= attempts || signal?.aborted) throw nodeFailure(node.name, error, tried);
-          this.events.emit('node-retried', {
-            node: node.name,
-            index,
-            time: eventTime(),
-            attempt: tried + 1,
-            error,
-          });
+          outcomes.retried(index, tried + 1, error, retryDelay);
           await delay(retryDelay, signal);
         }
       }
     })();
   }
+}
+
+/** What every node call of one run shares. */
+interface NodeCallContext {
+  readonly outcomes: RunOutcomes;
+  readonly signal: AbortSignal | undefined;
+  /** Says when a synchronous node overruns its timeout (nothing can stop it in the main thread). */
+  readonly watchdog: MainThreadWatchdog;
+}
+
+/**
+ * One attempt of a node with a timeout. The synchronous part of the call cannot be stopped in
+ * the main thread: the watchdog says so when it overruns, and a synchronous node that returns
+ * late fails as a timeout, as it would on every other backend. An async node's promise is timed
+ * by the caller.
+ */
+function attemptWatched(
+  nodeName: string,
+  timeoutMs: number,
+  attempt: () => unknown,
+  watchdog: MainThreadWatchdog,
+): unknown {
+  const startedAt = performance.now();
+  const watch = watchdog.arm(nodeName, timeoutMs);
+  let value: unknown;
+  try {
+    value = attempt();
+  } finally {
+    watchdog.disarm(watch);
+  }
+  const ranMs = performance.now() - startedAt;
+  if (!isThenable(value) && ranMs > timeoutMs) throw overrunError(nodeName, timeoutMs, ranMs);
+  return value;
 }

@@ -77,7 +77,7 @@ export async function runCommand(
       ? new RunRecorder(workflow, options.backend === 'local' ? { failedThreadId: 0 } : {})
       : undefined;
     const progress = options.progress
-      ? new ProgressReporter(workflow, { stream: streams.stderr })
+      ? new ProgressReporter(workflow, { stream: streams.stderr, retryLines: options.verbose })
       : undefined;
 
     // The first Ctrl-C cancels the run (running nodes are stopped, the trace and report are

@@ -28,19 +28,42 @@ export interface WorkflowEventMap {
   };
   /** Its stored result was read instead of running it. */
   'node-cached': NodeEventBase;
-  'node-retried': NodeEventBase & { readonly attempt: number; readonly error: unknown };
+  /**
+   * An attempt failed and the node goes again (its `retries` allow it): `attempt` is the number
+   * of the attempt about to start (2 for the first retry), `error` why the previous one failed.
+   */
+  'node-retried': NodeEventBase & {
+    readonly attempt: number;
+    readonly error: unknown;
+    /** The wait before the next attempt, in ms (the node's `retryDelay`). */
+    readonly delayMs: number;
+  };
   'node-failed': NodeEventBase & { readonly error: Error };
-  /** Not run because a node it depends on failed. */
+  /**
+   * Not run because a node it depends on failed, or because the run stopped at a failure
+   * (`failFast`) before reaching it.
+   */
   'node-skipped': NodeEventBase;
+  /** Stopped or never started because the run was cancelled (its `signal` was aborted). */
+  'node-cancelled': NodeEventBase;
+  /**
+   * Every node has settled. The counts add up to the run's node count: `completed` (computed),
+   * `cached`, `failed`, `skipped` and `cancelled`.
+   */
   'run-finished': {
     readonly workflow: string;
     readonly time: number;
     readonly durationMs: number;
     readonly ok: boolean;
+    /** `completed`: every node completed; `failed`: a node failed; `cancelled`: the signal was aborted. */
+    readonly status: 'completed' | 'failed' | 'cancelled';
     readonly completed: number;
     readonly cached: number;
     readonly failed: number;
     readonly skipped: number;
+    readonly cancelled: number;
+    /** Attempts that failed and were tried again, over every node. */
+    readonly retries: number;
   };
 }
 
@@ -59,6 +82,7 @@ const eventNames: ReadonlySet<string> = new Set<WorkflowEventName>([
   'node-retried',
   'node-failed',
   'node-skipped',
+  'node-cancelled',
   'run-finished',
 ]);
 

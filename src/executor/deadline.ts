@@ -38,3 +38,15 @@ export function delay(ms: number, signal: AbortSignal | undefined): Promise<void
   if (ms <= 0 && !signal?.aborted) return Promise.resolve();
   return withDeadline(new Promise<void>((resolve) => setTimeout(resolve, ms)), '', undefined, signal);
 }
+
+/**
+ * The failure of a synchronous node that returned after its timeout in the main thread, where it
+ * could not be stopped. Its result is not used: a timeout means the same on every backend.
+ */
+export function overrunError(nodeName: string, timeoutMs: number, ranMs: number): NodeTimeoutError {
+  return new NodeTimeoutError(
+    `Node "${nodeName}" timed out: it ran for ${Math.round(ranMs)} ms, past its timeout of ${timeoutMs} ms. ` +
+      'It is synchronous and ran in the main thread (LocalWorkflow), where it cannot be stopped, ' +
+      'so it failed when it returned; run it on ThreadWorkflow to have it stopped at its timeout.',
+  );
+}

@@ -14,10 +14,16 @@ import { BaseWorkflow } from '../workflow/base-workflow.js';
  * @example
  * const outcome: NodeOutcome = 'cached';
  */
-export type NodeOutcome = 'ran' | 'cached' | 'failed' | 'skipped';
+export type NodeOutcome = 'ran' | 'cached' | 'failed' | 'skipped' | 'cancelled';
 
 /** Every {@link NodeOutcome}, in the order their styles are declared in an output. */
-export const NODE_OUTCOMES: readonly NodeOutcome[] = Object.freeze(['ran', 'cached', 'failed', 'skipped']);
+export const NODE_OUTCOMES: readonly NodeOutcome[] = Object.freeze([
+  'ran',
+  'cached',
+  'failed',
+  'skipped',
+  'cancelled',
+]);
 
 /**
  * Fill and border colours of each outcome. Shared by DOT and Mermaid so a report looks the
@@ -33,6 +39,7 @@ export const OUTCOME_COLOURS: Readonly<
   cached: { fill: '#dbe9f9', stroke: '#1f5fa8' },
   failed: { fill: '#f9d6d5', stroke: '#c62828' },
   skipped: { fill: '#eeeeee', stroke: '#9e9e9e' },
+  cancelled: { fill: '#fcefd4', stroke: '#b26a00' },
 });
 
 /**

@@ -5,6 +5,7 @@
  */
 import { Presets, SingleBar } from 'cli-progress';
 import { describeValue } from '../errors.js';
+import type { WorkflowEventMap } from '../events/workflow-events.js';
 import { type ProgressSnapshot, type ProgressSource, ProgressTally } from './progress-tally.js';
 
 /**
@@ -29,6 +30,11 @@ export interface ProgressOptions {
    * @default 2000
    */
   readonly intervalMs?: number;
+  /**
+   * Writes a line for every retry: the node, the attempt that failed and its error.
+   * @default false
+   */
+  readonly retryLines?: boolean;
 }
 
 const defaultIntervalMs = 2000;
@@ -66,6 +72,9 @@ export class ProgressReporter {
     this.#mode = mode;
     this.#intervalMs = intervalMs;
     this.#tally = new ProgressTally(workflow);
+    if (options.retryLines === true) {
+      workflow.on('node-retried', (event) => this.#writeAboveBar(formatRetryLine(event)));
+    }
     this.#tally.onChange = (event) => {
       if (event === 'started') this.#begin();
       else if (event === 'finished') this.stop();
@@ -88,7 +97,7 @@ export class ProgressReporter {
           // Elapsed time and ETA come from the tally, as in the plain lines: cli-progress's
           // own ETA reads "NULL" or "INF" until a node settles.
           format:
-            '{bar} {done}/{total} nodes done | {running} running | {failed} failed | {cached} cached | {elapsedTime} elapsed | ETA {timeLeft}',
+            '{bar} {done}/{total} nodes done | {running} running | {failed} failed | {cached} cached | {retries} retries | {elapsedTime} elapsed | ETA {timeLeft}',
           hideCursor: true,
           clearOnComplete: false,
           // The run owns the process: cli-progress must not install its own signal handlers.
@@ -128,30 +137,68 @@ export class ProgressReporter {
   #refreshBar(): void {
     if (this.#bar === undefined) return;
     const snapshot = this.#tally.snapshot();
-    this.#bar.update(snapshot.done + snapshot.failed + snapshot.skipped, barPayload(snapshot));
+    this.#bar.update(
+      snapshot.done + snapshot.failed + snapshot.skipped + snapshot.cancelled,
+      barPayload(snapshot),
+    );
   }
 
   #writeLine(snapshot: ProgressSnapshot): void {
     this.#stream.write(`${formatProgressLine(snapshot)}\n`);
   }
+
+  /** A line of its own; on a terminal the bar is cleared first and drawn again below it. */
+  #writeAboveBar(line: string): void {
+    if (this.#bar === undefined) {
+      this.#stream.write(`${line}\n`);
+      return;
+    }
+    this.#stream.write(`\r\u001b[K${line}\n`);
+    this.#refreshBar();
+  }
 }
 
 /**
- * One plain progress line, as printed when the stream is not a terminal.
+ * One plain progress line, as printed when the stream is not a terminal. Retries and cancelled
+ * nodes are counted once there are any; a cancelled run ends with `cancelled`, not `finished`.
  *
  * @example
  * formatProgressLine(snapshot);
  * // 'functionfuse: demo: 3/10 nodes done, 2 running, 0 failed, 1 cached, 4.0 s elapsed, ETA 9.3 s'
  * // at the end: 'functionfuse: demo: finished, 10/10 nodes done, 0 failed, 1 cached, 0 skipped in 13.2 s'
+ * // cancelled: 'functionfuse: demo: cancelled, 3/10 nodes done, 0 failed, 1 cached, 0 skipped, 7 cancelled in 2.1 s'
  */
 export function formatProgressLine(snapshot: ProgressSnapshot): string {
-  const { workflow, done, total, running, failed, cached, skipped, elapsedMs, etaMs } = snapshot;
+  const { workflow, done, total, running, failed, cached, skipped, cancelled, retries, elapsedMs, etaMs } =
+    snapshot;
   const counts = `${done}/${total} nodes done`;
+  const extra =
+    (cancelled > 0 || snapshot.status === 'cancelled' ? `, ${cancelled} cancelled` : '') +
+    (retries > 0 ? `, ${retries} ${retries === 1 ? 'retry' : 'retries'}` : '');
   if (snapshot.finished) {
-    return `functionfuse: ${workflow}: finished, ${counts}, ${failed} failed, ${cached} cached, ${skipped} skipped in ${formatDuration(elapsedMs)}`;
+    const ending = snapshot.status === 'cancelled' ? 'cancelled' : 'finished';
+    return `functionfuse: ${workflow}: ${ending}, ${counts}, ${failed} failed, ${cached} cached, ${skipped} skipped${extra} in ${formatDuration(elapsedMs)}`;
   }
   const eta = etaMs === undefined ? 'unknown' : formatDuration(etaMs);
-  return `functionfuse: ${workflow}: ${counts}, ${running} running, ${failed} failed, ${cached} cached, ${formatDuration(elapsedMs)} elapsed, ETA ${eta}`;
+  return `functionfuse: ${workflow}: ${counts}, ${running} running, ${failed} failed, ${cached} cached${extra}, ${formatDuration(elapsedMs)} elapsed, ETA ${eta}`;
+}
+
+/**
+ * The line written for a retry when {@link ProgressOptions.retryLines} is on.
+ *
+ * @example
+ * formatRetryLine(event);
+ * // 'functionfuse: node "fetch_0003" failed attempt 1 (Error: ECONNRESET); attempt 2 in 100 ms'
+ */
+export function formatRetryLine(event: WorkflowEventMap['node-retried']): string {
+  const { error } = event;
+  const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const wait = event.delayMs > 0 ? ` in ${formatDelay(event.delayMs)}` : ' now';
+  return `functionfuse: node "${event.node}" failed attempt ${event.attempt - 1} (${reason}); attempt ${event.attempt}${wait}`;
+}
+
+function formatDelay(milliseconds: number): string {
+  return milliseconds < 1000 ? `${Math.round(milliseconds)} ms` : formatDuration(milliseconds);
 }
 
 /**
@@ -170,12 +217,13 @@ export function formatDuration(milliseconds: number): string {
 }
 
 function barPayload(snapshot: ProgressSnapshot): Record<string, number | string> {
-  const { done, running, failed, cached, elapsedMs, etaMs } = snapshot;
+  const { done, running, failed, cached, retries, elapsedMs, etaMs } = snapshot;
   return {
     done,
     running,
     failed,
     cached,
+    retries,
     // Not `eta` or `duration`: cli-progress's own tokens of those names would win.
     elapsedTime: formatDuration(elapsedMs),
     timeLeft: etaMs === undefined ? 'unknown' : formatDuration(etaMs),

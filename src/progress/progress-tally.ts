@@ -29,15 +29,21 @@ export interface ProgressSnapshot {
   readonly failed: number;
   readonly cached: number;
   readonly skipped: number;
+  /** Stopped or never started because the run was cancelled. */
+  readonly cancelled: number;
+  /** Failed attempts that were tried again, over every node. */
+  readonly retries: number;
   readonly elapsedMs: number;
   /** Remaining time at the rate nodes settled so far; undefined before any node settled. */
   readonly etaMs: number | undefined;
   readonly finished: boolean;
+  /** How the run ended; undefined while it runs. */
+  readonly status: 'completed' | 'failed' | 'cancelled' | undefined;
 }
 
 /**
- * Counts nodes as a run goes: done, running now, failed, cached, skipped. Running means
- * handed to a thread and not yet settled.
+ * Counts nodes as a run goes: done, running now, failed, cached, skipped, cancelled, and the
+ * retries. Running means handed to a thread and not yet settled.
  *
  * @example
  * const tally = new ProgressTally(wf);
@@ -52,6 +58,9 @@ export class ProgressTally {
   #failed = 0;
   #cached = 0;
   #skipped = 0;
+  #cancelled = 0;
+  #retries = 0;
+  #status: ProgressSnapshot['status'];
   #startedAt: number | undefined;
   #finishedAt: number | undefined;
   readonly #running = new Set<number>();
@@ -60,7 +69,8 @@ export class ProgressTally {
     workflow.on('run-started', (event) => {
       this.#workflow = event.workflow;
       this.#total = event.nodes;
-      this.#done = this.#failed = this.#cached = this.#skipped = 0;
+      this.#done = this.#failed = this.#cached = this.#skipped = this.#cancelled = this.#retries = 0;
+      this.#status = undefined;
       this.#running.clear();
       // Elapsed time is measured here, in this process's clock, not from event times, so
       // it keeps moving between events.
@@ -76,8 +86,14 @@ export class ProgressTally {
     workflow.on('node-cached', (event) => this.#settle(event.index, 'cached'));
     workflow.on('node-failed', (event) => this.#settle(event.index, 'failed'));
     workflow.on('node-skipped', (event) => this.#settle(event.index, 'skipped'));
-    workflow.on('run-finished', () => {
+    workflow.on('node-cancelled', (event) => this.#settle(event.index, 'cancelled'));
+    workflow.on('node-retried', () => {
+      this.#retries++;
+      this.onChange?.('changed');
+    });
+    workflow.on('run-finished', (event) => {
       this.#finishedAt = performance.now();
+      this.#status = event.status;
       this.#running.clear();
       this.onChange?.('finished');
     });
@@ -91,7 +107,7 @@ export class ProgressTally {
   snapshot(): ProgressSnapshot {
     const end = this.#finishedAt ?? performance.now();
     const elapsedMs = this.#startedAt === undefined ? 0 : end - this.#startedAt;
-    const settled = this.#done + this.#failed + this.#skipped;
+    const settled = this.#done + this.#failed + this.#skipped + this.#cancelled;
     const remaining = this.#total - settled;
     return {
       workflow: this.#workflow,
@@ -101,18 +117,22 @@ export class ProgressTally {
       failed: this.#failed,
       cached: this.#cached,
       skipped: this.#skipped,
+      cancelled: this.#cancelled,
+      retries: this.#retries,
       elapsedMs,
       etaMs: settled === 0 ? undefined : (elapsedMs / settled) * remaining,
       finished: this.#finishedAt !== undefined,
+      status: this.#status,
     };
   }
 
-  #settle(index: number, as: 'done' | 'cached' | 'failed' | 'skipped'): void {
+  #settle(index: number, as: 'done' | 'cached' | 'failed' | 'skipped' | 'cancelled'): void {
     this.#running.delete(index);
     if (as === 'done' || as === 'cached') this.#done++;
     if (as === 'cached') this.#cached++;
     if (as === 'failed') this.#failed++;
     if (as === 'skipped') this.#skipped++;
+    if (as === 'cancelled') this.#cancelled++;
     this.onChange?.('changed');
   }
 }

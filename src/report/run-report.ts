@@ -140,7 +140,14 @@ function summary(recording: RunRecording, options: RunReportOptions): string {
   if (recording.startedAt > 0) parts.push(`started ${new Date(recording.startedAt).toISOString()}`);
   parts.push(recording.finished ? `took ${formatMs(recording.durationMs)}` : 'did not finish');
   const failed = count(recording.nodes, 'failed');
-  parts.push(failed === 0 ? 'no failure' : `${failed} failed`);
+  if (recording.status === 'cancelled') {
+    parts.push(`cancelled (${count(recording.nodes, 'cancelled')} nodes stopped or not started)`);
+    if (failed > 0) parts.push(`${failed} failed`);
+  } else {
+    parts.push(failed === 0 ? 'no failure' : `${failed} failed`);
+  }
+  const retries = recording.nodes.reduce((total, record) => total + record.retryErrors.length, 0);
+  if (retries > 0) parts.push(`${retries} ${retries === 1 ? 'retry' : 'retries'}`);
   return parts.join(', ');
 }
 
@@ -148,10 +155,20 @@ function count(nodes: readonly NodeRecord[], outcome: NodeOutcome): number {
   return nodes.filter((record) => record.outcome === outcome).length;
 }
 
+/** The node's failure, after the failures of its retried attempts, one per line. */
+function errorCell(record: NodeRecord): string {
+  const lines = record.retryErrors.map(
+    (error, position) => `attempt ${position + 1}: ${escapeMarkup(error)}`,
+  );
+  if (record.error !== undefined) lines.push(escapeMarkup(record.error));
+  return lines.join('<br>');
+}
+
 function nodeTable(recording: RunRecording): string {
   const header =
     '<tr><th>node</th><th>outcome</th><th>thread</th><th class="number">start</th>' +
-    '<th class="number">duration</th><th class="number">wait</th><th class="number">bytes moved</th><th>error</th></tr>';
+    '<th class="number">duration</th><th class="number">wait</th><th class="number">bytes moved</th>' +
+    '<th class="number">attempts</th><th>error</th></tr>';
   const rows = recording.nodes.map((record) => {
     const start = record.startedAt === undefined ? '' : formatMs(record.startedAt - recording.startedAt);
     const thread =
@@ -164,7 +181,8 @@ function nodeTable(recording: RunRecording): string {
       `<td class="number">${record.durationMs === undefined ? '' : formatMs(record.durationMs)}</td>`,
       `<td class="number">${record.waitMs === undefined ? '' : formatMs(record.waitMs)}</td>`,
       `<td class="number">${record.bytesMoved === undefined ? '' : formatBytes(record.bytesMoved)}</td>`,
-      `<td class="error">${record.error === undefined ? '' : escapeMarkup(record.error)}</td>`,
+      `<td class="number">${record.attempts === 0 ? '' : record.attempts}</td>`,
+      `<td class="error">${errorCell(record)}</td>`,
     ];
     return `<tr class="${record.outcome}">${cells.join('')}</tr>`;
   });

@@ -6,11 +6,13 @@ const pending = 0;
 const completed = 1;
 const failed = 2;
 const skipped = 3;
+const cancelled = 4;
 
 /**
- * What became of each node in one run, shared by every backend: completed, failed, or skipped
- * because an ancestor failed. It decides when a run must stop (the first failure under
- * `failFast`, or cancellation) and what `run()` rejects with.
+ * What became of each node in one run, shared by every backend: completed, failed, skipped
+ * (an ancestor failed, or the run stopped at a failure before reaching it) or cancelled. It
+ * decides when a run must stop (the first failure under `failFast`, or cancellation) and what
+ * `run()` rejects with, and it reports retries, so every backend counts them the same way.
  */
 export class RunOutcomes {
   readonly #plan: ExecutionPlan;
@@ -22,6 +24,7 @@ export class RunOutcomes {
   readonly #startedAt = eventTime();
   #settled = 0;
   #cached = 0;
+  #retries = 0;
   #abortReason: { reason: unknown } | undefined;
   #breakdown: Error | undefined;
 
@@ -63,6 +66,19 @@ export class RunOutcomes {
     }
   }
 
+  /** An attempt of the node failed and it goes again after `delayMs`: reported, and counted. */
+  retried(index: number, attempt: number, error: unknown, delayMs: number): void {
+    this.#retries++;
+    this.#events?.emit('node-retried', {
+      node: this.#nodeName(index),
+      index,
+      time: eventTime(),
+      attempt,
+      error,
+      delayMs,
+    });
+  }
+
   /** Records a failure; every node downstream of it will be skipped. */
   fail(index: number, error: NodeExecutionError): void {
     if (this.#states[index] !== pending) return;
@@ -79,21 +95,37 @@ export class RunOutcomes {
     }
   }
 
-  /** Reports the end of the run: call once, after it settled. */
+  /**
+   * Reports the end of the run: call once, after it settled. Nodes that never settled were
+   * stopped: cancelled when the run was, else skipped (the run stopped at a failure before
+   * reaching them), each with its event, so every count adds up to the run's node count.
+   */
   finish(): void {
+    const unsettledAs = this.#abortReason !== undefined ? cancelled : skipped;
+    const eventName = unsettledAs === cancelled ? 'node-cancelled' : 'node-skipped';
+    const announce = this.#events?.has(eventName) === true;
+    for (let index = 0; index < this.#states.length; index++) {
+      if (this.#states[index] !== pending) continue;
+      this.#settle(index, unsettledAs);
+      if (announce) this.#events?.emit(eventName, { node: this.#nodeName(index), index, time: eventTime() });
+    }
     if (!this.#events?.has('run-finished')) return;
     const count = (state: number) =>
       this.#states.reduce((total, each) => total + (each === state ? 1 : 0), 0);
     const time = eventTime();
+    const error = this.finalError();
     this.#events.emit('run-finished', {
       workflow: this.#workflowName,
       time,
       durationMs: time - this.#startedAt,
-      ok: this.finalError() === undefined,
+      ok: error === undefined,
+      status: error === undefined ? 'completed' : error instanceof AbortError ? 'cancelled' : 'failed',
       completed: count(completed) - this.#cached,
       cached: this.#cached,
       failed: count(failed),
       skipped: count(skipped),
+      cancelled: count(cancelled),
+      retries: this.#retries,
     });
   }
 

@@ -1,5 +1,5 @@
 import { InternalError, NodeTimeoutError } from '../errors.js';
-import { eventTime, type WorkflowEvents } from '../events/workflow-events.js';
+import type { WorkflowEvents } from '../events/workflow-events.js';
 import { timeoutError } from '../executor/deadline.js';
 import type { Node } from '../graph/node.js';
 import type { SealedRecord } from '../storage/sealed-record.js';
@@ -302,13 +302,7 @@ export class ThreadRun {
       this.#outcomes.fail(prepared.index, nodeFailure(prepared.nodeName, cause, attempts));
       return;
     }
-    this.#context.events.emit('node-retried', {
-      node: prepared.nodeName,
-      index: prepared.index,
-      time: eventTime(),
-      attempt: attempts + 1,
-      error: cause,
-    });
+    this.#outcomes.retried(prepared.index, attempts + 1, cause, prepared.retryDelayMs);
     this.#pending++;
     const timer = setTimeout(() => {
       this.#retryTimers.delete(timer);

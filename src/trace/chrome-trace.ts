@@ -125,6 +125,10 @@ function sliceArgs(record: NodeRecord): Record<string, unknown> {
     waitMs: round(record.waitMs ?? 0, 3),
     bytesMoved: record.bytesMoved ?? 0,
   };
+  if (record.attempts > 1) {
+    args['attempts'] = record.attempts;
+    args['retryErrors'] = record.retryErrors;
+  }
   if (record.error !== undefined) args['error'] = record.error;
   return args;
 }

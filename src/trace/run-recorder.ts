@@ -31,8 +31,9 @@ export interface NodeRecord {
   readonly index: number;
   readonly node: Node;
   /**
-   * `ran`, `cached` (read from storage), `failed`, or `skipped`: not run, because a node it
-   * depends on failed or the run stopped at the first failure before reaching it.
+   * `ran`, `cached` (read from storage), `failed`, `skipped`: not run, because a node it
+   * depends on failed or the run stopped at the first failure before reaching it, or
+   * `cancelled`: stopped or never started because the run was cancelled.
    */
   readonly outcome: NodeOutcome;
   /** 0 for the main thread, else the worker's threadId. Unknown for failed nodes on threads. */
@@ -48,6 +49,10 @@ export interface NodeRecord {
   readonly bytesMoved: number | undefined;
   /** The failure's message, for failed nodes. */
   readonly error: string | undefined;
+  /** Attempts started: 1, or more when the node was retried (0 when it never ran). */
+  readonly attempts: number;
+  /** Why each retried attempt failed, in order (the last failure of a failed node is `error`). */
+  readonly retryErrors: readonly string[];
 }
 
 /** The recorder fills records in as events arrive; readers get frozen-in-time copies. */
@@ -67,6 +72,8 @@ export interface RunRecording {
   readonly finishedAt: number;
   readonly durationMs: number;
   readonly finished: boolean;
+  /** How the run ended; undefined until it finished. */
+  readonly status: 'completed' | 'failed' | 'cancelled' | undefined;
   readonly nodes: readonly NodeRecord[];
 }
 
@@ -83,6 +90,7 @@ export class RunRecorder {
   #nodes: MutableRecord[] = [];
   #startedAt = 0;
   #finishedAt: number | undefined;
+  #status: RunRecording['status'];
   /** `node-started` times, kept apart: a node's function may start later on its thread. */
   #handedOverAt: (number | undefined)[] = [];
 
@@ -103,6 +111,7 @@ export class RunRecorder {
       this.#handedOverAt = [];
       this.#startedAt = event.time;
       this.#finishedAt = undefined;
+      this.#status = undefined;
     });
     workflow.on('node-queued', (event) => {
       this.#update(event.index, { queuedAt: event.time });
@@ -113,6 +122,7 @@ export class RunRecorder {
     workflow.on('node-finished', (event) => {
       this.#update(event.index, {
         outcome: 'ran',
+        attempts: Math.max(1, this.#nodes[event.index]?.attempts ?? 1),
         threadId: event.threadId,
         startedAt: event.startedAt,
         durationMs: event.durationMs,
@@ -134,15 +144,34 @@ export class RunRecorder {
     });
     workflow.on('node-failed', (event) => {
       const started = this.#handedOverAt[event.index];
-      this.#update(event.index, { outcome: 'failed', error: event.error.message, threadId: failedThreadId });
+      this.#update(event.index, {
+        outcome: 'failed',
+        error: event.error.message,
+        threadId: failedThreadId,
+        attempts: Math.max(1, this.#nodes[event.index]?.attempts ?? 1),
+      });
       if (started !== undefined)
         this.#update(event.index, { startedAt: started, durationMs: event.time - started });
     });
     workflow.on('node-skipped', (event) => {
       this.#update(event.index, { outcome: 'skipped' });
     });
+    workflow.on('node-cancelled', (event) => {
+      // A node that was running when the run was cancelled is drawn up to the moment it stopped.
+      const started = this.#handedOverAt[event.index];
+      this.#update(event.index, { outcome: 'cancelled' });
+      if (started !== undefined)
+        this.#update(event.index, { startedAt: started, durationMs: event.time - started });
+    });
+    workflow.on('node-retried', (event) => {
+      const record = this.#nodes[event.index];
+      if (record === undefined) return;
+      record.attempts = event.attempt;
+      record.retryErrors = [...record.retryErrors, errorText(event.error)];
+    });
     workflow.on('run-finished', (event) => {
       this.#finishedAt = event.time;
+      this.#status = event.status;
     });
   }
 
@@ -160,7 +189,8 @@ export class RunRecorder {
       finishedAt,
       durationMs: finishedAt - this.#startedAt,
       finished: this.#finishedAt !== undefined,
-      nodes: this.#nodes.map((record) => ({ ...record })),
+      status: this.#status,
+      nodes: this.#nodes.map((record) => ({ ...record, retryErrors: [...record.retryErrors] })),
     };
   }
 
@@ -187,5 +217,11 @@ function emptyRecord(name: string, index: number, node: Node): MutableRecord {
     waitMs: undefined,
     bytesMoved: undefined,
     error: undefined,
+    attempts: 0,
+    retryErrors: [],
   };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

@@ -21,6 +21,8 @@ export interface BackendUnderTest {
   /** Whether actors and plugins run on this backend yet. */
   readonly supportsActors: boolean;
   readonly supportsPlugins: boolean;
+  /** Whether a synchronous node can be stopped at its timeout (not in the main thread). */
+  readonly stopsSynchronousCode: boolean;
   /** Ends whatever the backend keeps between runs (thread pools). */
   close(): Promise<void>;
 }
@@ -30,6 +32,7 @@ export const localBackend: BackendUnderTest = {
   create: (leaves, workflowName) => new LocalWorkflow(leaves, { workflowName }),
   supportsActors: true,
   supportsPlugins: true,
+  stopsSynchronousCode: false,
   close: async () => {},
 };
 
@@ -64,6 +67,7 @@ export function threadBackend(threads: number): BackendUnderTest {
     },
     supportsActors: true,
     supportsPlugins: true,
+    stopsSynchronousCode: true,
     close: async () => {
       await Promise.all([...open].map((workflow) => workflow.close()));
       open.clear();

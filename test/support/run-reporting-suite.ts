@@ -1,0 +1,138 @@
+/**
+ * How a run is reported as it ended, on every backend: cancelled nodes are cancelled (not
+ * skipped), retries are counted and carry their errors, every count adds up to the node count,
+ * and a synchronous node past its timeout fails as a timeout.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NodeTimeoutError, RunRecorder, type WorkflowEventMap } from 'functionfuse';
+import { afterAll, describe, expect, it } from 'vitest';
+import { flaky, sleep, spin } from '../fixtures/reliability-tasks.js';
+import { fail, record, sum } from '../fixtures/tasks.js';
+import { type BackendUnderTest, ExecutionLog } from './backends.js';
+
+type RunFinished = WorkflowEventMap['run-finished'];
+
+function counterFile(): { path: string; remove: () => void } {
+  const folder = mkdtempSync(join(tmpdir(), 'functionfuse-counter-'));
+  return { path: join(folder, 'count'), remove: () => rmSync(folder, { recursive: true, force: true }) };
+}
+
+export function describeRunReporting(backend: BackendUnderTest): void {
+  describe(`${backend.name}: how a run is reported`, () => {
+    afterAll(() => backend.close());
+
+    it('marks the nodes a cancellation stopped as cancelled, and the counts add up', async () => {
+      const log = new ExecutionLog();
+      try {
+        const done = sum(1, 1).setName('done');
+        const slow = sleep(30_000, log.path, 'slow').setName('slow');
+        const after = record(log.path, 'after', slow).setName('after');
+        const wf = backend.create([done, after], 'cancel-report');
+        const seen: string[] = [];
+        let finished: RunFinished | undefined;
+        wf.on('node-cancelled', (event) => seen.push(`cancelled ${event.node}`));
+        wf.on('node-skipped', (event) => seen.push(`skipped ${event.node}`));
+        wf.on('run-finished', (event) => {
+          finished = event;
+        });
+        // Cancelled once `done` has finished and `slow` runs: which nodes were stopped is then known.
+        const waitingFor = new Set(['done finished', 'slow started']);
+        const check = (what: string) => {
+          waitingFor.delete(what);
+          if (waitingFor.size === 0) setTimeout(() => controller.abort(new Error('stop')), 20);
+        };
+        wf.on('node-started', (event) => check(`${event.node} started`));
+        wf.on('node-finished', (event) => check(`${event.node} finished`));
+        const recorder = new RunRecorder(wf);
+        const controller = new AbortController();
+        await expect(wf.run({ signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
+        expect(seen.sort()).toEqual(['cancelled after', 'cancelled slow']);
+        expect(finished).toMatchObject({
+          ok: false,
+          status: 'cancelled',
+          completed: 1,
+          cached: 0,
+          failed: 0,
+          skipped: 0,
+          cancelled: 2,
+          retries: 0,
+        });
+        const outcomes = recorder.recording().nodes.map((node) => `${node.name} ${node.outcome}`);
+        expect(outcomes.sort()).toEqual(['after cancelled', 'done ran', 'slow cancelled']);
+        expect(recorder.recording().status).toBe('cancelled');
+      } finally {
+        log.remove();
+      }
+    });
+
+    it('reports nodes a failFast stop never reached as skipped, so the counts add up', async () => {
+      const log = new ExecutionLog();
+      try {
+        const broken = fail('boom').setName('broken');
+        const slow = sleep(300, log.path, 'slow').setName('slow');
+        const later = record(log.path, 'later', slow).setName('later');
+        const wf = backend.create([broken, later], 'fail-fast-report');
+        let finished: RunFinished | undefined;
+        wf.on('run-finished', (event) => {
+          finished = event;
+        });
+        await expect(wf.run()).rejects.toMatchObject({ nodeName: 'broken' });
+        const total = (finished?.completed ?? 0) + (finished?.failed ?? 0) + (finished?.skipped ?? 0);
+        expect(finished).toMatchObject({ status: 'failed', failed: 1, cancelled: 0 });
+        expect(total).toBe(3);
+      } finally {
+        log.remove();
+      }
+    });
+
+    it('reports every retry with its attempt, error and delay, and counts them', async () => {
+      const counter = counterFile();
+      try {
+        const node = flaky(counter.path, 2, 7).setName('flaky');
+        const wf = backend.create(node, 'retry-report');
+        wf.query('flaky').setOptions({ retries: 3, retryDelay: 5 });
+        const retried: string[] = [];
+        let finished: RunFinished | undefined;
+        wf.on('node-retried', (event) => {
+          retried.push(
+            `${event.node} attempt ${event.attempt} after ${String(event.error)} in ${event.delayMs} ms`,
+          );
+        });
+        wf.on('run-finished', (event) => {
+          finished = event;
+        });
+        const recorder = new RunRecorder(wf);
+        expect(await wf.run()).toBe(7);
+        expect(retried).toEqual([
+          'flaky attempt 2 after Error: attempt 1 fails in 5 ms',
+          'flaky attempt 3 after Error: attempt 2 fails in 5 ms',
+        ]);
+        expect(finished).toMatchObject({ status: 'completed', completed: 1, retries: 2 });
+        expect(recorder.recording().nodes[0]).toMatchObject({
+          outcome: 'ran',
+          attempts: 3,
+          retryErrors: ['Error: attempt 1 fails', 'Error: attempt 2 fails'],
+        });
+      } finally {
+        counter.remove();
+      }
+    });
+
+    // In the main thread the same node runs to its end and fails then, with a warning on stderr
+    // as it overruns: test/local-sync-timeout.test.ts runs it in a process of its own.
+    it.skipIf(!backend.stopsSynchronousCode)(
+      'stops a synchronous node that runs past its timeout, with a NodeTimeoutError',
+      async () => {
+        const node = spin(30_000).setName('spinner');
+        const wf = backend.create(node, 'sync-timeout');
+        wf.query('spinner').setOptions({ timeout: 50 });
+        const error = (await wf.run().catch((caught: unknown) => caught)) as Error;
+        expect(error).toMatchObject({ name: 'NodeExecutionError', nodeName: 'spinner' });
+        expect(error.cause).toBeInstanceOf(NodeTimeoutError);
+        expect((error.cause as Error).message).toBe('Node "spinner" timed out after 50 ms and was stopped');
+      },
+    );
+  });
+}
