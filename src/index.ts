@@ -20,6 +20,7 @@ export {
 } from './errors.js';
 export type {
   NodeEventBase,
+  StartupStep,
   WorkflowEvent,
   WorkflowEventListener,
   WorkflowEventMap,

@@ -1,15 +1,20 @@
 /**
  * The Piscina worker entry: runs a batch of nodes one after another and sends back their
- * outcomes, moving typed-array buffers instead of copying them.
+ * outcomes, moving typed-array buffers instead of copying them; or warms the thread up.
  */
 import { performance } from 'node:perf_hooks';
 import { threadId } from 'node:worker_threads';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { rebuildPlugin } from '../src/plugins/remote-plugin.js';
-import type { BatchResult, JobBatch, JobOutcome } from '../src/threads/messages.js';
+import type { BatchResult, JobBatch, JobOutcome, WorkerRequest } from '../src/threads/messages.js';
 import { runJob } from '../src/threads/run-job.js';
+import { startupBefore, warmUp } from '../src/threads/worker-startup.js';
 
-export default async function runBatch(batch: JobBatch): Promise<unknown> {
+export default function handle(request: WorkerRequest): Promise<unknown> {
+  return request.kind === 'warm-up' ? warmUp(request) : runBatch(request);
+}
+
+async function runBatch(batch: JobBatch): Promise<unknown> {
   const outcomes: JobOutcome[] = [];
   // A Set: two results may share a buffer, and a transfer list must not repeat one.
   const transferList = new Set<ArrayBuffer>();
@@ -20,12 +25,15 @@ export default async function runBatch(batch: JobBatch): Promise<unknown> {
   // copy of a later one.
   const argsOfJobs = batch.jobs.map((job) => (job.isolate === true ? structuredClone(job.args) : job.args));
   for (const [position, job] of batch.jobs.entries()) {
+    // The thread's start and the task module's import are timed on their own, not as the node's.
+    const startup = await startupBefore(job.moduleUrl, job.key);
     const started = performance.now();
     const outcome = await runJob(job, argsOfJobs[position] as unknown[], plugins);
     const timing = {
       startedAt: performance.timeOrigin + started,
       durationMs: performance.now() - started,
       threadId,
+      ...(startup === undefined ? {} : { startup }),
     };
     if (outcome.ok) {
       for (const buffer of outcome.transferables) transferList.add(buffer);

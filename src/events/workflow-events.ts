@@ -9,6 +9,21 @@ export interface NodeEventBase {
   readonly time: number;
 }
 
+/**
+ * Something a worker thread did before it could run a node, timed apart from the node: its own
+ * start, or importing the node's task module (with tsx first, for TypeScript).
+ *
+ * @example
+ * wf.on('node-finished', (event) => event.startup?.forEach((step) => console.log(step.label, step.durationMs)));
+ */
+export interface StartupStep {
+  /** `thread start`, or `import <file name>`. */
+  readonly label: string;
+  /** Epoch ms, as every event time. */
+  readonly startedAt: number;
+  readonly durationMs: number;
+}
+
 export interface WorkflowEventMap {
   'run-started': { readonly workflow: string; readonly nodes: number; readonly time: number };
   /** All its parents are done: the node waits for a thread. */
@@ -25,6 +40,12 @@ export interface WorkflowEventMap {
     readonly waitMs: number;
     /** Bytes of typed arrays moved (not copied) to the node with its arguments. */
     readonly bytesMoved: number;
+    /**
+     * What its thread did first, before the node's function started: present on the first node a
+     * thread runs (`thread start`) and on the first node of each task module (`import …`). Not
+     * part of `durationMs`; part of `waitMs`.
+     */
+    readonly startup?: readonly StartupStep[];
   };
   /** Its stored result was read instead of running it. */
   'node-cached': NodeEventBase;

@@ -38,6 +38,7 @@ code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; 
 .timeline line.row { stroke: #ddd; }
 .timeline .bar text { fill: #1b1b1b; pointer-events: none; }
 .timeline .bar:hover rect { stroke-width: 2; }
+.timeline .bar.startup rect { fill: #f2f2f2; stroke: #bdbdbd; stroke-dasharray: 3 2; }
 table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
 th, td { text-align: left; padding: 0.25rem 0.5rem; border-bottom: 1px solid #eee; }
 td.number, th.number { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }

@@ -16,7 +16,8 @@ const characterWidth = 6.6;
 /**
  * An SVG timeline of a recorded run: a row per thread (main thread first, then workers by
  * id), a bar per node that ran, was read from storage or failed, coloured by outcome (classes
- * `ran`, `cached`, `failed`), each with a tooltip giving its name, duration, wait and bytes
+ * `ran`, `cached`, `failed`, `cancelled`), a grey bar (class `startup`) per start-up step of a
+ * worker thread (its start, a task module's import) before the node that waited for it, each with a tooltip giving its name, duration, wait and bytes
  * moved, and a time axis in milliseconds from the start of the run.
  *
  * @example
@@ -50,6 +51,17 @@ export function renderTimeline(recording: RunRecording): string {
   });
   for (const record of bars) {
     const row = rowOf.get(threadOf(record)) as number;
+    for (const step of record.startup) {
+      // A thread may start just before the run's first event: its bar starts at the axis.
+      const stepX = labelWidth + Math.max(0, step.startedAt - recording.startedAt) * scale;
+      const y = axisHeight + row * rowHeight + (rowHeight - barHeight) / 2;
+      parts.push(
+        `<g class="bar startup" data-before="${escapeMarkup(record.name)}">`,
+        `<title>${escapeMarkup(`start-up: ${step.label}, ${formatMs(step.durationMs)}, before ${record.name}`)}</title>`,
+        `<rect x="${fixed(stepX)}" y="${y}" width="${fixed(Math.max(1, step.durationMs * scale))}" height="${barHeight}" rx="2"/>`,
+        '</g>',
+      );
+    }
     const x = labelWidth + ((record.startedAt as number) - recording.startedAt) * scale;
     // Sub-pixel nodes still get a sliver, or a run of tiny nodes would look empty.
     const barWidth = Math.max(1, (record.durationMs ?? 0) * scale);

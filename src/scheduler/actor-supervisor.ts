@@ -2,14 +2,14 @@ import { FunctionFuseError } from '../errors.js';
 import { timeoutError } from '../executor/deadline.js';
 import type { Node } from '../graph/node.js';
 import { ActorHost } from '../threads/actor-host.js';
-import type { JobOutcome, JobTiming, RemotePluginCall } from '../threads/messages.js';
+import type { JobOutcome, JobStartup, JobTiming, RemotePluginCall } from '../threads/messages.js';
 import { deserializeThrown } from '../threads/serialized-error.js';
 import type { ExecutionPlan } from '../workflow/plan.js';
 
 /** An actor node that finished: its value, and the snapshot of its object when that is a leaf. */
 export interface ActorNodeDone {
   readonly value: unknown;
-  readonly timing: JobTiming;
+  readonly timing: JobTiming & JobStartup;
   readonly snapshot?: { readonly initIndex: number; readonly value: unknown };
 }
 

@@ -121,7 +121,7 @@ export function composeBatch(batch: readonly PreparedJob[], plan: ExecutionPlan)
   const lone = batch.length === 1 ? (batch[0] as PreparedJob) : undefined;
   const transferList = lone?.transferList ?? [];
   return {
-    message: { jobs, plugins: [...plugins.keys()] },
+    message: { kind: 'batch', jobs, plugins: [...plugins.keys()] },
     transferList,
     timeoutMs: lone?.timeoutMs,
     bytesMoved: transferList.reduce((total, buffer) => total + buffer.byteLength, 0),

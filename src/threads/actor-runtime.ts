@@ -8,9 +8,10 @@ import { callCallable, callMethod, callWithPlugin, isThenable } from '../executo
 import type { Callable } from '../graph/callable.js';
 import { rebuildPlugin } from '../plugins/remote-plugin.js';
 import { loadDefinition } from './load-definition.js';
-import type { ActorConstruct, ActorMethodCall, JobOutcome, RemotePluginCall } from './messages.js';
+import type { ActorConstruct, ActorMethodCall, JobOutcome, RemotePluginCall, StartupStep } from './messages.js';
 import { checkedResult } from './run-job.js';
 import { serializeThrown } from './serialized-error.js';
+import { startupBefore } from './worker-startup.js';
 
 let instance: unknown;
 let callable: (Callable & { kind: 'actor-init' }) | undefined;
@@ -21,7 +22,9 @@ interface OutcomeToSend {
 }
 
 export async function runActorConstruct(call: ActorConstruct): Promise<OutcomeToSend> {
-  return timed(async () => {
+  // The thread's start and the class's module import are timed apart from the init node.
+  const startup = await startupBefore(call.moduleUrl, call.key);
+  return timed(startup, async () => {
     const definition = await loadDefinition(call.moduleUrl, call.key);
     if (definition.kind !== 'actor') {
       throw new InternalError(`${call.key} in ${call.moduleUrl} is not an actor class`);
@@ -35,7 +38,7 @@ export async function runActorConstruct(call: ActorConstruct): Promise<OutcomeTo
 }
 
 export async function runActorMethod(call: ActorMethodCall): Promise<OutcomeToSend> {
-  return timed(async () => {
+  return timed(undefined, async () => {
     if (callable === undefined)
       throw new InternalError('an actor method was called before its object was built');
     const className = callable.baseName;
@@ -44,7 +47,7 @@ export async function runActorMethod(call: ActorMethodCall): Promise<OutcomeToSe
 }
 
 export function snapshotActor(nodeName: string): Promise<OutcomeToSend> {
-  return timed(async () => ({ ...(instance as object) }), nodeName);
+  return timed(undefined, async () => ({ ...(instance as object) }), nodeName);
 }
 
 async function invoke(
@@ -63,12 +66,17 @@ async function invoke(
   );
 }
 
-async function timed(run: () => Promise<unknown>, nodeName: string): Promise<OutcomeToSend> {
+async function timed(
+  startup: readonly StartupStep[] | undefined,
+  run: () => Promise<unknown>,
+  nodeName: string,
+): Promise<OutcomeToSend> {
   const started = performance.now();
   const timing = () => ({
     startedAt: performance.timeOrigin + started,
     durationMs: performance.now() - started,
     threadId,
+    ...(startup === undefined ? {} : { startup }),
   });
   try {
     const checked = checkedResult(nodeName, await run());

@@ -2,6 +2,7 @@
  * Every message between the main thread and a task worker. One file, one union per direction,
  * so both sides agree on the shapes.
  */
+import type { StartupStep } from '../events/workflow-events.js';
 import type { RemotePluginSpec } from '../plugins/remote-plugin.js';
 import type { SealedRecord } from '../storage/sealed-record.js';
 import type { SerializedThrow } from './serialized-error.js';
@@ -46,6 +47,7 @@ export interface RemotePluginCall {
 
 /** Several ready nodes sent in one message: tiny nodes would otherwise cost a round trip each. */
 export interface JobBatch {
+  readonly kind: 'batch';
   readonly jobs: readonly NodeJob[];
   /** The plugins of the batch's jobs, each sent (and rebuilt in the worker) once per batch. */
   readonly plugins: readonly RemotePluginSpec[];
@@ -59,10 +61,43 @@ export interface JobTiming {
   readonly threadId: number;
 }
 
+export type { StartupStep };
+
+/** Start-up a job waited for on its thread, not counted in its own duration. */
+export interface JobStartup {
+  readonly startup?: readonly StartupStep[];
+}
+
 /** What became of one job. */
 export type JobOutcome =
-  | ({ readonly ok: true; readonly value: unknown; readonly sealed?: SealedRecord } & JobTiming)
-  | ({ readonly ok: false; readonly error: SerializedThrow } & JobTiming);
+  | ({ readonly ok: true; readonly value: unknown; readonly sealed?: SealedRecord } & JobTiming & JobStartup)
+  | ({ readonly ok: false; readonly error: SerializedThrow } & JobTiming & JobStartup);
+
+/**
+ * Prepares one worker before any run (ThreadWorkflow.warm): it imports the task modules and
+ * waits at a barrier until every worker of the pool has arrived, so that each request of a
+ * warm-up lands on a worker of its own.
+ */
+export interface WarmUpRequest {
+  readonly kind: 'warm-up';
+  readonly moduleUrls: readonly string[];
+  /** An Int32Array's memory: [0] counts the workers that arrived. */
+  readonly barrier: SharedArrayBuffer;
+  readonly workers: number;
+  /** How long a worker waits for the others, in ms, before it gives up waiting. */
+  readonly waitMs: number;
+}
+
+/** What a task worker receives. */
+export type WorkerRequest = JobBatch | WarmUpRequest;
+
+/** What a worker did to warm up. */
+export interface WarmUpResult {
+  readonly threadId: number;
+  readonly steps: readonly StartupStep[];
+  /** Whether every worker reached the barrier in time (else a worker may have been warmed twice). */
+  readonly allArrived: boolean;
+}
 
 export interface BatchResult {
   /** In the order of the batch's jobs. */

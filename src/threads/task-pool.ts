@@ -1,5 +1,5 @@
 import { Piscina } from 'piscina';
-import type { BatchResult, JobBatch } from './messages.js';
+import type { BatchResult, JobBatch, WarmUpResult, WorkerRequest } from './messages.js';
 import { workerEntryPath } from './worker-entry.js';
 
 /** Options of the worker-thread pool that runs task nodes. */
@@ -18,10 +18,12 @@ export interface TaskPoolOptions {
  * Idle workers are unref'd by Piscina: a script that finished its runs exits without close().
  */
 export class TaskPool {
-  readonly #piscina: Piscina<JobBatch, BatchResult>;
+  readonly #piscina: Piscina<WorkerRequest, unknown>;
+  readonly #threads: number;
 
   constructor(options: TaskPoolOptions) {
-    this.#piscina = new Piscina<JobBatch, BatchResult>({
+    this.#threads = options.threads;
+    this.#piscina = new Piscina<WorkerRequest, unknown>({
       filename: workerEntryPath('task-worker'),
       minThreads: options.threads,
       maxThreads: options.threads,
@@ -47,7 +49,19 @@ export class TaskPool {
     return this.#piscina.run(batch, {
       ...(transferList.length === 0 ? {} : { transferList: [...transferList] }),
       ...(signal === undefined ? {} : { signal }),
-    });
+    }) as Promise<BatchResult>;
+  }
+
+  /**
+   * Starts every worker and has each import `moduleUrls`: one request per worker, each held at a
+   * barrier until all have arrived, so no worker takes two. A worker that does not arrive within
+   * `waitMs` (a very busy machine) releases the others; the pool is then warmed in part.
+   */
+  async warm(moduleUrls: readonly string[], waitMs: number): Promise<readonly WarmUpResult[]> {
+    const barrier = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
+    const request: WorkerRequest = { kind: 'warm-up', moduleUrls, barrier, workers: this.#threads, waitMs };
+    const runs = Array.from({ length: this.#threads }, () => this.#piscina.run(request));
+    return (await Promise.all(runs)) as WarmUpResult[];
   }
 
   /** Ends every worker; pending batches are rejected. */

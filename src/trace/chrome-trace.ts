@@ -49,7 +49,9 @@ export const UNKNOWN_THREAD_TRACK = 999_999;
 
 /**
  * Converts a recording into a trace: a `thread_name` metadata event per track ("main thread",
- * "worker thread 3"), and a complete event per node that ran, was read from storage or failed,
+ * "worker thread 3"), a complete event per start-up step of a worker (`start-up: thread start`,
+ * `start-up: import tasks.ts`, category `startup`), and a complete event per node that ran, was
+ * read from storage or failed,
  * named after the node, with `args` giving its outcome, wait time, bytes moved and whether it
  * was cached. Skipped nodes did not run, so they have no slice.
  *
@@ -75,6 +77,19 @@ export function toChromeTrace(recording: RunRecording, options: { readonly pid?:
     );
   }
   for (const record of slices) {
+    // A thread's start-up gets slices of its own, before the node that waited for it.
+    for (const step of record.startup) {
+      traceEvents.push({
+        name: `start-up: ${step.label}`,
+        cat: 'startup',
+        ph: 'X',
+        pid,
+        tid: trackOf(record),
+        ts: microseconds(step.startedAt - recording.startedAt),
+        dur: microseconds(step.durationMs),
+        args: { before: record.name },
+      });
+    }
     traceEvents.push({
       name: record.name,
       cat: record.outcome,

@@ -3,7 +3,7 @@
  * when and for how long. The Chrome trace and the HTML report are both drawn from this one
  * record, so they cannot disagree.
  */
-import type { WorkflowEventListener, WorkflowEventName } from '../events/workflow-events.js';
+import type { StartupStep, WorkflowEventListener, WorkflowEventName } from '../events/workflow-events.js';
 import type { Node } from '../graph/node.js';
 import type { NodeOutcome } from '../graph-drawing/drawing-model.js';
 
@@ -53,6 +53,11 @@ export interface NodeRecord {
   readonly attempts: number;
   /** Why each retried attempt failed, in order (the last failure of a failed node is `error`). */
   readonly retryErrors: readonly string[];
+  /**
+   * What its thread did before the node could start (its own start, importing the task module),
+   * on the same thread, not counted in `durationMs`. Empty for most nodes.
+   */
+  readonly startup: readonly StartupStep[];
 }
 
 /** The recorder fills records in as events arrive; readers get frozen-in-time copies. */
@@ -128,6 +133,7 @@ export class RunRecorder {
         durationMs: event.durationMs,
         waitMs: event.waitMs,
         bytesMoved: event.bytesMoved,
+        startup: event.startup ?? [],
       });
     });
     workflow.on('node-cached', (event) => {
@@ -219,6 +225,7 @@ function emptyRecord(name: string, index: number, node: Node): MutableRecord {
     error: undefined,
     attempts: 0,
     retryErrors: [],
+    startup: [],
   };
 }
 
