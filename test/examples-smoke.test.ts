@@ -22,9 +22,23 @@ async function runExample(path: string, args: string[]): Promise<string> {
 
 describe('examples', () => {
   it('main job: Monte Carlo pricing gives identical results on both backends', async () => {
-    const output = await runExample('main.ts', ['--batches', '4', '--paths', '2000', '--steps', '10']);
+    const output = await runExample('main.ts', [
+      '--batches',
+      '4',
+      '--paths',
+      '2000',
+      '--steps',
+      '10',
+      '--runs',
+      '2',
+    ]);
     expect(output).toContain('exact (Black-Scholes)  9.121804');
-    expect(output).toContain('identical results on both backends: yes');
+    // Warm runs are summarised with their spread; the cold first run has a line of its own.
+    expect(output).toMatch(
+      /^LocalWorkflow {10}median \d+ ms \(\d+ ms–\d+ ms, 2 warm runs\); cold first run \d+ ms$/m,
+    );
+    expect(output).toMatch(/^speedup \d+\.\d\d × on \d+ threads \(medians of warm runs; /m);
+    expect(output).toContain('identical results on both backends, in all 6 runs: yes');
   });
 
   it('training with FileStorage: the second run reads every node and runs none', async () => {
