@@ -3,13 +3,12 @@
  * that crosses a real structured-clone boundary, so the main thread's copies can be inspected.
  */
 import { describe, expect, it } from 'vitest';
+import { BatchSizer } from '../src/drivers/batch-sizer.js';
+import { runOnThreadPool } from '../src/drivers/thread-pool-driver.js';
 import { WorkflowEvents } from '../src/events/workflow-events.js';
 import { type Ref, task } from '../src/index.js';
-import { BatchSizer } from '../src/scheduler/batch-sizer.js';
-import { RunOutcomes } from '../src/scheduler/run-outcomes.js';
-import { ThreadRun } from '../src/scheduler/thread-run.js';
+import { prepareRun } from '../src/scheduler/run-setup.js';
 import type { BatchResult, JobBatch } from '../src/threads/messages.js';
-import type { TaskPool } from '../src/threads/task-pool.js';
 import { defaultNodeOptions } from '../src/workflow/node-options.js';
 import { ExecutionPlan } from '../src/workflow/plan.js';
 
@@ -52,19 +51,21 @@ class CloningPool {
 async function runOnFakePool(leaves: readonly Ref[]) {
   const plan = new ExecutionPlan(leaves);
   const pool = new CloningPool();
-  const results = await new ThreadRun({
+  const run = await prepareRun('ownership', undefined, () => ({
+    workflowName: 'ownership',
     plan,
-    pool: pool as unknown as TaskPool,
-    sizer: new BatchSizer(2, 1),
-    outcomes: new RunOutcomes(plan, 'ownership', true),
+    plugins: [],
     nodeOptions: plan.nodes.map(() => defaultNodeOptions),
-    priorities: new Float64Array(plan.nodes.length),
+    storage: undefined,
+    loggedNodes: new Set(),
+    events: new WorkflowEvents(),
+  }));
+  const results = await runOnThreadPool(run, {
+    pool,
+    sizer: new BatchSizer(2, 1),
     maxInFlight: 1,
     pluginCalls: [],
-    signal: undefined,
-    events: new WorkflowEvents(),
-    stored: undefined,
-  }).execute();
+  });
   return { plan, pool, results };
 }
 

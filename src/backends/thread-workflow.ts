@@ -1,15 +1,13 @@
 import { availableParallelism } from 'node:os';
+import { BatchSizer } from '../drivers/batch-sizer.js';
+import { runOnThreadPool } from '../drivers/thread-pool-driver.js';
 import { describeValue } from '../errors.js';
 import type { Leaves, RunResult } from '../graph/types.js';
 import { preparePluginCalls } from '../plugins/remote-plugin.js';
-import { BatchSizer } from '../scheduler/batch-sizer.js';
-import { RunOutcomes } from '../scheduler/run-outcomes.js';
-import { StoredResults } from '../scheduler/stored-results.js';
-import { ThreadRun } from '../scheduler/thread-run.js';
+import { prepareRun } from '../scheduler/run-setup.js';
 import { TaskPool, type TaskPoolOptions } from '../threads/task-pool.js';
 import { BaseWorkflow, type WorkflowOptions } from '../workflow/base-workflow.js';
-import { resolveNodeOptions } from '../workflow/node-options.js';
-import { type RunOptions, resolveRunOptions } from '../workflow/run-options.js';
+import type { RunOptions } from '../workflow/run-options.js';
 import { refuseWorkflowInWorker } from '../workflow/worker-guard.js';
 
 /** Options of {@link ThreadWorkflow}. */
@@ -69,34 +67,23 @@ export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
    * {@link RunOptions} for `failFast` and `signal`.
    */
   override async run(options?: RunOptions): Promise<RunResult<L>> {
-    const { failFast, signal } = resolveRunOptions(options);
-    refuseWorkflowInWorker(this.workflowName);
-    const plan = this.plan();
-    const pluginCalls = await preparePluginCalls(plan.nodes, this.preparePlugins(plan));
+    let pluginCalls: Awaited<ReturnType<typeof preparePluginCalls>> = [];
+    const run = await prepareRun(
+      this.workflowName,
+      options,
+      () => this.runInputs(),
+      async ({ plan, plugins }) => {
+        pluginCalls = await preparePluginCalls(plan.nodes, plugins);
+      },
+    );
     this.#pool ??= new TaskPool(this.#poolOptions);
-    const { storage } = this;
-    const stored =
-      storage === undefined ? undefined : new StoredResults(storage, this.workflowName, this.loggedNodes);
-    if (storage !== undefined) await storage.newWorkflow(this.workflowName);
-    await stored?.prepare();
-    const nodeOptions = plan.nodes.map((node) => resolveNodeOptions(this.settingsOf(node)?.options));
-    const outcomes = new RunOutcomes(plan, this.workflowName, failFast, this.events);
-    const results = await new ThreadRun({
-      plan,
+    const results = await runOnThreadPool(run, {
       pool: this.#pool,
       sizer: this.#sizer,
-      outcomes,
-      nodeOptions,
-      priorities: Float64Array.from(nodeOptions, (options) => options.priority),
       maxInFlight: this.threads * 2,
       pluginCalls,
-      signal,
-      events: this.events,
-      stored,
-    })
-      .execute()
-      .finally(() => outcomes.finish());
-    return this.collectResults((node) => results[plan.indexOf.get(node) as number]);
+    });
+    return this.collectResults((node) => results[run.plan.indexOf.get(node) as number]);
   }
 
   /**

@@ -2,28 +2,23 @@ import { AbortError, NodeExecutionError, WorkflowFailedError } from '../errors.j
 import { eventTime, type WorkflowEvents } from '../events/workflow-events.js';
 import type { ExecutionPlan } from '../workflow/plan.js';
 
-const pending = 0;
-const completed = 1;
-const failed = 2;
-const skipped = 3;
-const cancelled = 4;
-
 /**
- * What became of each node in one run, shared by every backend: completed, failed, skipped
- * (an ancestor failed, or the run stopped at a failure before reaching it) or cancelled. It
- * decides when a run must stop (the first failure under `failFast`, or cancellation) and what
- * `run()` rejects with, and it reports retries, so every backend counts them the same way.
+ * How one run ends, and what it reports on the way, the same on every backend: the run core
+ * tells it each node's final state (completed, failed, skipped or cancelled) and each retry; it
+ * emits their events, decides when the run must stop (the first failure under `failFast`, a
+ * cancellation, a breakdown) and what `run()` rejects with.
  */
 export class RunOutcomes {
   readonly #plan: ExecutionPlan;
   readonly #workflowName: string;
   readonly #failFast: boolean;
-  readonly #states: Uint8Array;
   readonly #errors = new Map<number, NodeExecutionError>();
+  readonly #skipped: number[] = [];
   readonly #events: WorkflowEvents | undefined;
   readonly #startedAt = eventTime();
-  #settled = 0;
+  #completed = 0;
   #cached = 0;
+  #cancelled = 0;
   #retries = 0;
   #abortReason: { reason: unknown } | undefined;
   #breakdown: Error | undefined;
@@ -32,12 +27,11 @@ export class RunOutcomes {
     this.#plan = plan;
     this.#workflowName = workflowName;
     this.#failFast = failFast;
-    this.#states = new Uint8Array(plan.nodes.length);
     this.#events = events;
     events?.emit('run-started', { workflow: workflowName, nodes: plan.nodes.length, time: this.#startedAt });
   }
 
-  /** True once nothing new may start: a failure under failFast, or cancellation. */
+  /** True once nothing new may start: a failure under failFast, a cancellation or a breakdown. */
   get stopped(): boolean {
     return (
       this.#breakdown !== undefined ||
@@ -46,23 +40,39 @@ export class RunOutcomes {
     );
   }
 
-  /** True when every node has completed, failed or been skipped. */
-  get allSettled(): boolean {
-    return this.#settled === this.#states.length;
-  }
-
-  isSkipped(index: number): boolean {
-    return this.#states[index] === skipped;
+  /** True once the run was cancelled through its signal. */
+  get cancelled(): boolean {
+    return this.#abortReason !== undefined;
   }
 
   /** `cached`: its result was read from storage instead of being computed. */
-  complete(index: number, cached = false): void {
-    this.#settle(index, completed);
-    if (cached) {
-      this.#cached++;
-      if (this.#events?.has('node-cached')) {
-        this.#events.emit('node-cached', { node: this.#nodeName(index), index, time: eventTime() });
-      }
+  complete(index: number, cached: boolean): void {
+    this.#completed++;
+    if (!cached) return;
+    this.#cached++;
+    if (this.#events?.has('node-cached')) {
+      this.#events.emit('node-cached', { node: this.#nodeName(index), index, time: eventTime() });
+    }
+  }
+
+  fail(index: number, error: NodeExecutionError): void {
+    this.#errors.set(index, error);
+    this.#events?.emit('node-failed', { node: error.nodeName, index, time: eventTime(), error });
+  }
+
+  /** Not run: an ancestor failed, or the run stopped at a failure before reaching it. */
+  skip(index: number): void {
+    this.#skipped.push(index);
+    if (this.#events?.has('node-skipped')) {
+      this.#events.emit('node-skipped', { node: this.#nodeName(index), index, time: eventTime() });
+    }
+  }
+
+  /** Stopped, or never started, because the run was cancelled. */
+  cancel(index: number): void {
+    this.#cancelled++;
+    if (this.#events?.has('node-cancelled')) {
+      this.#events.emit('node-cancelled', { node: this.#nodeName(index), index, time: eventTime() });
     }
   }
 
@@ -79,39 +89,9 @@ export class RunOutcomes {
     });
   }
 
-  /** Records a failure; every node downstream of it will be skipped. */
-  fail(index: number, error: NodeExecutionError): void {
-    if (this.#states[index] !== pending) return;
-    this.#errors.set(index, error);
-    this.#settle(index, failed);
-    this.#events?.emit('node-failed', { node: error.nodeName, index, time: eventTime(), error });
-    const downstream = [...(this.#plan.childIndexes[index] as Int32Array)];
-    while (downstream.length > 0) {
-      const child = downstream.pop() as number;
-      if (this.#states[child] !== pending) continue;
-      this.#settle(child, skipped);
-      this.#events?.emit('node-skipped', { node: this.#nodeName(child), index: child, time: eventTime() });
-      downstream.push(...(this.#plan.childIndexes[child] as Int32Array));
-    }
-  }
-
-  /**
-   * Reports the end of the run: call once, after it settled. Nodes that never settled were
-   * stopped: cancelled when the run was, else skipped (the run stopped at a failure before
-   * reaching them), each with its event, so every count adds up to the run's node count.
-   */
+  /** Reports the end of the run: call once, after every node reached its final state. */
   finish(): void {
-    const unsettledAs = this.#abortReason !== undefined ? cancelled : skipped;
-    const eventName = unsettledAs === cancelled ? 'node-cancelled' : 'node-skipped';
-    const announce = this.#events?.has(eventName) === true;
-    for (let index = 0; index < this.#states.length; index++) {
-      if (this.#states[index] !== pending) continue;
-      this.#settle(index, unsettledAs);
-      if (announce) this.#events?.emit(eventName, { node: this.#nodeName(index), index, time: eventTime() });
-    }
     if (!this.#events?.has('run-finished')) return;
-    const count = (state: number) =>
-      this.#states.reduce((total, each) => total + (each === state ? 1 : 0), 0);
     const time = eventTime();
     const error = this.finalError();
     this.#events.emit('run-finished', {
@@ -120,11 +100,11 @@ export class RunOutcomes {
       durationMs: time - this.#startedAt,
       ok: error === undefined,
       status: error === undefined ? 'completed' : error instanceof AbortError ? 'cancelled' : 'failed',
-      completed: count(completed) - this.#cached,
+      completed: this.#completed - this.#cached,
       cached: this.#cached,
-      failed: count(failed),
-      skipped: count(skipped),
-      cancelled: count(cancelled),
+      failed: this.#errors.size,
+      skipped: this.#skipped.length,
+      cancelled: this.#cancelled,
       retries: this.#retries,
     });
   }
@@ -152,21 +132,13 @@ export class RunOutcomes {
     if (this.#errors.size === 0) return undefined;
     const inCanonicalOrder = [...this.#errors.entries()].sort(([a], [b]) => a - b).map(([, error]) => error);
     if (this.#failFast) return this.#firstError ?? inCanonicalOrder[0];
-    const skippedNames = this.#plan.nodes
-      .filter((_, index) => this.#states[index] === skipped)
-      .map((node) => node.name);
+    const skippedNames = [...this.#skipped].sort((a, b) => a - b).map((index) => this.#nodeName(index));
     return new WorkflowFailedError(this.#workflowName, inCanonicalOrder, skippedNames);
   }
 
   /** Under failFast, the failure that stopped the run (the first one to happen). */
   get #firstError(): NodeExecutionError | undefined {
     return this.#errors.values().next().value;
-  }
-
-  #settle(index: number, state: number): void {
-    if (this.#states[index] !== pending) return;
-    this.#states[index] = state;
-    this.#settled++;
   }
 }
 

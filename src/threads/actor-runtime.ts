@@ -8,7 +8,13 @@ import { callCallable, callMethod, callWithPlugin, isThenable } from '../executo
 import type { Callable } from '../graph/callable.js';
 import { rebuildPlugin } from '../plugins/remote-plugin.js';
 import { loadDefinition } from './load-definition.js';
-import type { ActorConstruct, ActorMethodCall, JobOutcome, RemotePluginCall, StartupStep } from './messages.js';
+import type {
+  ActorConstruct,
+  ActorMethodCall,
+  JobOutcome,
+  RemotePluginCall,
+  StartupStep,
+} from './messages.js';
 import { checkedResult } from './run-job.js';
 import { serializeThrown } from './serialized-error.js';
 import { startupBefore } from './worker-startup.js';
@@ -24,26 +30,36 @@ interface OutcomeToSend {
 export async function runActorConstruct(call: ActorConstruct): Promise<OutcomeToSend> {
   // The thread's start and the class's module import are timed apart from the init node.
   const startup = await startupBefore(call.moduleUrl, call.key);
-  return timed(startup, async () => {
-    const definition = await loadDefinition(call.moduleUrl, call.key);
-    if (definition.kind !== 'actor') {
-      throw new InternalError(`${call.key} in ${call.moduleUrl} is not an actor class`);
-    }
-    callable = { kind: 'actor-init', actor: definition, baseName: definition.baseName };
-    const init = callable;
-    instance = await invoke(call.nodeName, call.plugin, () => callCallable(init, call.args, undefined));
-    // The init node's value stays here: the main thread only needs to know it succeeded.
-    return undefined;
-  }, call.nodeName);
+  return timed(
+    startup,
+    async () => {
+      const definition = await loadDefinition(call.moduleUrl, call.key);
+      if (definition.kind !== 'actor') {
+        throw new InternalError(`${call.key} in ${call.moduleUrl} is not an actor class`);
+      }
+      callable = { kind: 'actor-init', actor: definition, baseName: definition.baseName };
+      const init = callable;
+      instance = await invoke(call.nodeName, call.plugin, () => callCallable(init, call.args, undefined));
+      // The init node's value stays here: the main thread only needs to know it succeeded.
+      return undefined;
+    },
+    call.nodeName,
+  );
 }
 
 export async function runActorMethod(call: ActorMethodCall): Promise<OutcomeToSend> {
-  return timed(undefined, async () => {
-    if (callable === undefined)
-      throw new InternalError('an actor method was called before its object was built');
-    const className = callable.baseName;
-    return invoke(call.nodeName, call.plugin, () => callMethod(instance, call.method, className, call.args));
-  }, call.nodeName);
+  return timed(
+    undefined,
+    async () => {
+      if (callable === undefined)
+        throw new InternalError('an actor method was called before its object was built');
+      const className = callable.baseName;
+      return invoke(call.nodeName, call.plugin, () =>
+        callMethod(instance, call.method, className, call.args),
+      );
+    },
+    call.nodeName,
+  );
 }
 
 export function snapshotActor(nodeName: string): Promise<OutcomeToSend> {

@@ -10,7 +10,12 @@ import { currentGraphRevision, type Node, Ref } from '../graph/node.js';
 import type { Leaves, RunResult } from '../graph/types.js';
 import { isPlugin, type Plugin } from '../plugins/plugin.js';
 import { isStorage, type Storage } from '../storage/storage.js';
-import { type NodeOptions, validateNodeOptions } from './node-options.js';
+import {
+  type NodeOptions,
+  type ResolvedNodeOptions,
+  resolveNodeOptions,
+  validateNodeOptions,
+} from './node-options.js';
 import { compileNamePattern, type NamePattern } from './pattern.js';
 import { ExecutionPlan } from './plan.js';
 import { Query } from './query.js';
@@ -19,6 +24,19 @@ import { Query } from './query.js';
 export interface WorkflowOptions {
   /** Names the workflow; it is the storage folder of its results. */
   readonly workflowName: string;
+}
+
+/** What a run takes from its workflow (see BaseWorkflow.runInputs). */
+export interface WorkflowRunInputs {
+  readonly workflowName: string;
+  readonly plan: ExecutionPlan;
+  /** Each node's plugin and payload, by plan index, prepared in canonical order. */
+  readonly plugins: readonly (PreparedPlugin | undefined)[];
+  readonly nodeOptions: readonly ResolvedNodeOptions[];
+  readonly storage: Storage | undefined;
+  /** Nodes given to logNodes: never stored. */
+  readonly loggedNodes: ReadonlySet<Node>;
+  readonly events: WorkflowEvents;
 }
 
 /** What a workflow knows about one node beyond the graph: set through queries. */
@@ -197,6 +215,24 @@ export abstract class BaseWorkflow<const L extends Leaves = Leaves> {
         ? undefined
         : { plugin, payload: plugin.localInitialize({ name: (plan.nodes[index] as Node).name, index }) },
     );
+  }
+
+  /**
+   * Everything a run needs from the workflow, in the one order every backend uses: the plan,
+   * the plugins started (payloads in canonical order, see preparePlugins), each node's options,
+   * and the storage. Backends hand it to `prepareRun` (scheduler/run-setup.ts).
+   */
+  protected runInputs(): WorkflowRunInputs {
+    const plan = this.plan();
+    return {
+      workflowName: this.workflowName,
+      plan,
+      plugins: this.preparePlugins(plan),
+      nodeOptions: plan.nodes.map((node) => resolveNodeOptions(this.#settings.get(node)?.options)),
+      storage: this.#storage,
+      loggedNodes: this.#loggedNodes,
+      events: this.#events,
+    };
   }
 
   /** Shapes the leaves' values as `run()` returns them. */

@@ -1,0 +1,279 @@
+/**
+ * Drives a run in the main thread (LocalWorkflow): nodes run one at a time, in the order the
+ * run core's ready queue gives (priority, then canonical order), async nodes awaited.
+ *
+ * The fast path matters here: a synchronous node without retries, timeout or signal is called
+ * straight from the loop, with no promise, no timer and no allocation of its own beyond its
+ * arguments. Only nodes that need it (async, stored, retried, timed) go through promises.
+ */
+import { eventTime } from '../events/workflow-events.js';
+import { callCallable, callWithPlugin, isThenable } from '../executor/call-node.js';
+import { overrunError, withDeadline } from '../executor/deadline.js';
+import { MainThreadWatchdog } from '../executor/main-thread-watchdog.js';
+import type { Node } from '../graph/node.js';
+import { NodeState } from '../scheduler/node-state.js';
+import type { RunEvent, RunInstruction } from '../scheduler/run-events.js';
+import type { PreparedRun } from '../scheduler/run-setup.js';
+import { ResultStore } from './result-store.js';
+
+/** Runs every node; resolves to the results by plan index (leaves kept, others released). */
+export async function runInMainThread(run: PreparedRun): Promise<readonly unknown[]> {
+  return new MainThreadRun(run).execute();
+}
+
+/** An instruction that asks for work (settling ends the loop instead). */
+type WorkInstruction = Exclude<RunInstruction, { readonly kind: 'settle' }>;
+
+/** What a node is called with. */
+interface NodeInputs {
+  readonly args: readonly unknown[];
+  /** The actor object, for a method call. */
+  readonly instance: unknown;
+}
+
+class MainThreadRun {
+  readonly #run: PreparedRun;
+  readonly #store: ResultStore;
+  readonly #watchdog = new MainThreadWatchdog();
+  /** Instructions not carried out yet, oldest first. */
+  readonly #instructions: WorkInstruction[] = [];
+  /** Computed results waiting for their save. */
+  readonly #unsaved = new Map<number, unknown>();
+  readonly #retryTimers = new Map<number, NodeJS.Timeout>();
+  /** Inputs of nodes that may be tried again. */
+  readonly #retried = new Map<number, NodeInputs>();
+  /** Resolves the wait for a retry's delay. */
+  #wake: (() => void) | undefined;
+  #settled = false;
+  #cancelSent = false;
+
+  constructor(run: PreparedRun) {
+    this.#run = run;
+    this.#store = new ResultStore(run.plan);
+  }
+
+  async execute(): Promise<readonly unknown[]> {
+    const { core, signal } = this.#run;
+    const onAbort = (): void => this.#wake?.();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      this.#tell({ kind: 'start' });
+      while (!this.#settled) {
+        if (this.#cancelIfAborted()) continue;
+        const instruction = this.#instructions.shift();
+        if (instruction !== undefined) {
+          await this.#carryOut(instruction);
+          continue;
+        }
+        const index = core.takeReady();
+        if (index !== undefined) {
+          const pending = this.#call(index);
+          if (pending !== undefined) await pending;
+          continue;
+        }
+        // Nothing to do but wait for a retry's delay (or the signal).
+        await new Promise<void>((resolve) => {
+          this.#wake = resolve;
+        });
+        this.#wake = undefined;
+      }
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      for (const timer of this.#retryTimers.values()) clearTimeout(timer);
+      await this.#watchdog.close();
+    }
+    const failure = core.finalError();
+    if (failure !== undefined) throw failure;
+    return this.#store.results;
+  }
+
+  /** Tells the core of a cancellation once, as soon as the signal is seen aborted. */
+  #cancelIfAborted(): boolean {
+    const { signal } = this.#run;
+    if (this.#cancelSent || signal?.aborted !== true) return false;
+    this.#cancelSent = true;
+    this.#tell({ kind: 'cancel', reason: signal.reason });
+    return true;
+  }
+
+  #tell(event: RunEvent): void {
+    const instructions = this.#run.core.handle(event);
+    for (const instruction of instructions) {
+      if (instruction.kind === 'settle') this.#settled = true;
+      else this.#instructions.push(instruction);
+    }
+  }
+
+  async #carryOut(instruction: WorkInstruction): Promise<void> {
+    switch (instruction.kind) {
+      case 'read-stored':
+        return this.#readStored(instruction.index);
+      case 'call-actor': {
+        const pending = this.#call(instruction.index);
+        if (pending !== undefined) await pending;
+        return;
+      }
+      case 'save':
+        return this.#save(instruction.index);
+      case 'retry-later': {
+        const { index, delayMs } = instruction;
+        // Fires while the loop awaits (a node, or the wake below): the node is ready again.
+        const timer = setTimeout(() => {
+          this.#retryTimers.delete(index);
+          this.#tell({ kind: 'retry-due', index });
+          this.#wake?.();
+        }, delayMs);
+        this.#retryTimers.set(index, timer);
+        return;
+      }
+      case 'stop-running':
+        // The node running now (if any) is awaited with the signal, which already rejected it.
+        for (const timer of this.#retryTimers.values()) clearTimeout(timer);
+        this.#retryTimers.clear();
+        return;
+    }
+  }
+
+  async #readStored(index: number): Promise<void> {
+    const stored = this.#run.stored;
+    const node = this.#node(index);
+    try {
+      const lookup = stored === undefined ? { found: false as const } : await stored.read(node);
+      if (lookup.found) {
+        this.#store.store(index, lookup.value);
+        this.#tell({ kind: 'stored-found', index });
+      } else {
+        this.#tell({ kind: 'stored-missing', index });
+      }
+    } catch (error) {
+      this.#tell({ kind: 'stored-failed', index, error });
+    }
+  }
+
+  async #save(index: number): Promise<void> {
+    const stored = this.#run.stored;
+    const value = this.#unsaved.get(index);
+    this.#unsaved.delete(index);
+    try {
+      const kept = stored === undefined ? value : await stored.save(this.#node(index), value);
+      this.#store.store(index, kept);
+      this.#tell({ kind: 'saved', index });
+    } catch (error) {
+      this.#tell({ kind: 'save-failed', index, error });
+    }
+  }
+
+  /**
+   * Calls node `index` and reports the outcome. Returns a promise only when the node is async
+   * or needs one (timeout, signal): the synchronous fast path returns undefined.
+   */
+  #call(index: number): Promise<void> | undefined {
+    const run = this.#run;
+    const node = this.#node(index);
+    const { callable } = node;
+    const { timeout } = run.nodeOptions[index] as { timeout: number | undefined };
+    let inputs: NodeInputs;
+    try {
+      inputs = this.#inputsOf(index);
+    } catch (error) {
+      this.#tell({ kind: 'refused', index, error });
+      return undefined;
+    }
+    const startedAt = run.timings.enabled ? eventTime() : 0;
+    let value: unknown;
+    try {
+      const { args, instance } = inputs;
+      const prepared = run.plugins[index];
+      const attempt = (): unknown =>
+        prepared === undefined
+          ? callCallable(callable, args, instance)
+          : callWithPlugin(node.name, prepared, () => callCallable(callable, args, instance));
+      value = timeout === undefined ? attempt() : this.#watched(node.name, timeout, attempt);
+    } catch (error) {
+      this.#failed(index, error);
+      return undefined;
+    }
+    if (!isThenable(value) && run.signal === undefined) {
+      this.#succeeded(index, value, startedAt);
+      return undefined;
+    }
+    return withDeadline(Promise.resolve(value), node.name, timeout, run.signal).then(
+      (result) => this.#succeeded(index, result, startedAt),
+      (error: unknown) => {
+        if (run.signal?.aborted) {
+          this.#retried.delete(index);
+          this.#cancelIfAborted();
+          this.#tell({ kind: 'attempt-stopped', index });
+        } else {
+          this.#failed(index, error);
+        }
+      },
+    );
+  }
+
+  /**
+   * Node `index`'s arguments (and actor object). Resolving them releases parents' results after
+   * their last consumer, so a node that may be retried keeps its inputs for the next attempt.
+   */
+  #inputsOf(index: number): NodeInputs {
+    const kept = this.#retried.get(index);
+    if (kept !== undefined) return kept;
+    const { plan, nodeOptions } = this.#run;
+    const { callable } = this.#node(index);
+    // The actor's object, read before argumentsFor may release it after its last call.
+    const instance =
+      callable.kind === 'actor-call'
+        ? this.#store.valueOf(plan.indexOf.get(callable.instance) as number)
+        : undefined;
+    const inputs = { args: this.#store.argumentsFor(index, undefined), instance };
+    if ((nodeOptions[index]?.retries ?? 0) > 0 && callable.kind === 'task') this.#retried.set(index, inputs);
+    return inputs;
+  }
+
+  #failed(index: number, error: unknown): void {
+    this.#tell({ kind: 'attempt-failed', index, error });
+    // Kept inputs are for a retry; none comes once the node failed for good.
+    if (this.#run.core.stateOf(index) !== NodeState.retryWait) this.#retried.delete(index);
+  }
+
+  #succeeded(index: number, value: unknown, startedAt: number): void {
+    const { timings, stored } = this.#run;
+    this.#retried.delete(index);
+    if (stored?.isCached(this.#node(index))) this.#unsaved.set(index, value);
+    else this.#store.store(index, value);
+    this.#tell(
+      timings.enabled
+        ? {
+            kind: 'attempt-succeeded',
+            index,
+            // The main thread is thread 0; a node starts the moment it is taken from the queue.
+            timing: { threadId: 0, startedAt, durationMs: eventTime() - startedAt },
+          }
+        : { kind: 'attempt-succeeded', index },
+    );
+  }
+
+  /**
+   * One attempt of a node with a timeout. The synchronous part of the call cannot be stopped in
+   * the main thread: the watchdog says so when it overruns, and a synchronous node that returns
+   * late fails as a timeout, as it would on every other backend. An async node's promise is
+   * timed by withDeadline.
+   */
+  #watched(nodeName: string, timeoutMs: number, attempt: () => unknown): unknown {
+    const startedAt = performance.now();
+    const watch = this.#watchdog.arm(nodeName, timeoutMs);
+    let value: unknown;
+    try {
+      value = attempt();
+    } finally {
+      this.#watchdog.disarm(watch);
+    }
+    const ranMs = performance.now() - startedAt;
+    if (!isThenable(value) && ranMs > timeoutMs) throw overrunError(nodeName, timeoutMs, ranMs);
+    return value;
+  }
+
+  #node(index: number): Node {
+    return this.#run.plan.nodes[index] as Node;
+  }
+}

@@ -1,0 +1,390 @@
+/**
+ * Drives a run on a pool of worker threads (ThreadWorkflow). The run core decides what is
+ * ready; this driver decides how it travels: ready task nodes leave the core's queue in its
+ * order while the pool has room, quick ones batched into one message (BatchSizer), slow or
+ * timed ones alone; actor nodes go to their actor's thread (ActorSupervisor); storage is read
+ * and written from the main thread, with records sealed by the workers.
+ *
+ * Failures: a worker that dies fails only the node it ran; quick nodes batched with it go
+ * again, one by one (which of them killed the worker is unknown). The run settles when the
+ * core says so, after every actor thread has ended.
+ */
+import { InternalError, NodeTimeoutError } from '../errors.js';
+import { timeoutError } from '../executor/deadline.js';
+import type { Node } from '../graph/node.js';
+import { NodeState } from '../scheduler/node-state.js';
+import type { RunEvent, RunInstruction } from '../scheduler/run-events.js';
+import type { PreparedRun } from '../scheduler/run-setup.js';
+import type { SealedRecord } from '../storage/sealed-record.js';
+import type { BatchResult, JobBatch, RemotePluginCall } from '../threads/messages.js';
+import { deserializeThrown } from '../threads/serialized-error.js';
+import { workerFailure } from '../threads/worker-failure.js';
+import type { ResolvedNodeOptions } from '../workflow/node-options.js';
+import { ActorSupervisor } from './actor-supervisor.js';
+import type { BatchSizer } from './batch-sizer.js';
+import { checkPlainArguments, composeBatch, type PreparedJob, prepareTaskJob } from './prepared-job.js';
+import { ResultStore } from './result-store.js';
+
+/** Where batches run: the task pool, or a stand-in in tests. */
+export interface BatchRunner {
+  run(batch: JobBatch, transferList: readonly ArrayBuffer[], signal?: AbortSignal): Promise<BatchResult>;
+}
+
+/** What the driver needs besides the run. */
+export interface ThreadPoolDriverOptions {
+  readonly pool: BatchRunner;
+  readonly sizer: BatchSizer;
+  /** How many batches may be in the pool at once. */
+  readonly maxInFlight: number;
+  /** Each node's plugin call (spec and payload), by plan index; prepared in canonical order. */
+  readonly pluginCalls: readonly (RemotePluginCall | undefined)[];
+}
+
+/** Runs every node on the pool; resolves to the results by plan index (leaves kept, others released). */
+export function runOnThreadPool(
+  run: PreparedRun,
+  options: ThreadPoolDriverOptions,
+): Promise<readonly unknown[]> {
+  return new ThreadPoolRun(run, options).execute();
+}
+
+class ThreadPoolRun {
+  readonly #run: PreparedRun;
+  readonly #options: ThreadPoolDriverOptions;
+  readonly #store: ResultStore;
+  readonly #actors: ActorSupervisor;
+  #batchesInPool = 0;
+  /** Aborting one stops its batch's worker: on cancellation, every one is aborted. */
+  readonly #batchControllers = new Set<AbortController>();
+  readonly #retryTimers = new Map<number, NodeJS.Timeout>();
+  /** Jobs kept to be sent again: for a retry, or after their batch's worker was lost. */
+  readonly #kept = new Map<number, PreparedJob>();
+  /** Nodes whose batch lost its worker: each goes alone from now on. */
+  readonly #alone = new Set<number>();
+  /** Computed results waiting for their save, with the record their worker sealed. */
+  readonly #unsaved = new Map<
+    number,
+    { readonly value: unknown; readonly sealed: SealedRecord | undefined }
+  >();
+  #settle: { resolve: (results: readonly unknown[]) => void; reject: (error: Error) => void } | undefined;
+
+  constructor(run: PreparedRun, options: ThreadPoolDriverOptions) {
+    this.#run = run;
+    this.#options = options;
+    this.#store = new ResultStore(run.plan);
+    this.#actors = new ActorSupervisor(run.plan);
+  }
+
+  execute(): Promise<readonly unknown[]> {
+    return new Promise((resolve, reject) => {
+      this.#settle = { resolve, reject };
+      const { signal } = this.#run;
+      this.#guarded(() => {
+        this.#tell({ kind: 'start' });
+        if (signal?.aborted) this.#tell({ kind: 'cancel', reason: signal.reason });
+        else
+          signal?.addEventListener(
+            'abort',
+            () => this.#guarded(() => this.#tell({ kind: 'cancel', reason: signal.reason })),
+            {
+              once: true,
+            },
+          );
+      });
+    });
+  }
+
+  /** Hands an event to the core, carries out its instructions, then fills the pool. */
+  #tell(event: RunEvent): void {
+    for (const instruction of this.#run.core.handle(event)) this.#carryOut(instruction);
+    this.#pump();
+  }
+
+  #carryOut(instruction: RunInstruction): void {
+    switch (instruction.kind) {
+      case 'read-stored':
+        this.#readStored(instruction.index);
+        return;
+      case 'call-actor':
+        this.#callActor(instruction.index);
+        return;
+      case 'save':
+        this.#save(instruction.index);
+        return;
+      case 'retry-later': {
+        const { index, delayMs } = instruction;
+        const timer = setTimeout(() => {
+          this.#retryTimers.delete(index);
+          this.#guarded(() => this.#tell({ kind: 'retry-due', index }));
+        }, delayMs);
+        this.#retryTimers.set(index, timer);
+        return;
+      }
+      case 'stop-running': {
+        const reason = this.#run.core.finalError();
+        for (const controller of this.#batchControllers) controller.abort(reason);
+        for (const timer of this.#retryTimers.values()) clearTimeout(timer);
+        this.#retryTimers.clear();
+        void this.#actors.terminateAll(reason);
+        return;
+      }
+      case 'settle':
+        this.#finish();
+        return;
+    }
+  }
+
+  /** Sends ready task nodes to the pool while it has room. */
+  #pump(): void {
+    const { core } = this.#run;
+    const { maxInFlight } = this.#options;
+    while (this.#batchesInPool < maxInFlight && core.readyCount > 0) {
+      this.#sendNextBatch(maxInFlight - this.#batchesInPool);
+    }
+  }
+
+  /**
+   * Sends the first ready node, with more ready nodes while they are known to be quick, up to
+   * the batch time budget and a fair share of the ready nodes per free slot. A node with a
+   * timeout, with large buffers to move, or whose last batch lost its worker, goes alone.
+   */
+  #sendNextBatch(freeSlots: number): void {
+    const { core, plan } = this.#run;
+    const { sizer } = this.#options;
+    const first = this.#prepare(core.takeReady() as number);
+    if (first === undefined) return;
+    let expectedMs = sizer.estimate((plan.nodes[first.index] as Node).callable);
+    if (first.solo || expectedMs === undefined) {
+      this.#send([first]);
+      return;
+    }
+    const batch: PreparedJob[] = [first];
+    const limit = Math.min(sizer.maxBatchSize, Math.ceil((core.readyCount + 1) / freeSlots));
+    while (batch.length < limit && core.readyCount > 0) {
+      const estimate = sizer.estimate((plan.nodes[core.peekReady() as number] as Node).callable);
+      if (estimate === undefined || expectedMs + estimate > sizer.budgetMs) break;
+      const next = this.#prepare(core.takeReady() as number);
+      if (next === undefined) continue;
+      if (next.solo) this.#send([next]);
+      else {
+        batch.push(next);
+        expectedMs += estimate;
+      }
+    }
+    this.#send(batch);
+  }
+
+  /** The job of node `index` (now running in the core), or undefined when it was refused. */
+  #prepare(index: number): PreparedJob | undefined {
+    const kept = this.#kept.get(index);
+    if (kept !== undefined) return this.#alone.has(index) ? { ...kept, solo: true } : kept;
+    const { plan, nodeOptions, stored } = this.#run;
+    const node = plan.nodes[index] as Node;
+    try {
+      const prepared = prepareTaskJob(
+        node,
+        index,
+        this.#store,
+        nodeOptions[index] as ResolvedNodeOptions,
+        this.#options.pluginCalls[index],
+        stored?.sealRequestFor(node),
+      );
+      // A node that may be retried keeps its job: its arguments were copied, not moved.
+      if (prepared.retries > 0) this.#kept.set(index, prepared);
+      return prepared;
+    } catch (error) {
+      this.#tell({ kind: 'refused', index, error });
+      return undefined;
+    }
+  }
+
+  #send(batch: readonly PreparedJob[]): void {
+    const { signal, plan } = this.#run;
+    const { message, transferList, timeoutMs, bytesMoved } = composeBatch(batch, plan);
+    // A controller only when the batch may have to be stopped: it costs on every dispatch.
+    const controller = timeoutMs === undefined && signal === undefined ? undefined : new AbortController();
+    const first = batch[0] as PreparedJob;
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => controller?.abort(timeoutError(first.nodeName, timeoutMs)), timeoutMs);
+    this.#batchesInPool++;
+    if (controller !== undefined) this.#batchControllers.add(controller);
+    const done = (): void => {
+      clearTimeout(timer);
+      if (controller !== undefined) this.#batchControllers.delete(controller);
+      this.#batchesInPool--;
+      this.#pump();
+    };
+    this.#options.pool.run(message, transferList, controller?.signal).then(
+      (result) => this.#guarded(() => this.#onBatchDone(batch, result, bytesMoved), done),
+      (error: unknown) => this.#guarded(() => this.#onBatchLost(batch, controller?.signal, error), done),
+    );
+  }
+
+  #onBatchDone(batch: readonly PreparedJob[], result: BatchResult, bytesMoved: number): void {
+    const { plan, stored } = this.#run;
+    result.outcomes.forEach((outcome, position) => {
+      const { index } = batch[position] as PreparedJob;
+      const node = plan.nodes[index] as Node;
+      this.#options.sizer.record(node.callable, outcome.durationMs);
+      if (outcome.ok) {
+        this.#forget(index);
+        if (stored?.isCached(node))
+          this.#unsaved.set(index, { value: outcome.value, sealed: outcome.sealed });
+        else this.#store.store(index, outcome.value);
+        this.#tell({ kind: 'attempt-succeeded', index, timing: { ...outcome, bytesMoved } });
+      } else {
+        this.#attemptFailed(index, deserializeThrown(outcome.error));
+      }
+    });
+  }
+
+  /** The pool rejected a batch: it was stopped (cancelled, timed out), or its worker died. */
+  #onBatchLost(batch: readonly PreparedJob[], signal: AbortSignal | undefined, error: unknown): void {
+    const first = batch[0] as PreparedJob;
+    if (signal?.reason instanceof NodeTimeoutError) {
+      this.#attemptFailed(first.index, signal.reason);
+      return;
+    }
+    if (signal?.aborted) {
+      for (const { index } of batch) {
+        this.#forget(index);
+        this.#tell({ kind: 'attempt-stopped', index });
+      }
+      return;
+    }
+    if (batch.length > 1) {
+      // Which job killed the worker is unknown: each goes again alone, not counted as a try.
+      for (const prepared of batch) {
+        this.#kept.set(prepared.index, prepared);
+        this.#alone.add(prepared.index);
+        this.#tell({ kind: 'worker-lost', index: prepared.index });
+      }
+      return;
+    }
+    this.#attemptFailed(first.index, workerFailure(first.nodeName, error));
+  }
+
+  #attemptFailed(index: number, error: unknown): void {
+    this.#tell({ kind: 'attempt-failed', index, error });
+    if (this.#run.core.stateOf(index) !== NodeState.retryWait) this.#forget(index);
+  }
+
+  #forget(index: number): void {
+    this.#kept.delete(index);
+    this.#alone.delete(index);
+  }
+
+  #readStored(index: number): void {
+    const { stored, plan } = this.#run;
+    const node = plan.nodes[index] as Node;
+    (stored === undefined ? Promise.resolve({ found: false as const }) : stored.read(node)).then(
+      (lookup) =>
+        this.#guarded(() => {
+          if (lookup.found) this.#store.store(index, lookup.value);
+          this.#tell(lookup.found ? { kind: 'stored-found', index } : { kind: 'stored-missing', index });
+        }),
+      (error: unknown) => this.#guarded(() => this.#tell({ kind: 'stored-failed', index, error })),
+    );
+  }
+
+  /**
+   * Saves a computed result (writing the record its worker sealed, if it did), then lets its
+   * children go: with `alwaysRead`, with the stored copy. Children wait for the save: the
+   * record's raw parts are the result's own buffers, which a child may be handed and may change.
+   */
+  #save(index: number): void {
+    const { stored, plan } = this.#run;
+    const node = plan.nodes[index] as Node;
+    const unsaved = this.#unsaved.get(index);
+    this.#unsaved.delete(index);
+    const value = unsaved?.value;
+    const saving =
+      stored === undefined
+        ? Promise.resolve(value)
+        : unsaved?.sealed === undefined
+          ? stored.save(node, value)
+          : stored.saveSealed(node, value, unsaved.sealed);
+    saving.then(
+      (kept) =>
+        this.#guarded(() => {
+          this.#store.store(index, kept);
+          this.#tell({ kind: 'saved', index });
+        }),
+      (error: unknown) => this.#guarded(() => this.#tell({ kind: 'save-failed', index, error })),
+    );
+  }
+
+  #callActor(index: number): void {
+    const { plan, nodeOptions } = this.#run;
+    const node = plan.nodes[index] as Node;
+    let operation: ReturnType<ActorSupervisor['run']>;
+    try {
+      checkPlainArguments(node);
+      const transferList = new Set<ArrayBuffer>();
+      const args = this.#store.argumentsFor(index, transferList);
+      const { timeout } = nodeOptions[index] as ResolvedNodeOptions;
+      operation = this.#actors.run(index, args, [...transferList], this.#options.pluginCalls[index], timeout);
+    } catch (error) {
+      this.#tell({ kind: 'refused', index, error });
+      return;
+    }
+    operation.then(
+      (done) =>
+        this.#guarded(() => {
+          this.#store.store(index, done.value);
+          if (done.snapshot !== undefined) this.#store.store(done.snapshot.initIndex, done.snapshot.value);
+          this.#tell({ kind: 'attempt-succeeded', index, timing: done.timing });
+        }),
+      (error: unknown) =>
+        this.#guarded(() => {
+          const { core } = this.#run;
+          if (core.stopped && this.#run.signal?.aborted) this.#tell({ kind: 'attempt-stopped', index });
+          else this.#tell({ kind: 'attempt-failed', index, error });
+        }),
+    );
+  }
+
+  /** Runs a completion handler; a bug in it ends the run with that bug instead of hanging it. */
+  #guarded(handler: () => void, then?: () => void): void {
+    try {
+      handler();
+    } catch (error) {
+      this.#breakDown(error);
+    }
+    if (then === undefined) return;
+    try {
+      then();
+    } catch (error) {
+      this.#breakDown(error);
+    }
+  }
+
+  #breakDown(error: unknown): void {
+    const bug =
+      error instanceof InternalError
+        ? error
+        : new InternalError(`ThreadWorkflow's driver failed: ${String(error)}`);
+    try {
+      this.#tell({ kind: 'break-down', error: bug });
+    } catch (again) {
+      // The core itself is broken: end the run here, with the first error.
+      this.#settle?.reject(bug);
+      this.#settle = undefined;
+      void again;
+    }
+  }
+
+  #finish(): void {
+    const settle = this.#settle;
+    if (settle === undefined) return;
+    this.#settle = undefined;
+    const failure = this.#run.core.finalError();
+    this.#actors.terminateAll(failure).then(
+      () => (failure === undefined ? settle.resolve(this.#store.results) : settle.reject(failure)),
+      (error: unknown) =>
+        settle.reject(failure ?? new InternalError(`could not end actor threads: ${String(error)}`)),
+    );
+  }
+}
