@@ -110,7 +110,10 @@ export class RunCore {
     return this.stopped ? undefined : this.#ready.peek();
   }
 
-  /** Takes the next ready task node and starts its attempt (as the event `started`). */
+  /**
+   * Takes the next ready task node and starts its attempt: the one way a node leaves the ready
+   * queue, so the queue never holds a node in another state.
+   */
   takeReady(): number | undefined {
     if (this.stopped) return undefined;
     const index = this.#ready.shift();
@@ -150,10 +153,6 @@ export class RunCore {
         this.#expect(event.index, NodeState.lookingUp, event.kind);
         this.#fail(event.index, event.error, event.kind);
         break;
-      case 'started':
-        this.#expect(event.index, NodeState.ready, event.kind);
-        this.#startAttempt(event.index, event.kind);
-        break;
       case 'attempt-succeeded':
         this.#attemptSucceeded(event.index, event);
         break;
@@ -172,7 +171,7 @@ export class RunCore {
         this.#stop(event.index, event.kind);
         break;
       case 'refused':
-        this.#expectOneOf(event.index, [NodeState.ready, NodeState.running], event.kind);
+        this.#expect(event.index, NodeState.running, event.kind);
         this.#fail(event.index, event.error, event.kind);
         break;
       case 'retry-due':
@@ -427,10 +426,6 @@ export class RunCore {
 
   #expect(index: number, state: NodeState, event: string): void {
     if (this.#states[index] !== state) this.#illegal(index, event);
-  }
-
-  #expectOneOf(index: number, states: readonly NodeState[], event: string): void {
-    if (!states.includes(this.#states[index] as NodeState)) this.#illegal(index, event);
   }
 
   #illegal(index: number, event: string): never {

@@ -12,8 +12,6 @@ export type RunEvent =
   | { readonly kind: 'stored-found'; readonly index: number }
   | { readonly kind: 'stored-missing'; readonly index: number }
   | { readonly kind: 'stored-failed'; readonly index: number; readonly error: unknown }
-  /** A ready node was handed to the place that runs it: an attempt begins. */
-  | { readonly kind: 'started'; readonly index: number }
   /** The attempt ended with a result (already kept by the driver, unless it must be saved first). */
   | { readonly kind: 'attempt-succeeded'; readonly index: number; readonly timing?: NodeTiming }
   /** The attempt failed: it threw, timed out, or its worker died running it. */
@@ -49,7 +47,10 @@ export interface NodeTiming {
   readonly bytesMoved?: number;
 }
 
-/** What the driver must do next. Ready task nodes are not instructions: the driver takes them from the core's ready queue when it has room. */
+/**
+ * What the driver must do next. Ready task nodes are not instructions: the driver takes them
+ * from the core's ready queue when it has room (RunCore.takeReady, which starts their attempt).
+ */
 export type RunInstruction =
   /** Read node `index`'s stored result, then report stored-found / stored-missing / stored-failed. */
   | { readonly kind: 'read-stored'; readonly index: number }
