@@ -163,8 +163,7 @@ export class RunCore {
       case 'worker-lost':
         this.#expect(event.index, NodeState.running, event.kind);
         this.#attempts[event.index] = (this.#attempts[event.index] as number) - 1;
-        if (this.stopped) this.#stop(event.index, event.kind);
-        else this.#toReady(event.index, event.kind);
+        this.#toReady(event.index, event.kind);
         break;
       case 'attempt-stopped':
         this.#expect(event.index, NodeState.running, event.kind);
@@ -222,6 +221,11 @@ export class RunCore {
   }
 
   #toReady(index: number, why: string): void {
+    if (this.stopped) {
+      // A lookup that found nothing, or a lost worker's node, after the run stopped: it never runs.
+      this.#stop(index, why);
+      return;
+    }
     this.#move(index, NodeState.ready, why);
     const node = this.#plan.nodes[index];
     this.#timings.queued(index, node?.name ?? '');
