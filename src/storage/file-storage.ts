@@ -1,16 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeValue } from '../errors.js';
 import { hasErrorCode } from './file-io.js';
 import { type FileStorageOptions, resolveFileStorageOptions } from './file-storage-options.js';
 import { globToRegExp } from './glob.js';
+import { makeDirectory } from './make-directory.js';
 import { RecordProblem } from './record-format.js';
 import { NO_RECORD, readRecordMeta, readStoredValue } from './record-reader.js';
 import { removeFiles, writeRecord } from './record-writer.js';
 import { composeRecord, type RecordContent, type SealedRecord } from './sealed-record.js';
 import { sweepStaleFiles } from './stale-file-sweep.js';
 import type { Storage } from './storage.js';
+import { asStorageAccessError } from './storage-access-error.js';
 import { CorruptStoredResultError, StoredResultMissingError } from './storage-errors.js';
 import { decodeStorageKey, encodeStorageKey, isHashedStorageKey } from './storage-key.js';
 import {
@@ -171,7 +173,7 @@ export class FileStorage implements Storage {
       return (await stat(join(workflowDirectory, recordFileName(encodeStorageKey(nodeName))))).isFile();
     } catch (error) {
       if (hasErrorCode(error, 'ENOENT', 'ENOTDIR')) return false;
-      throw error;
+      throw asStorageAccessError(error, 'list', workflowDirectory);
     }
   }
 
@@ -281,10 +283,10 @@ export class FileStorage implements Storage {
     } catch (error) {
       if (hasErrorCode(error, 'ENOENT')) return;
       // Windows refuses to rename a folder with open files; delete it in place then.
-      await rm(folders.workflowDirectory, { recursive: true, force: true });
+      await removeTree(folders.workflowDirectory);
       return;
     }
-    await rm(trash, { recursive: true, force: true });
+    await removeTree(trash);
   }
 
   #folders(workflowName: string): WorkflowFolders {
@@ -293,7 +295,7 @@ export class FileStorage implements Storage {
 
   async #ensureDirectory(path: string): Promise<void> {
     if (this.#knownDirectories.has(path)) return;
-    await mkdir(path, { recursive: true });
+    await makeDirectory(path);
     this.#knownDirectories.add(path);
   }
 }
@@ -310,6 +312,14 @@ async function entriesIn(directory: string) {
     return await readdir(directory, { withFileTypes: true });
   } catch (error) {
     if (hasErrorCode(error, 'ENOENT', 'ENOTDIR')) return [];
-    throw error;
+    throw asStorageAccessError(error, 'list', directory);
+  }
+}
+
+async function removeTree(path: string): Promise<void> {
+  try {
+    await rm(path, { recursive: true, force: true });
+  } catch (error) {
+    throw asStorageAccessError(error, 'remove', path);
   }
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { commitTempFile, hasErrorCode, syncDirectory, writeNewFile } from './file-io.js';
 import { readRecordMeta } from './record-reader.js';
 import { type RecordContent, type SealedRecord, startChecksum } from './sealed-record.js';
+import { asStorageAccessError } from './storage-access-error.js';
 import { rawPartFileName, recordFileName, tempFileName, type WorkflowFolders } from './storage-layout.js';
 
 /** Records up to this size are written with one system call instead of one per section. */
@@ -101,8 +102,9 @@ export async function writeRecord(target: RecordWrite, record: RecordContent | S
     await recordTemp;
     // Parts of a record that never became visible are garbage; those of a visible one are not.
     if (!recordVisible) {
-      await removeFiles(writtenParts);
-      if (recordWritten) await removeFiles([recordTarget.tempPath]);
+      // Best effort: the error that stopped the save is the one to report.
+      await removeFiles(writtenParts).catch(() => {});
+      if (recordWritten) await removeFiles([recordTarget.tempPath]).catch(() => {});
     }
     throw error;
   }
@@ -122,7 +124,13 @@ function recordChunks(record: RecordContent, checksum: Uint8Array): Uint8Array[]
  * await removeFiles(['/store/demo/bigdata/train.0123456789abcdef.0.raw']);
  */
 export async function removeFiles(paths: readonly string[]): Promise<void> {
-  await Promise.all(paths.map((path) => unlink(path).catch(ignoreMissing)));
+  await Promise.all(
+    paths.map((path) =>
+      unlink(path).catch((error: unknown) => {
+        if (!hasErrorCode(error, 'ENOENT')) throw asStorageAccessError(error, 'remove', path);
+      }),
+    ),
+  );
 }
 
 function ignoreMissing(error: unknown): void {

@@ -3,7 +3,7 @@
  * from "stored but unreadable" ({@link CorruptStoredResultError}) with `instanceof`: both mean
  * "run the node again", but only the second deserves a warning.
  */
-import { FunctionFuseError } from '../errors.js';
+import { FunctionFuseError, NodeExecutionError } from '../errors.js';
 
 /**
  * No result is stored for the node: it was never saved, or it was removed.
@@ -120,5 +120,32 @@ export class UnstorableResultError extends FunctionFuseError {
     );
     this.workflowName = workflowName;
     this.nodeName = nodeName;
+  }
+}
+
+/**
+ * A node computed its result, but the storage could not save it (a read-only folder, a full
+ * disk...): the node's own code is not at fault. A {@link NodeExecutionError}, so `run()`
+ * rejects with it as with any failed node; `cause` is the storage's error, for FileStorage a
+ * `StorageAccessError` naming the operation, the path and the system code.
+ *
+ * @example
+ * catch (error) {
+ *   if (error instanceof ResultNotSavedError) console.log(error.nodeName, error.cause);
+ * }
+ * // Node "sum" of workflow "demo" computed its result, but the result could not be saved:
+ * // FileStorage could not write /store/demo/.sum.ffr.0123456789abcdef.tmp (EROFS: ...). ...
+ */
+export class ResultNotSavedError extends NodeExecutionError {
+  override name = 'ResultNotSavedError';
+  readonly workflowName: string;
+
+  constructor(workflowName: string, nodeName: string, cause: unknown) {
+    super(nodeName, cause);
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    this.message =
+      `Node ${JSON.stringify(nodeName)} of workflow ${JSON.stringify(workflowName)} computed its result, ` +
+      `but the result could not be saved: ${detail}`;
+    this.workflowName = workflowName;
   }
 }
