@@ -9,17 +9,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  FileStorage,
-  type Leaves,
-  LocalWorkflow,
-  NodeExecutionError,
-  ResultNotSavedError,
-  StorageAccessError,
-  ThreadWorkflow,
-} from 'functionfuse';
+import { FileStorage, NodeExecutionError, ResultNotSavedError, StorageAccessError } from 'functionfuse';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canMountTmpfs, injectFault, mountTmpfs, systemError } from './fixtures/fs-faults.js';
+import { storageBackends as backends, rejection, runOnce } from './fixtures/storage-backends.js';
 import { sum } from './fixtures/tasks.js';
 import { filled } from './fixtures/thread-tasks.js';
 
@@ -42,31 +35,6 @@ const advice = {
   EEXIST:
     'A file stands where FileStorage needs a folder: move or remove it (FileStorage never deletes what it did not write).',
 };
-
-const backends = [
-  ['LocalWorkflow', (leaf: Leaves, name: string) => new LocalWorkflow(leaf, { workflowName: name })],
-  [
-    'ThreadWorkflow',
-    (leaf: Leaves, name: string) => new ThreadWorkflow(leaf, { workflowName: name, threads: 2 }),
-  ],
-] as const;
-
-async function runAndClose(workflow: LocalWorkflow | ThreadWorkflow): Promise<unknown> {
-  try {
-    return await workflow.run();
-  } finally {
-    if (workflow instanceof ThreadWorkflow) await workflow.close();
-  }
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  const outcome = await promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  if (!(outcome instanceof Error)) throw new Error('expected a rejection');
-  return outcome;
-}
 
 describe('FileStorage names what the file system refused', () => {
   it.each([
@@ -149,7 +117,7 @@ describe.each(backends)('a save the file system refuses, on %s', (_, create) => 
     let error: Error;
     try {
       error = await rejection(
-        runAndClose(create(sum(1, 2).setName('sumAB_0001'), 'refused').setStorage(storage)),
+        runOnce(create(sum(1, 2).setName('sumAB_0001'), 'refused').setStorage(storage)),
       );
     } finally {
       restore();
@@ -200,11 +168,11 @@ describe.skipIf(!mayMount)('a real read-only and a real full file system (tmpfs 
     async (_, create) => {
       mount = mountTmpfs(folder, 1024);
       const storage = new FileStorage(join(folder, 'store'));
-      await runAndClose(create(sum(1, 2).setName('three'), 'ro').setStorage(storage));
+      await runOnce(create(sum(1, 2).setName('three'), 'ro').setStorage(storage));
       mount.readOnly();
-      expect(await runAndClose(create(sum(1, 2).setName('three'), 'ro').setStorage(storage))).toBe(3);
+      expect(await runOnce(create(sum(1, 2).setName('three'), 'ro').setStorage(storage))).toBe(3);
       const error = await rejection(
-        runAndClose(create(sum(2, 2).setName('sumAB_0001'), 'ro').setStorage(storage)),
+        runOnce(create(sum(2, 2).setName('sumAB_0001'), 'ro').setStorage(storage)),
       );
       expect(error).toBeInstanceOf(ResultNotSavedError);
       expect(error.message).toMatch(
@@ -220,7 +188,7 @@ describe.skipIf(!mayMount)('a real read-only and a real full file system (tmpfs 
       const storage = new FileStorage(join(folder, 'store'));
       // 1 MiB of raw part into 256 KiB.
       const error = await rejection(
-        runAndClose(create(filled(131_072, 1).setName('big'), 'full').setStorage(storage)),
+        runOnce(create(filled(131_072, 1).setName('big'), 'full').setStorage(storage)),
       );
       expect(error).toBeInstanceOf(ResultNotSavedError);
       const cause = error.cause as StorageAccessError;

@@ -10,7 +10,7 @@ import { constants } from 'node:fs';
 import { type FileHandle, open, rename, rmdir, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { makeDirectory } from './make-directory.js';
+import { fileInTheWay, makeDirectory } from './make-directory.js';
 import { asStorageAccessError } from './storage-access-error.js';
 
 /**
@@ -66,7 +66,10 @@ export async function writeNewFile(
   try {
     file = await openExclusive(path);
   } catch (error) {
-    throw asStorageAccessError(error, 'write', path);
+    // A file where a folder of the path belongs: name that file, not the one being written.
+    throw hasErrorCode(error, 'ENOTDIR')
+      ? await fileInTheWay(path, error)
+      : asStorageAccessError(error, 'write', path);
   }
   const flush = options.durable ? new FlushAhead(file) : undefined;
   try {

@@ -54,8 +54,14 @@ async function checkIsDirectory(path: string): Promise<void> {
   }
 }
 
-/** The first ancestor of `path` that is not a folder, as the error to report. */
-async function fileInTheWay(path: string, error: unknown): Promise<unknown> {
+/**
+ * For an `ENOTDIR` met at `path`: a {@link StorageAccessError} naming the first ancestor of
+ * `path` that is a file where a folder belongs (else `error` as a StorageAccessError).
+ *
+ * @example
+ * if (hasErrorCode(error, 'ENOTDIR')) throw await fileInTheWay(partPath, error);
+ */
+export async function fileInTheWay(path: string, error: unknown): Promise<unknown> {
   for (let ancestor = dirname(path); ancestor !== dirname(ancestor); ancestor = dirname(ancestor)) {
     const isDirectory = await stat(ancestor).then(
       (stats) => stats.isDirectory(),

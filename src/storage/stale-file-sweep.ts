@@ -6,7 +6,7 @@
  */
 import { readdir, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readRecordMeta } from './record-reader.js';
+import { readRecordMeta } from './record-file.js';
 import {
   isTempFileName,
   parseRawPartFileName,

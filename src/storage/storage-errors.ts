@@ -43,6 +43,10 @@ export class StoredResultMissingError extends FunctionFuseError {
  *   collided, or a file was copied by hand).
  * - `undecodable`: the checksum holds but the payload cannot be deserialized (for example it
  *   was written by a newer Node whose serialization format this one does not know).
+ * - `not-a-file`: a directory, named pipe (FIFO), socket, device or symbolic link stands where
+ *   the record or a raw part belongs; FileStorage never opens such a thing as a result.
+ * - `unreadable`: the file system refuses to read the record or a raw part (`EACCES`, `EIO`...).
+ * - `too-large`: the record or a raw part is larger than this Node can hold in one buffer.
  *
  * @example
  * if (error instanceof CorruptStoredResultError && error.reason === 'missing-raw-part') ...
@@ -55,7 +59,10 @@ export type CorruptionReason =
   | 'missing-raw-part'
   | 'checksum-mismatch'
   | 'name-mismatch'
-  | 'undecodable';
+  | 'undecodable'
+  | 'not-a-file'
+  | 'unreadable'
+  | 'too-large';
 
 /**
  * A stored record exists but fails its checks, so it is never returned. Workflows treat it as
