@@ -63,9 +63,12 @@ export type { RecordMeta } from './storage/record-format.js';
 export type { RecordContent, SealedRecord } from './storage/sealed-record.js';
 export type { Storage } from './storage/storage.js';
 export { isStorage } from './storage/storage.js';
+export type { StorageOperation } from './storage/storage-access-error.js';
+export { StorageAccessError } from './storage/storage-access-error.js';
 export type { CorruptionReason } from './storage/storage-errors.js';
 export {
   CorruptStoredResultError,
+  ResultNotSavedError,
   StoredResultMissingError,
   UnstorableResultError,
 } from './storage/storage-errors.js';

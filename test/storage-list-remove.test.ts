@@ -71,14 +71,23 @@ describe('FileStorage listing and removal', () => {
     expect(await storage.listTasks('never')).toEqual([]);
   });
 
-  it('lists files only: never folders, temporary files, raw parts or foreign files', async () => {
+  it('lists records only: never temporary files, raw parts or foreign files', async () => {
     const { folder, storage } = await storageWithClassifiers();
     const workflowFolder = join(folder, 'classifiers');
-    await mkdir(join(workflowFolder, 'folder.ffr'));
     await writeFile(join(workflowFolder, '.crashed.ffr.0123456789abcdef.tmp'), 'partial');
     await writeFile(join(workflowFolder, 'README.txt'), 'notes');
     await writeFile(join(workflowFolder, 'Upper.ffr'), 'not an encoding we make');
     expect(await storage.listTasks('classifiers')).toEqual([...classifierNames].sort());
+  });
+
+  it("lists a folder with a record's name: it is damage, which readTask reports as corrupt", async () => {
+    const { folder, storage } = await storageWithClassifiers();
+    await mkdir(join(folder, 'classifiers', 'folder.ffr'));
+    expect(await storage.listTasks('classifiers', 'folder')).toEqual(['folder']);
+    await expect(storage.readTask('classifiers', 'folder')).rejects.toMatchObject({
+      name: 'CorruptStoredResultError',
+      reason: 'not-a-file',
+    });
   });
 
   it('removes one task with its raw parts', async () => {

@@ -2,6 +2,7 @@ import { isActorCallable } from '../graph/callable.js';
 import type { Node } from '../graph/node.js';
 import type { SealedRecord } from '../storage/sealed-record.js';
 import type { Storage } from '../storage/storage.js';
+import { ResultNotSavedError } from '../storage/storage-errors.js';
 import type { SealRequest } from '../threads/messages.js';
 
 /** What the storage holds for a node: a usable result, or nothing to use. */
@@ -86,7 +87,7 @@ export class StoredResults {
 
   /** Saves a computed result; resolves to what children get (the stored copy with alwaysRead). */
   async save(node: Node, value: unknown): Promise<unknown> {
-    await this.#storage.save(this.#workflowName, node.name, value);
+    await this.#storage.save(this.#workflowName, node.name, value).catch(this.#notSaved(node));
     return this.readBackIfAsked(node, value);
   }
 
@@ -94,8 +95,19 @@ export class StoredResults {
   async saveSealed(node: Node, value: unknown, record: SealedRecord): Promise<unknown> {
     const storage = this.#storage;
     if (storage.saveSealed === undefined) return this.save(node, value);
-    await storage.saveSealed(this.#workflowName, node.name, record);
+    await storage.saveSealed(this.#workflowName, node.name, record).catch(this.#notSaved(node));
     return this.readBackIfAsked(node, value);
+  }
+
+  /**
+   * A save the file system refused is not the node's fault: say that it computed, and what
+   * the storage could not do. Other errors (an unstorable value) go on as they are.
+   */
+  #notSaved(node: Node): (error: unknown) => never {
+    return (error) => {
+      if ((error as { name?: unknown } | null)?.name !== 'StorageAccessError') throw error;
+      throw new ResultNotSavedError(this.#workflowName, node.name, error);
+    };
   }
 
   /** With `alwaysRead`, the copy a later run would read; else `value` itself. */

@@ -6,9 +6,12 @@
  * rather than their sum.
  */
 import type { Hash } from 'node:crypto';
-import { type FileHandle, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { type FileHandle, open, rename, rmdir, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileInTheWay, makeDirectory } from './make-directory.js';
+import { asStorageAccessError } from './storage-access-error.js';
 
 /**
  * Size of each write call. Pieces let a background flush start on the first bytes while later
@@ -47,8 +50,9 @@ export interface AtomicWriteTarget {
 /**
  * Creates `path` (which must not exist yet), writes `chunks` to it, and flushes them to disk
  * when `durable`. When `hash` is given, every byte is fed to it (in order) while the write is
- * in flight. A missing directory is created. On failure the file is removed. Nobody reads the
- * file until it is named by a record or renamed by {@link commitTempFile}.
+ * in flight. A missing directory is created. On failure the file is removed, and the system's
+ * error is thrown as a `StorageAccessError` naming the path. Nobody reads the file until it is
+ * named by a record or renamed by {@link commitTempFile}.
  *
  * @example
  * await writeNewFile('.a.1234.tmp', [bytes], { durable: true });
@@ -58,7 +62,15 @@ export async function writeNewFile(
   chunks: readonly Uint8Array[],
   options: { readonly durable: boolean; readonly hash?: Hash },
 ): Promise<void> {
-  const file = await openExclusive(path);
+  let file: FileHandle;
+  try {
+    file = await openExclusive(path);
+  } catch (error) {
+    // A file where a folder of the path belongs: name that file, not the one being written.
+    throw hasErrorCode(error, 'ENOTDIR')
+      ? await fileInTheWay(path, error)
+      : asStorageAccessError(error, 'write', path);
+  }
   const flush = options.durable ? new FlushAhead(file) : undefined;
   try {
     let position = 0;
@@ -68,25 +80,43 @@ export async function writeNewFile(
     await flush?.settled();
     await file.close().catch(() => {});
     await unlink(path).catch(() => {});
-    throw error;
+    throw asStorageAccessError(error, 'write', path);
   }
-  await file.close();
+  try {
+    await file.close();
+  } catch (error) {
+    throw asStorageAccessError(error, 'write', path);
+  }
 }
 
 /**
  * Makes a complete temporary file (see {@link writeNewFile}) visible: renames it over the
  * final one, in one step, so readers see the old file or the whole new one, never a part;
- * removes it if that fails.
+ * removes it if that fails, and throws a `StorageAccessError` naming the final path. An empty
+ * folder in the final file's place (damage: nothing is lost with it) is removed first; a folder
+ * with anything in it is left alone and reported (`EISDIR`).
  *
  * @example
  * await commitTempFile({ finalPath: 'a.ffr', tempPath: '.a.1234.tmp' });
  */
 export async function commitTempFile(target: AtomicWriteTarget): Promise<void> {
   try {
-    await renameReplacing(target.tempPath, target.finalPath);
+    try {
+      await renameReplacing(target.tempPath, target.finalPath);
+    } catch (error) {
+      if (
+        !hasErrorCode(error, 'EISDIR') ||
+        !(await rmdir(target.finalPath).then(
+          () => true,
+          () => false,
+        ))
+      )
+        throw error;
+      await renameReplacing(target.tempPath, target.finalPath);
+    }
   } catch (error) {
     await unlink(target.tempPath).catch(() => {});
-    throw error;
+    throw asStorageAccessError(error, 'rename', target.finalPath);
   }
 }
 
@@ -138,7 +168,7 @@ async function openExclusive(path: string): Promise<FileHandle> {
   } catch (error) {
     // The folder may have been removed since we created it (removeWorkflow, another process).
     if (!hasErrorCode(error, 'ENOENT')) throw error;
-    await mkdir(dirname(path), { recursive: true });
+    await makeDirectory(dirname(path));
     return await open(path, 'wx');
   }
 }
@@ -203,11 +233,16 @@ async function renameReplacing(from: string, to: string): Promise<void> {
  */
 export async function syncDirectory(path: string): Promise<void> {
   if (process.platform === 'win32') return;
-  const directory = await open(path, 'r');
   try {
-    await directory.sync();
-  } finally {
-    await directory.close();
+    // O_DIRECTORY: whatever else stands there (a FIFO would block) is refused at once.
+    const directory = await open(path, constants.O_RDONLY | constants.O_DIRECTORY);
+    try {
+      await directory.sync();
+    } finally {
+      await directory.close();
+    }
+  } catch (error) {
+    throw asStorageAccessError(error, 'sync', path);
   }
 }
 

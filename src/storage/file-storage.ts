@@ -1,16 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { lstat, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeValue } from '../errors.js';
 import { hasErrorCode } from './file-io.js';
 import { type FileStorageOptions, resolveFileStorageOptions } from './file-storage-options.js';
+import { entriesIn, isFolderEntry, removeTree } from './folder-entries.js';
 import { globToRegExp } from './glob.js';
+import { makeDirectory } from './make-directory.js';
+import { readRecordMeta } from './record-file.js';
 import { RecordProblem } from './record-format.js';
-import { NO_RECORD, readRecordMeta, readStoredValue } from './record-reader.js';
+import { NO_RECORD, readStoredValue } from './record-reader.js';
 import { removeFiles, writeRecord } from './record-writer.js';
 import { composeRecord, type RecordContent, type SealedRecord } from './sealed-record.js';
 import { sweepStaleFiles } from './stale-file-sweep.js';
 import type { Storage } from './storage.js';
+import { asStorageAccessError, type StorageAccessError } from './storage-access-error.js';
 import { CorruptStoredResultError, StoredResultMissingError } from './storage-errors.js';
 import { decodeStorageKey, encodeStorageKey, isHashedStorageKey } from './storage-key.js';
 import {
@@ -32,6 +36,19 @@ import {
  *
  * Several processes may share one folder: concurrent saves of one node never mix, the last
  * complete one wins, and a concurrent read returns one of the complete values.
+ *
+ * Damage to the folder is corruption like a failed checksum: a record or raw part is read only
+ * if it is a regular file, so a folder, FIFO, socket or symbolic link in its place, or a file
+ * that cannot be read (`EACCES`, over 2 GiB of damage), makes `readTask` reject with
+ * {@link CorruptStoredResultError}; a workflow then runs the node again, warns, and its save
+ * replaces the thing (a link itself, never its target; a folder only if empty).
+ *
+ * Symbolic links: links to folders are followed (the storage folder, a workflow's folder or
+ * its `bigdata` may live on another disk); links in place of records or raw parts are never
+ * followed, since a store that reads through them could be made to read any file. What the
+ * file system refuses to write (read-only, full, no permission, a file where a folder belongs)
+ * rejects with a {@link StorageAccessError} naming the operation, the path and the code. Clean-up
+ * only deletes names of the shapes FileStorage makes.
  *
  * @example
  * const storage = new FileStorage('./store');
@@ -157,8 +174,9 @@ export class FileStorage implements Storage {
   }
 
   /**
-   * Whether a record is stored for the node. It only looks (one `stat`): a corrupt record
-   * still counts, and `readTask` then rejects with {@link CorruptStoredResultError}.
+   * Whether a record is stored for the node. It only looks (one `lstat`): a corrupt record
+   * still counts (so does anything else in its place), and `readTask` then rejects with
+   * {@link CorruptStoredResultError}.
    *
    * @example
    * if (await storage.fileExists('demo', 'train')) model = await storage.readTask('demo', 'train');
@@ -168,10 +186,11 @@ export class FileStorage implements Storage {
     checkName(nodeName, 'nodeName');
     const { workflowDirectory } = this.#folders(workflowName);
     try {
-      return (await stat(join(workflowDirectory, recordFileName(encodeStorageKey(nodeName))))).isFile();
+      await lstat(join(workflowDirectory, recordFileName(encodeStorageKey(nodeName))));
+      return true;
     } catch (error) {
       if (hasErrorCode(error, 'ENOENT', 'ENOTDIR')) return false;
-      throw error;
+      throw asStorageAccessError(error, 'list', workflowDirectory);
     }
   }
 
@@ -179,7 +198,8 @@ export class FileStorage implements Storage {
    * Names of the stored results whose names match `glob` (`*`: any characters, `?`: one, all
    * else literal), as the user wrote them, sorted by UTF-16 code units (`Array.prototype.sort`).
    * Temporary files and raw parts are never listed; nor is a record so damaged that the name of
-   * a long (hashed) key cannot be read back.
+   * a long (hashed) key cannot be read back. Whatever else has a record's name (a folder, a
+   * FIFO, a link) is listed: it is damage, which `readTask` reports as corrupt.
    *
    * @example
    * await storage.listTasks('classifiers', '*model'); // ['iris, SVC-model', 'moons, SVC-model']
@@ -193,7 +213,7 @@ export class FileStorage implements Storage {
     const matcher = globToRegExp(glob);
     const names: string[] = [];
     for (const entry of await entriesIn(workflowDirectory)) {
-      const nodeKey = entry.isFile() ? recordKeyOf(entry.name) : undefined;
+      const nodeKey = recordKeyOf(entry.name);
       if (nodeKey === undefined) continue;
       const name = isHashedStorageKey(nodeKey)
         ? (await readRecordMeta(join(workflowDirectory, entry.name)))?.nodeName
@@ -214,7 +234,7 @@ export class FileStorage implements Storage {
   async listWorkflows(): Promise<string[]> {
     const names: string[] = [];
     for (const entry of await entriesIn(this.path)) {
-      if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+      if (entry.name.startsWith('.') || !(await isFolderEntry(this.path, entry))) continue;
       const name = isHashedStorageKey(entry.name)
         ? await this.#workflowNameFromRecords(join(this.path, entry.name))
         : decodeStorageKey(entry.name);
@@ -225,7 +245,7 @@ export class FileStorage implements Storage {
 
   async #workflowNameFromRecords(workflowDirectory: string): Promise<string | undefined> {
     for (const entry of await entriesIn(workflowDirectory)) {
-      if (!entry.isFile() || recordKeyOf(entry.name) === undefined) continue;
+      if (recordKeyOf(entry.name) === undefined) continue;
       const meta = await readRecordMeta(join(workflowDirectory, entry.name));
       if (meta !== undefined) return meta.workflowName;
     }
@@ -281,10 +301,10 @@ export class FileStorage implements Storage {
     } catch (error) {
       if (hasErrorCode(error, 'ENOENT')) return;
       // Windows refuses to rename a folder with open files; delete it in place then.
-      await rm(folders.workflowDirectory, { recursive: true, force: true });
+      await removeTree(folders.workflowDirectory);
       return;
     }
-    await rm(trash, { recursive: true, force: true });
+    await removeTree(trash);
   }
 
   #folders(workflowName: string): WorkflowFolders {
@@ -293,7 +313,7 @@ export class FileStorage implements Storage {
 
   async #ensureDirectory(path: string): Promise<void> {
     if (this.#knownDirectories.has(path)) return;
-    await mkdir(path, { recursive: true });
+    await makeDirectory(path);
     this.#knownDirectories.add(path);
   }
 }
@@ -303,13 +323,4 @@ function checkName(name: unknown, option: 'workflowName' | 'nodeName'): string {
     throw new TypeError(`Expected \`${option}\` to be a string, got ${describeValue(name)}`);
   }
   return name;
-}
-
-async function entriesIn(directory: string) {
-  try {
-    return await readdir(directory, { withFileTypes: true });
-  } catch (error) {
-    if (hasErrorCode(error, 'ENOENT', 'ENOTDIR')) return [];
-    throw error;
-  }
 }

@@ -3,18 +3,12 @@
  * check throws a {@link RecordProblem}; the caller names the workflow and node.
  */
 import { createHash } from 'node:crypto';
-import { type FileHandle, open, readFile } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hasErrorCode, readIntoNewArrayBuffer } from './file-io.js';
-import {
-  CHECKSUM_ALGORITHM,
-  FIXED_HEADER_LENGTH,
-  parseRecord,
-  parseRecordMeta,
-  type RecordMeta,
-  RecordProblem,
-  readFixedHeader,
-} from './record-format.js';
+import { readRecordFile, unreadableProblem } from './record-file.js';
+import { CHECKSUM_ALGORITHM, parseRecord, type RecordMeta, RecordProblem } from './record-format.js';
+import { openRegularFile } from './regular-file.js';
 import { rawPartFileName } from './storage-layout.js';
 import { decodeValue } from './value-codec.js';
 
@@ -41,9 +35,6 @@ const MAX_READ_ATTEMPTS = 100;
  */
 const PARTS_OPENED_AHEAD = 64;
 
-/** Bytes read at once to find a record's metadata: a page, which holds it unless names are long. */
-const META_READ_AHEAD_BYTES = 4096;
-
 /**
  * What to read and what the record must say about itself.
  *
@@ -68,14 +59,8 @@ export interface RecordLocation {
 export async function readStoredValue(location: RecordLocation): Promise<unknown> {
   let previousWriteId: string | undefined;
   for (let attempt = 1; ; attempt++) {
-    let record: Buffer;
-    try {
-      record = await readFile(location.recordPath);
-    } catch (error) {
-      // ENOTDIR: the workflow's folder is a file, so nothing can be stored in it.
-      if (hasErrorCode(error, 'ENOENT', 'ENOTDIR')) return NO_RECORD;
-      throw error;
-    }
+    const record = await readRecordFile(location.recordPath);
+    if (record === undefined) return NO_RECORD;
     const parsed = parseRecord(record);
     const { meta } = parsed;
     if (meta.workflowName !== location.workflowName || meta.nodeName !== location.nodeName) {
@@ -128,12 +113,14 @@ class PartMissing extends Error {
   }
 }
 
-async function openPart(path: string, index: number): Promise<FileHandle> {
+/** Opens raw part `index` (a regular file only) with its size. */
+async function openPart(path: string, index: number): Promise<{ file: FileHandle; size: number }> {
   try {
-    return await open(path, 'r');
+    return await openRegularFile(path);
   } catch (error) {
-    if (hasErrorCode(error, 'ENOENT')) throw new PartMissing(path, index);
-    throw error;
+    // ENOTDIR: `bigdata` is a file, so the part cannot be in it.
+    if (hasErrorCode(error, 'ENOENT', 'ENOTDIR')) throw new PartMissing(path, index);
+    throw unreadableProblem(error, `raw part ${index}`, path);
   }
 }
 
@@ -143,33 +130,37 @@ async function readRawParts(
   hash: ReturnType<typeof createHash>,
   storedChecksum: Uint8Array,
 ): Promise<ArrayBuffer[]> {
-  const files: (FileHandle | undefined)[] = [];
+  const files: ({ file: FileHandle; size: number } | undefined)[] = [];
   try {
     for (const [index, path] of partPaths.slice(0, PARTS_OPENED_AHEAD).entries())
       files.push(await openPart(path, index));
     const rawParts: ArrayBuffer[] = [];
     for (const [index, path] of partPaths.entries()) {
       if (files[index] === undefined) files[index] = await openPart(path, index);
-      const file = files[index] as FileHandle;
+      const { file, size } = files[index] as { file: FileHandle; size: number };
       const expected = meta.rawPartLengths[index] as number;
-      const { size } = await file.stat();
       if (size !== expected) {
         const reason = size < expected ? 'truncated' : 'length-mismatch';
         throw new RecordProblem(reason, `raw part ${index} has ${size} bytes, the record says ${expected}`, {
           filePath: path,
         });
       }
-      const { buffer, bytesRead } = await readIntoNewArrayBuffer(file, expected, hash);
-      if (bytesRead !== expected) {
+      let read: { buffer: ArrayBuffer; bytesRead: number };
+      try {
+        read = await readIntoNewArrayBuffer(file, expected, hash);
+      } catch (error) {
+        throw unreadableProblem(error, `raw part ${index}`, path);
+      }
+      if (read.bytesRead !== expected) {
         throw new RecordProblem(
           'truncated',
-          `raw part ${index} ended after ${bytesRead} of ${expected} bytes`,
+          `raw part ${index} ended after ${read.bytesRead} of ${expected} bytes`,
           {
             filePath: path,
           },
         );
       }
-      rawParts.push(buffer);
+      rawParts.push(read.buffer);
     }
     if (!hash.digest().equals(storedChecksum)) {
       const scope =
@@ -178,35 +169,6 @@ async function readRawParts(
     }
     return rawParts;
   } finally {
-    await Promise.all(files.map((file) => file?.close()));
-  }
-}
-
-/**
- * A record's metadata, read without its payload; `undefined` if there is no readable record.
- * Used where a damaged record must not stop the work (listing, cleaning up).
- *
- * @example
- * const meta = await readRecordMeta('/store/demo/train.ffr');
- */
-export async function readRecordMeta(recordPath: string): Promise<RecordMeta | undefined> {
-  let file: FileHandle | undefined;
-  try {
-    file = await open(recordPath, 'r');
-    // One read usually covers header and metadata; saves call this for every node they write.
-    const head = Buffer.allocUnsafe(META_READ_AHEAD_BYTES);
-    const { bytesRead } = await file.read(head, 0, META_READ_AHEAD_BYTES, 0);
-    // A short read saw the whole file; a full one proves it is at least that long.
-    const knownLength = bytesRead < META_READ_AHEAD_BYTES ? bytesRead : Number.MAX_SAFE_INTEGER;
-    const metaLength = readFixedHeader(head.subarray(0, bytesRead), knownLength);
-    const metaEnd = FIXED_HEADER_LENGTH + metaLength;
-    if (metaEnd <= bytesRead) return parseRecordMeta(head.subarray(FIXED_HEADER_LENGTH, metaEnd));
-    const metaBytes = Buffer.allocUnsafe(metaLength);
-    const rest = await file.read(metaBytes, 0, metaLength, FIXED_HEADER_LENGTH);
-    return rest.bytesRead === metaLength ? parseRecordMeta(metaBytes) : undefined;
-  } catch {
-    return undefined;
-  } finally {
-    await file?.close();
+    await Promise.all(files.map((opened) => opened?.file.close()));
   }
 }

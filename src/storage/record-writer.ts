@@ -3,11 +3,12 @@
  * ever see a complete record: the old one until the final rename, the new one after it.
  */
 import type { Hash } from 'node:crypto';
-import { unlink } from 'node:fs/promises';
+import { rmdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { commitTempFile, hasErrorCode, syncDirectory, writeNewFile } from './file-io.js';
-import { readRecordMeta } from './record-reader.js';
+import { readRecordMeta } from './record-file.js';
 import { type RecordContent, type SealedRecord, startChecksum } from './sealed-record.js';
+import { asStorageAccessError } from './storage-access-error.js';
 import { rawPartFileName, recordFileName, tempFileName, type WorkflowFolders } from './storage-layout.js';
 
 /** Records up to this size are written with one system call instead of one per section. */
@@ -101,8 +102,9 @@ export async function writeRecord(target: RecordWrite, record: RecordContent | S
     await recordTemp;
     // Parts of a record that never became visible are garbage; those of a visible one are not.
     if (!recordVisible) {
-      await removeFiles(writtenParts);
-      if (recordWritten) await removeFiles([recordTarget.tempPath]);
+      // Best effort: the error that stopped the save is the one to report.
+      await removeFiles(writtenParts).catch(() => {});
+      if (recordWritten) await removeFiles([recordTarget.tempPath]).catch(() => {});
     }
     throw error;
   }
@@ -116,13 +118,28 @@ function recordChunks(record: RecordContent, checksum: Uint8Array): Uint8Array[]
 }
 
 /**
- * Deletes files, ignoring those already gone.
+ * Deletes files, ignoring those already gone. An empty folder in a file's place (damage) goes
+ * too; one with anything in it is reported, never emptied.
  *
  * @example
  * await removeFiles(['/store/demo/bigdata/train.0123456789abcdef.0.raw']);
  */
 export async function removeFiles(paths: readonly string[]): Promise<void> {
-  await Promise.all(paths.map((path) => unlink(path).catch(ignoreMissing)));
+  await Promise.all(
+    paths.map((path) =>
+      unlink(path).catch(async (error: unknown) => {
+        if (hasErrorCode(error, 'ENOENT')) return;
+        // unlink refuses a folder with EISDIR (Linux) or EPERM (macOS).
+        const removed =
+          hasErrorCode(error, 'EISDIR', 'EPERM') &&
+          (await rmdir(path).then(
+            () => true,
+            () => false,
+          ));
+        if (!removed) throw asStorageAccessError(error, 'remove', path);
+      }),
+    ),
+  );
 }
 
 function ignoreMissing(error: unknown): void {

@@ -2,16 +2,17 @@
  * Opportunistic clean-up of what crashes leave behind: temporary files of writes that never
  * finished, raw parts that no record references any more (a crash between writing parts and
  * the record, or two writers replacing each other's record at the same moment), and folders of
- * interrupted workflow removals. None of these is ever read, so this only reclaims space.
+ * interrupted workflow removals. None of these is ever read, so this only reclaims space. It
+ * deletes nothing but names of the exact shapes the store makes (see storage-layout.ts).
  */
 import { readdir, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readRecordMeta } from './record-reader.js';
+import { readRecordMeta } from './record-file.js';
 import {
   isTempFileName,
+  isTrashFolderName,
   parseRawPartFileName,
   recordFileName,
-  TRASH_PREFIX,
   type WorkflowFolders,
 } from './storage-layout.js';
 
@@ -53,7 +54,7 @@ export async function sweepStaleFiles(
     namesIn(folders.rawPartDirectory),
   ]);
   for (const name of storageNames) {
-    if (name.startsWith(TRASH_PREFIX))
+    if (isTrashFolderName(name))
       await rm(join(storagePath, name), { recursive: true, force: true }).catch(() => {});
   }
   for (const name of workflowNames) {

@@ -3,7 +3,7 @@
  * from "stored but unreadable" ({@link CorruptStoredResultError}) with `instanceof`: both mean
  * "run the node again", but only the second deserves a warning.
  */
-import { FunctionFuseError } from '../errors.js';
+import { FunctionFuseError, NodeExecutionError } from '../errors.js';
 
 /**
  * No result is stored for the node: it was never saved, or it was removed.
@@ -43,6 +43,10 @@ export class StoredResultMissingError extends FunctionFuseError {
  *   collided, or a file was copied by hand).
  * - `undecodable`: the checksum holds but the payload cannot be deserialized (for example it
  *   was written by a newer Node whose serialization format this one does not know).
+ * - `not-a-file`: a directory, named pipe (FIFO), socket, device or symbolic link stands where
+ *   the record or a raw part belongs; FileStorage never opens such a thing as a result.
+ * - `unreadable`: the file system refuses to read the record or a raw part (`EACCES`, `EIO`...).
+ * - `too-large`: the record or a raw part is larger than this Node can hold in one buffer.
  *
  * @example
  * if (error instanceof CorruptStoredResultError && error.reason === 'missing-raw-part') ...
@@ -55,7 +59,10 @@ export type CorruptionReason =
   | 'missing-raw-part'
   | 'checksum-mismatch'
   | 'name-mismatch'
-  | 'undecodable';
+  | 'undecodable'
+  | 'not-a-file'
+  | 'unreadable'
+  | 'too-large';
 
 /**
  * A stored record exists but fails its checks, so it is never returned. Workflows treat it as
@@ -120,5 +127,32 @@ export class UnstorableResultError extends FunctionFuseError {
     );
     this.workflowName = workflowName;
     this.nodeName = nodeName;
+  }
+}
+
+/**
+ * A node computed its result, but the storage could not save it (a read-only folder, a full
+ * disk...): the node's own code is not at fault. A {@link NodeExecutionError}, so `run()`
+ * rejects with it as with any failed node; `cause` is the storage's error, for FileStorage a
+ * `StorageAccessError` naming the operation, the path and the system code.
+ *
+ * @example
+ * catch (error) {
+ *   if (error instanceof ResultNotSavedError) console.log(error.nodeName, error.cause);
+ * }
+ * // Node "sum" of workflow "demo" computed its result, but the result could not be saved:
+ * // FileStorage could not write /store/demo/.sum.ffr.0123456789abcdef.tmp (EROFS: ...). ...
+ */
+export class ResultNotSavedError extends NodeExecutionError {
+  override name = 'ResultNotSavedError';
+  readonly workflowName: string;
+
+  constructor(workflowName: string, nodeName: string, cause: unknown) {
+    super(nodeName, cause);
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    this.message =
+      `Node ${JSON.stringify(nodeName)} of workflow ${JSON.stringify(workflowName)} computed its result, ` +
+      `but the result could not be saved: ${detail}`;
+    this.workflowName = workflowName;
   }
 }

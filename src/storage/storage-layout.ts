@@ -10,7 +10,9 @@
  *
  * Keys (see storage-key.ts) never contain `.`, never start with one, and are never the name of
  * the `bigdata` folder with a suffix, so records, raw parts, temporary files and folders can
- * always be told apart by name alone, whatever the node names are.
+ * always be told apart by name alone, whatever the node names are. Write ids and trash ids are
+ * 16 lower-case hex digits. Clean-up only ever deletes names of exactly these shapes: a user's
+ * `.trash-old/` or `.notes.tmp` in the store is left alone.
  */
 import { join } from 'node:path';
 
@@ -37,6 +39,26 @@ const TEMP_FILE_SUFFIX = '.tmp';
  * join(storagePath, `${TRASH_PREFIX}${randomId}`);
  */
 export const TRASH_PREFIX = '.trash-';
+
+/** A write id or trash id: 8 random bytes in hex (see sealed-record.ts, FileStorage). */
+const RANDOM_ID = '[0-9a-f]{16}';
+const trashFolderPattern = new RegExp(`^\\.trash-${RANDOM_ID}$`);
+const tempFilePattern = new RegExp(`^\\.(.+)\\.${RANDOM_ID}\\.tmp$`);
+const writeIdPattern = new RegExp(`^${RANDOM_ID}$`);
+/** What escaping (storage-key.ts) leaves in a key: never a `.`, a `/` or a space. */
+const keyPattern = /^[A-Za-z0-9_%~-]+$/;
+
+/**
+ * Whether a name in the storage folder is that of a workflow being removed (see
+ * {@link TRASH_PREFIX}), which clean-up may delete.
+ *
+ * @example
+ * isTrashFolderName('.trash-0123456789abcdef'); // true
+ * isTrashFolderName('.trash-userfolder'); // false
+ */
+export function isTrashFolderName(name: string): boolean {
+  return trashFolderPattern.test(name);
+}
 
 /**
  * The folders of one workflow.
@@ -107,7 +129,7 @@ export function parseRawPartFileName(
   const [nodeKey, writeId, index, ...rest] = fileName.slice(0, -RAW_PART_SUFFIX.length).split('.');
   if (nodeKey === undefined || writeId === undefined || index === undefined || rest.length > 0)
     return undefined;
-  if (!/^[0-9]+$/.test(index)) return undefined;
+  if (!keyPattern.test(nodeKey) || !writeIdPattern.test(writeId) || !/^[0-9]+$/.test(index)) return undefined;
   return { nodeKey, writeId, index: Number(index) };
 }
 
@@ -123,11 +145,17 @@ export function tempFileName(finalName: string, writeId: string): string {
 }
 
 /**
- * Whether a file name is a temporary file (a write in progress, or left by a crash).
+ * Whether a file name is one of our temporary files (a write in progress, or left by a crash):
+ * {@link tempFileName} of a record or a raw part, nothing else.
  *
  * @example
  * isTempFileName('.train.ffr.0123456789abcdef.tmp'); // true
+ * isTempFileName('.notes.tmp'); // false
  */
 export function isTempFileName(fileName: string): boolean {
-  return fileName.startsWith('.') && fileName.endsWith(TEMP_FILE_SUFFIX);
+  if (!fileName.endsWith(TEMP_FILE_SUFFIX)) return false;
+  const finalName = tempFilePattern.exec(fileName)?.[1];
+  if (finalName === undefined) return false;
+  const recordKey = recordKeyOf(finalName);
+  return recordKey === undefined ? parseRawPartFileName(finalName) !== undefined : keyPattern.test(recordKey);
 }
