@@ -12,7 +12,7 @@ afterAll(() => rmSync(folder, { recursive: true, force: true }));
 const expectedResult = `[
   13,
   { "total": 46, "count": 12 },
-  { "type": "Float64Array", "length": 12, "first": [0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5] }
+  { "$type": "Float64Array", "values": [0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 5.5] }
 ]
 `;
 
