@@ -75,6 +75,17 @@ describe('with FileStorage', () => {
     });
   });
 
+  it('says there is no such workflow, naming those stored, and exits with 1', async () => {
+    expect(await runFunctionfuse(['ls', store, 'nowf'])).toEqual({
+      code: 1,
+      signal: null,
+      stdout: '',
+      stderr:
+        `functionfuse: No workflow "nowf" is stored in ${store} (it holds "cli-demo"): ` +
+        `check the name, or list them with functionfuse ls ${store}.\n`,
+    });
+  });
+
   it('summarises a stored typed array and a stored object', async () => {
     expect((await runFunctionfuse(['show', store, 'cli-demo', 'ramp'])).stdout).toBe(
       'cli-demo / ramp\ntype: Float64Array\nlength: 12\nfirst values: 0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, …\n',

@@ -142,7 +142,7 @@ Examples:
 
   program
     .command('graph')
-    .description('Draw a pipeline\u2019s graph without running it.')
+    .description('Draw a pipeline\u2019s graph without running it, and say on stderr what was written.')
     .argument('<pipeline>', 'module (.ts, .mts, .js, .mjs) whose default export builds the graph')
     .requiredOption('--out <file>', 'the drawing to write: .svg, .dot or .mmd (by extension)')
     .option('--verbose', 'print stack traces with errors')
@@ -154,12 +154,14 @@ Examples:
   $ functionfuse graph pipeline.ts --out pipeline.mmd   # Mermaid, for Markdown pages`,
     )
     .action(async (pipeline: string, options: { out: string }) => {
-      setExitCode(await graphCommand(pipeline, options));
+      setExitCode(await graphCommand(pipeline, options, streams));
     });
 
   program
     .command('ls')
-    .description('List the workflows in a storage folder, or the stored results of one workflow.')
+    .description(
+      'List the workflows in a storage folder, or the stored results of one workflow (exit 1 if it is not there).',
+    )
     .argument('<storage>', 'the storage folder (as given to --storage or FileStorage)')
     .argument('[workflow]', 'a workflow name: list its stored results')
     .argument('[glob]', 'only results whose names match (* and ?)', '*')
