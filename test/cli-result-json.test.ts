@@ -19,7 +19,8 @@ describe('results in full', () => {
         [2, new Set(['x'])],
       ]),
       when: new Date('2024-05-01T12:00:00.000Z'),
-      numbers: [Number.NaN, Number.NEGATIVE_INFINITY, -0, 12n, 3],
+      numbers: [Number.NaN, Number.NEGATIVE_INFINITY, -0, 12n, 3, undefined],
+      missing: undefined,
       nested: { $type: 'not ours', values: [1, 2] },
       text: 'NaN',
       nothing: null,
@@ -34,6 +35,8 @@ describe('results in full', () => {
     expect(read.shared).toBeInstanceOf(SharedArrayBuffer);
     expect([...new Uint8Array(read.view.buffer, read.view.byteOffset, read.view.byteLength)]).toEqual([8, 7]);
     expect(read.text).toBe('NaN');
+    expect(Object.hasOwn(read, 'missing')).toBe(true);
+    expect(read.numbers).toHaveLength(6);
   });
 
   it('spells each tagged value as documented', () => {

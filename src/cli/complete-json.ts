@@ -56,7 +56,19 @@ export function formatCompleteResultJson(value: unknown): string {
  * const [total, samples] = parseResultJson(readFileSync('results.json', 'utf8')) as [number, Float64Array];
  */
 export function parseResultJson(text: string): unknown {
-  return JSON.parse(text, (_key, value: unknown) => revive(value));
+  return reviveDeep(JSON.parse(text) as unknown);
+}
+
+/**
+ * Inner values first, as a JSON.parse reviver would go; by hand, because a reviver that
+ * returns `undefined` deletes the field instead of keeping it.
+ */
+function reviveDeep(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(reviveDeep);
+  const revived: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) revived[key] = reviveDeep(inner);
+  return revive(revived);
 }
 
 function toCompleteJson(value: unknown, onPath: Set<object>): unknown {
