@@ -3,6 +3,7 @@ export { GraphWorkflow } from './backends/graph-workflow.js';
 export { LocalWorkflow } from './backends/local-workflow.js';
 export type { ThreadWorkflowOptions } from './backends/thread-workflow.js';
 export { ThreadWorkflow } from './backends/thread-workflow.js';
+export { parseResultJson } from './cli/complete-json.js';
 export type { PipelineDefinition, PipelineGraph } from './cli/pipeline-module.js';
 export {
   AbortError,

@@ -132,7 +132,9 @@ describe('functionfuse exit codes and error lines', () => {
     expect(interrupted).toBe(true);
     expect(outcome.code).toBe(130);
     expect(outcome.stdout).toBe('');
-    expect(outcome.stderr.trimEnd().split('\n').at(-1)).toBe('functionfuse: Workflow "slow" was cancelled.');
+    expect(outcome.stderr.trimEnd().split('\n').at(-1)).toBe(
+      'functionfuse: Workflow "slow" was cancelled (SIGINT): its results are not printed.',
+    );
     expect(readFileSync(report, 'utf8')).toContain('<title>functionfuse run: slow</title>');
   });
 

@@ -23,8 +23,17 @@ describe('functionfuse graph', () => {
       runFunctionfuse(['graph', 'test/fixtures/cli-pipeline.ts', '--out', dot]),
       runFunctionfuse(['graph', 'test/fixtures/cli-pipeline.ts', '--out', mermaid]),
     ]);
-    for (const outcome of outcomes)
-      expect(outcome).toEqual({ code: 0, signal: null, stdout: '', stderr: '' });
+    expect(outcomes).toEqual(
+      [
+        [dot, 'DOT'],
+        [mermaid, 'Mermaid'],
+      ].map(([file, format]) => ({
+        code: 0,
+        signal: null,
+        stdout: '',
+        stderr: `functionfuse: Wrote the graph of workflow "cli-demo" (4 nodes, ${format}) to ${file}.\n`,
+      })),
+    );
     expect(readFileSync(dot, 'utf8')).toBe(toDot(fixtureWorkflow()));
     expect(readFileSync(mermaid, 'utf8')).toBe(toMermaid(fixtureWorkflow()));
   });
@@ -32,7 +41,12 @@ describe('functionfuse graph', () => {
   it('writes an SVG laid out by Graphviz, with a box per node', async () => {
     const svg = join(folder, 'graph.SVG');
     const outcome = await runFunctionfuse(['graph', 'test/fixtures/cli-pipeline.ts', '--out', svg]);
-    expect(outcome).toEqual({ code: 0, signal: null, stdout: '', stderr: '' });
+    expect(outcome).toEqual({
+      code: 0,
+      signal: null,
+      stdout: '',
+      stderr: `functionfuse: Wrote the graph of workflow "cli-demo" (4 nodes, SVG) to ${svg}.\n`,
+    });
     const text = readFileSync(svg, 'utf8');
     expect(text.startsWith('<?xml')).toBe(true);
     expect(text.match(/<g id="node\d+" class="node">/g)).toHaveLength(4);

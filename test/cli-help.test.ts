@@ -29,9 +29,11 @@ describe('functionfuse --help', () => {
         '--report <file>',
         '--graph <file>',
         '--seed <n>',
+        '--out <file>',
         '--no-progress',
         '--verbose',
-        'Exit codes: 0 ok, 1 a node failed, 2 usage error, 130 cancelled (Ctrl-C).',
+        '130 cancelled (Ctrl-C), 143 cancelled (SIGTERM).',
+        '{ "$type": "Float64Array", "values": [...] }',
       ],
     ],
     [

@@ -8,7 +8,7 @@ const randomPipeline = 'test/fixtures/cli-random.ts';
 const expectedResult = `[
   13,
   { "total": 46, "count": 12 },
-  { "type": "Float64Array", "length": 12, "first": [0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5] }
+  { "$type": "Float64Array", "values": [0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 5.5] }
 ]
 `;
 
@@ -113,5 +113,12 @@ describe('functionfuse run', () => {
     );
     expect(outcome.stdout).not.toContain('functionfuse: cli-demo: finished');
     expect(outcome.stdout).toContain('{ "total": 46, "count": 12 }');
+    // A terminal gets typed arrays summarised, and a line saying where the full values are.
+    expect(outcome.stdout).toContain(
+      '{ "type": "Float64Array", "length": 12, "first": [0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5] }',
+    );
+    expect(outcome.stdout).toContain(
+      'functionfuse: Typed arrays and buffers are summarised on a terminal: write every value with --out FILE or > FILE.',
+    );
   });
 });

@@ -12,7 +12,7 @@ afterAll(() => rmSync(folder, { recursive: true, force: true }));
 const expectedResult = `[
   13,
   { "total": 46, "count": 12 },
-  { "type": "Float64Array", "length": 12, "first": [0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5] }
+  { "$type": "Float64Array", "values": [0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 5.5] }
 ]
 `;
 
@@ -72,6 +72,17 @@ describe('with FileStorage', () => {
       signal: null,
       stdout: 'cli-demo\n',
       stderr: '',
+    });
+  });
+
+  it('says there is no such workflow, naming those stored, and exits with 1', async () => {
+    expect(await runFunctionfuse(['ls', store, 'nowf'])).toEqual({
+      code: 1,
+      signal: null,
+      stdout: '',
+      stderr:
+        `functionfuse: No workflow "nowf" is stored in ${store} (it holds "cli-demo"): ` +
+        `check the name, or list them with functionfuse ls ${store}.\n`,
     });
   });
 

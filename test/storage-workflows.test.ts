@@ -31,6 +31,7 @@ import { sleep } from './fixtures/reliability-tasks.js';
 import { failAfter, minus, record, sum } from './fixtures/tasks.js';
 import { filled, scale } from './fixtures/thread-tasks.js';
 import { ExecutionLog } from './support/backends.js';
+import { captureWarnings } from './support/warnings.js';
 
 let folder: string;
 beforeEach(() => {
@@ -98,9 +99,7 @@ describe.each(backends)('FileStorage on %s', (_, create) => {
     ['a truncated record', (path: string) => truncateSync(path, Math.floor(statSync(path).size / 2))],
   ])('recomputes a record damaged by %s, warns naming the node, and saves it again', async (_, damage) => {
     const log = new ExecutionLog();
-    const warnings: string[] = [];
-    const onWarning = (warning: Error) => warnings.push(warning.message);
-    process.on('warning', onWarning);
+    const captured = captureWarnings();
     try {
       const storage = new FileStorage(join(folder, 'store'));
       const first = create(pipeline(log), 'damaged').setStorage(storage);
@@ -111,16 +110,18 @@ describe.each(backends)('FileStorage on %s', (_, create) => {
       const second = create(pipeline(log), 'damaged').setStorage(storage);
       expect(await runAndClose(second, () => second.run())).toBe(-1);
       expect(log.entries()).toEqual(['s1', 's2', 'm', 's2']);
-      expect(
-        warnings.some((message) =>
-          /^The stored result of node "s2" in workflow "damaged" failed its check \((bad-header|truncated|checksum-mismatch|length-mismatch), .*s2\.ffr\); the node runs again and its result is saved again\.$/.test(
-            message,
+      expect(captured.warnings).toEqual([
+        {
+          type: 'FunctionFuseWarning',
+          code: 'FUNCTIONFUSE_CORRUPT_RESULT',
+          message: expect.stringMatching(
+            /^The stored result of node "s2" in workflow "damaged" failed its check \((bad-header|truncated|checksum-mismatch|length-mismatch), .*s2\.ffr\); the node runs again and its result is saved again\.$/,
           ),
-        ),
-      ).toBe(true);
+        },
+      ]);
       expect(await storage.readTask('damaged', 's2')).toBe(3);
     } finally {
-      process.off('warning', onWarning);
+      captured.restore();
       log.remove();
     }
   });

@@ -20,6 +20,8 @@ export const ExitCode = Object.freeze({
   usage: 2,
   /** The run was cancelled with Ctrl-C (SIGINT), as shells report a process ended by it. */
   interrupted: 130,
+  /** The run was cancelled with SIGTERM, as shells report a process ended by it. */
+  terminated: 143,
 });
 
 /**
@@ -31,6 +33,38 @@ export const ExitCode = Object.freeze({
  */
 export class UsageError extends Error {
   override name = 'UsageError';
+}
+
+/**
+ * The command looked for something that is not there (a workflow `ls` was asked about). Not a
+ * usage error: the command line was right, the storage holds something else. Exits with
+ * {@link ExitCode.failed}.
+ *
+ * @example
+ * throw new NotFoundError('No workflow "nowf" is stored in ./store (it holds: demo).');
+ */
+export class NotFoundError extends Error {
+  override name = 'NotFoundError';
+}
+
+/**
+ * A run stopped by Ctrl-C or SIGTERM. Its results are not printed, even when every node had
+ * finished by the time the cancellation was seen: output that looks complete must be complete.
+ * Exits with {@link ExitCode.interrupted} (SIGINT) or {@link ExitCode.terminated} (SIGTERM).
+ *
+ * @example
+ * throw new RunInterruptedError('demo', 'SIGINT');
+ */
+export class RunInterruptedError extends Error {
+  override name = 'RunInterruptedError';
+  readonly workflowName: string;
+  readonly signal: 'SIGINT' | 'SIGTERM';
+
+  constructor(workflowName: string, signal: 'SIGINT' | 'SIGTERM', options?: ErrorOptions) {
+    super(`Workflow "${workflowName}" was cancelled (${signal}): its results are not printed.`, options);
+    this.workflowName = workflowName;
+    this.signal = signal;
+  }
 }
 
 /**
@@ -49,8 +83,8 @@ export function formatError(error: unknown, verbose: boolean): string {
 
 /**
  * The exit code an error ends the command with: {@link ExitCode.usage} for a UsageError,
- * {@link ExitCode.interrupted} for a run cancelled by Ctrl-C, {@link ExitCode.failed} for
- * anything else.
+ * {@link ExitCode.interrupted} or {@link ExitCode.terminated} for a run cancelled by Ctrl-C
+ * or SIGTERM, {@link ExitCode.failed} for anything else.
  *
  * @example
  * exitCodeOf(new UsageError('bad option'));  // 2
@@ -58,11 +92,16 @@ export function formatError(error: unknown, verbose: boolean): string {
  */
 export function exitCodeOf(error: unknown): number {
   if (error instanceof UsageError) return ExitCode.usage;
+  if (error instanceof RunInterruptedError) {
+    return error.signal === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted;
+  }
   return error instanceof AbortError ? ExitCode.interrupted : ExitCode.failed;
 }
 
 function describeError(error: unknown): string {
-  if (error instanceof UsageError) return firstLine(error.message);
+  if (error instanceof UsageError || error instanceof NotFoundError || error instanceof RunInterruptedError) {
+    return firstLine(error.message);
+  }
   if (error instanceof NodeExecutionError) {
     return `${sentence(error.message)} Fix the node's function and run again (--verbose shows the stack).`;
   }

@@ -10,7 +10,8 @@
  * const streams: CliStreams = { stdout: process.stdout, stderr: process.stderr };
  */
 export interface CliStreams {
-  readonly stdout: NodeJS.WritableStream;
+  /** Results; a terminal (`isTTY`) gets them summarised, a file or a pipe in full. */
+  readonly stdout: NodeJS.WritableStream & { readonly isTTY?: boolean };
   readonly stderr: NodeJS.WritableStream & { readonly isTTY?: boolean };
 }
 

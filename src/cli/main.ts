@@ -1,15 +1,20 @@
 #!/usr/bin/env node
 /**
- * The `functionfuse` executable (package.json "bin"). Only sets the exit code: the process
- * ends by itself once output is flushed and worker threads are closed, so nothing written to
- * a pipe is lost to an early `process.exit`.
+ * The `functionfuse` executable (package.json "bin"). `run` is supervised from this process
+ * (run-supervisor.ts), so Ctrl-C ends it even while a node blocks the thread running the
+ * pipeline; the other commands run here. Only sets the exit code: the process ends by itself
+ * once output is flushed and worker threads are closed, so nothing written to a pipe is lost to
+ * an early `process.exit`.
  */
-import { ExitCode } from './cli-errors.js';
-import { runCli } from './program.js';
+const argv = process.argv.slice(2);
 
-process.exitCode = await runCli(process.argv.slice(2));
-// After Ctrl-C, a node's own timers or sockets may still hold the process (a cancelled node
-// on the main thread cannot be stopped, only abandoned): end it, as the user asked, once
-// stderr has flushed (writes to pipes are asynchronous on some systems). No result is lost:
-// a cancelled run prints none.
-if (process.exitCode === ExitCode.interrupted) process.stderr.write('', () => process.exit());
+if (argv.find((argument) => !argument.startsWith('-')) === 'run') {
+  // Imported on demand: the supervising parent loads no pipeline, workflow or thread code.
+  const { superviseRun } = await import('./run-supervisor.js');
+  const { exitCode, immediate } = await superviseRun(argv);
+  process.exitCode = exitCode;
+  if (immediate) process.stderr.write('', () => process.exit());
+} else {
+  const { runCli } = await import('./program.js');
+  process.exitCode = await runCli(argv);
+}

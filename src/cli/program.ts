@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, exitCodeOf, formatError } from './cli-errors.js';
 import { type CliStreams, processStreams } from './cli-streams.js';
 import { graphCommand } from './graph-command.js';
+import { type InterruptSource, processSignals } from './interrupts.js';
 import { parseCount, parseSeed } from './option-parsers.js';
 import { type RunCommandOptions, runCommand } from './run-command.js';
 import { lsCommand, showCommand } from './storage-commands.js';
@@ -14,10 +15,27 @@ import { lsCommand, showCommand } from './storage-commands.js';
 const commandNames = ['run', 'graph', 'ls', 'show'];
 
 /**
- * Runs the command line `argv` (without `node` and the script) and resolves to its exit code:
- * 0 when everything worked, 1 when a node failed (or the pipeline could not be built or its
- * outputs written), 2 for a usage error, 130 when Ctrl-C cancelled the run. Errors are printed as one line on stderr; the stack
- * trace follows only with `--verbose`. Never calls `process.exit`.
+ * Options of {@link runCli}.
+ *
+ * @example
+ * await runCli(['run', 'pipeline.ts'], processStreams(), { interrupts: processSignals() });
+ */
+export interface RunCliOptions {
+  /**
+   * Where `run` hears Ctrl-C and SIGTERM.
+   * @default processSignals(): this process's own signals, during the run
+   */
+  readonly interrupts?: InterruptSource;
+}
+
+/**
+ * Runs the command line `argv` (without `node` and the script) in this process and resolves to
+ * its exit code: 0 when everything worked, 1 when a node failed (or the pipeline could not be
+ * built, its outputs written, or what `ls` was asked for found), 2 for a usage error, 130 or
+ * 143 when Ctrl-C or SIGTERM cancelled the run. Errors are printed as one line on stderr; the
+ * stack trace follows only with `--verbose`. Never calls `process.exit`. (The executable runs
+ * `run` in a child process it supervises, so a second Ctrl-C ends it even while a node blocks
+ * the main thread; see run-supervisor.ts.)
  *
  * @example
  * process.exitCode = await runCli(['run', 'pipeline.ts', '--backend', 'local']);
@@ -25,11 +43,16 @@ const commandNames = ['run', 'graph', 'ls', 'show'];
 export async function runCli(
   argv: readonly string[],
   streams: CliStreams = processStreams(),
+  options: RunCliOptions = {},
 ): Promise<number> {
   let exitCode: number = ExitCode.ok;
-  const program = createProgram(streams, (code) => {
-    exitCode = code;
-  });
+  const program = createProgram(
+    streams,
+    (code) => {
+      exitCode = code;
+    },
+    options.interrupts ?? processSignals(),
+  );
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
@@ -48,7 +71,11 @@ export async function runCli(
  * @example
  * createProgram(processStreams(), (code) => { process.exitCode = code; }).helpInformation();
  */
-export function createProgram(streams: CliStreams, setExitCode: (code: number) => void): Command {
+export function createProgram(
+  streams: CliStreams,
+  setExitCode: (code: number) => void,
+  interrupts: InterruptSource = processSignals(),
+): Command {
   const program = new Command('functionfuse')
     .description('Run DAGs of plain TypeScript functions on every core, and see what ran where.')
     .version(packageVersion(), '-V, --version')
@@ -63,7 +90,9 @@ export function createProgram(streams: CliStreams, setExitCode: (code: number) =
 
   program
     .command('run')
-    .description('Run a pipeline module and print its results as JSON on stdout.')
+    .description(
+      'Run a pipeline module and print its results as JSON on stdout (in full to a file or a pipe, summarised on a terminal).',
+    )
     .argument('<pipeline>', 'module (.ts, .mts, .js, .mjs) whose default export builds the graph')
     .addOption(
       new Option('--backend <name>', 'where nodes run: the main thread or a pool of worker threads')
@@ -75,6 +104,7 @@ export function createProgram(streams: CliStreams, setExitCode: (code: number) =
     .option('--trace <file>', 'write a Chrome trace (JSON): open it in ui.perfetto.dev or chrome://tracing')
     .option('--report <file>', 'write an HTML report: the graph coloured by outcome, a timeline per thread')
     .option('--graph <file>', 'draw the graph coloured by outcome (.svg, .dot or .mmd)')
+    .option('--out <file>', 'write the results in full to this file (JSON) instead of stdout')
     .option('--seed <n>', 'seed every node with RandomStatePlugin (integer, 0 to 4294967295)', parseSeed)
     .option('--no-progress', 'do not show progress on stderr')
     .option('--verbose', 'print stack traces with errors, and the files written')
@@ -85,22 +115,34 @@ A pipeline module builds the graph in its default export and starts nothing when
   export default function pipeline() { return { leaves: total, workflowName: 'demo' }; }
 (see PipelineDefinition in the API). TypeScript modules need no build step.
 
-Exit codes: 0 ok, 1 a node failed, 2 usage error, 130 cancelled (Ctrl-C).
-The first Ctrl-C cancels the run and still writes the trace, report and graph.
+Results: stdout sent to a file or a pipe, and --out, get every value; typed arrays,
+buffers, Maps, Dates and the numbers JSON cannot spell are tagged objects such as
+{ "$type": "Float64Array", "values": [...] } (parseResultJson in the API reads them back).
+A terminal gets typed arrays and buffers summarised.
+
+The folders of --trace, --report, --graph and --out must exist and be writable: they are
+checked before the run. If a file still cannot be written after it, the results are printed,
+the other files kept, and the exit code is 1.
+
+Exit codes: 0 ok, 1 a node failed or a file could not be written, 2 usage error,
+130 cancelled (Ctrl-C), 143 cancelled (SIGTERM).
+The first Ctrl-C (or SIGTERM) cancels the run and still writes the trace, report and graph;
+a cancelled run prints no results. A second one stops at once.
 
 Examples:
   $ functionfuse run pipeline.ts
   $ functionfuse run pipeline.ts --backend local --seed 42
   $ functionfuse run pipeline.ts --threads 4 --trace run.json --report run.html
-  $ functionfuse run pipeline.ts --storage ./store > results.json`,
+  $ functionfuse run pipeline.ts --storage ./store > results.json
+  $ functionfuse run pipeline.ts --out results.json`,
     )
     .action(async (pipeline: string, options: RunCommandOptions) => {
-      setExitCode(await runCommand(pipeline, options, streams));
+      setExitCode(await runCommand(pipeline, options, streams, interrupts));
     });
 
   program
     .command('graph')
-    .description('Draw a pipeline\u2019s graph without running it.')
+    .description('Draw a pipeline\u2019s graph without running it, and say on stderr what was written.')
     .argument('<pipeline>', 'module (.ts, .mts, .js, .mjs) whose default export builds the graph')
     .requiredOption('--out <file>', 'the drawing to write: .svg, .dot or .mmd (by extension)')
     .option('--verbose', 'print stack traces with errors')
@@ -112,12 +154,14 @@ Examples:
   $ functionfuse graph pipeline.ts --out pipeline.mmd   # Mermaid, for Markdown pages`,
     )
     .action(async (pipeline: string, options: { out: string }) => {
-      setExitCode(await graphCommand(pipeline, options));
+      setExitCode(await graphCommand(pipeline, options, streams));
     });
 
   program
     .command('ls')
-    .description('List the workflows in a storage folder, or the stored results of one workflow.')
+    .description(
+      'List the workflows in a storage folder, or the stored results of one workflow (exit 1 if it is not there).',
+    )
     .argument('<storage>', 'the storage folder (as given to --storage or FileStorage)')
     .argument('[workflow]', 'a workflow name: list its stored results')
     .argument('[glob]', 'only results whose names match (* and ?)', '*')

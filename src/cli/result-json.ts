@@ -1,6 +1,7 @@
 /**
- * Results as `functionfuse run` prints them: JSON a person can read and a script can parse,
- * with large binary values summarised instead of printed in full.
+ * Results as `functionfuse run` prints them on a terminal: JSON a person can read, with large
+ * binary values summarised instead of printed in full (a file or a pipe gets them in full: see
+ * complete-json.ts), and the layout both forms share.
  */
 
 /** How many values of a typed array are shown; the rest only counts. */
@@ -19,26 +20,66 @@ const lineWidth = 100;
  * // '{ "mean": 2, "samples": { "type": "Float64Array", "length": 3, "first": [1, 2, 3] } }'
  */
 export function formatResultJson(value: unknown): string {
-  return layout(toJsonValue(value, new Set()), '');
+  return layoutJson(toJsonValue(value, new Set()), '');
 }
 
-/** `value` is JSON-safe here (see toJsonValue): primitives, arrays and plain objects. */
-function layout(value: unknown, indent: string): string {
+/**
+ * Whether {@link formatResultJson} would summarise part of `value` (it holds a typed array or
+ * a buffer), so the CLI can say where the full values are.
+ *
+ * @example
+ * holdsBinary([1, { samples: new Float64Array(3) }]);  // true
+ */
+export function holdsBinary(value: unknown, seen = new Set<object>()): boolean {
+  if (value === null || typeof value !== 'object' || seen.has(value)) return false;
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof SharedArrayBuffer)
+    return true;
+  seen.add(value);
+  const inner =
+    value instanceof Map ? [...value].flat() : value instanceof Set ? [...value] : Object.values(value);
+  return inner.some((each) => holdsBinary(each, seen));
+}
+
+/**
+ * JSON text placed as it is by {@link layoutJson}, never split over lines: a typed array's
+ * values, built once.
+ *
+ * @example
+ * layoutJson({ values: new RawJson('[1, 2]') }, '');  // '{ "values": [1, 2] }'
+ */
+export class RawJson {
+  constructor(readonly text: string) {}
+}
+
+/**
+ * Lays out a JSON-safe value (primitives, arrays, plain objects, {@link RawJson}) as indented
+ * JSON, keeping on one line each array or object that fits in the line width.
+ *
+ * @example
+ * layoutJson([1, { a: 2 }], '');  // '[1, { "a": 2 }]'
+ */
+export function layoutJson(value: unknown, indent: string): string {
   const inline = inlineJson(value);
-  if (indent.length + inline.length <= lineWidth || value === null || typeof value !== 'object')
+  if (
+    indent.length + inline.length <= lineWidth ||
+    value === null ||
+    typeof value !== 'object' ||
+    value instanceof RawJson
+  )
     return inline;
   const inner = `${indent}  `;
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
-    return `[\n${value.map((each) => inner + layout(each, inner)).join(',\n')}\n${indent}]`;
+    return `[\n${value.map((each) => inner + layoutJson(each, inner)).join(',\n')}\n${indent}]`;
   }
   const entries = Object.entries(value);
   if (entries.length === 0) return '{}';
-  const lines = entries.map(([key, each]) => `${inner}${JSON.stringify(key)}: ${layout(each, inner)}`);
+  const lines = entries.map(([key, each]) => `${inner}${JSON.stringify(key)}: ${layoutJson(each, inner)}`);
   return `{\n${lines.join(',\n')}\n${indent}}`;
 }
 
 function inlineJson(value: unknown): string {
+  if (value instanceof RawJson) return value.text;
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(inlineJson).join(', ')}]`;
   const entries = Object.entries(value);

@@ -1,25 +1,22 @@
 /**
  * `functionfuse run <pipeline>`: builds the pipeline's graph, runs it on the chosen backend
  * with progress on stderr, writes the trace, report and drawing asked for, and prints the
- * results as JSON on stdout.
+ * results as JSON on stdout (or writes them to `--out`).
  */
 import { LocalWorkflow } from '../backends/local-workflow.js';
 import { ThreadWorkflow } from '../backends/thread-workflow.js';
-import type { Node } from '../graph/node.js';
 import type { Leaves } from '../graph/types.js';
-import type { NodeOutcome } from '../graph-drawing/drawing-model.js';
 import { RandomStatePlugin } from '../plugins/random-state-plugin.js';
 import { ProgressReporter } from '../progress/progress-reporter.js';
-import { writeRunReport } from '../report/run-report.js';
-import { writeChromeTrace } from '../trace/chrome-trace.js';
-import { RunRecorder, type RunRecording } from '../trace/run-recorder.js';
+import { RunRecorder } from '../trace/run-recorder.js';
 import type { BaseWorkflow } from '../workflow/base-workflow.js';
-import { ExitCode, formatError, UsageError } from './cli-errors.js';
+import { ExitCode, RunInterruptedError, UsageError } from './cli-errors.js';
 import type { CliStreams } from './cli-streams.js';
-import { writeDrawing } from './draw-graph.js';
-import { type DrawingFormat, drawingFormatOf } from './option-parsers.js';
+import { type InterruptSignal, type InterruptSource, processSignals } from './interrupts.js';
+import { drawingFormatOf } from './option-parsers.js';
+import { checkOutputFiles } from './output-paths.js';
 import { loadPipeline } from './pipeline-module.js';
-import { formatResultJson } from './result-json.js';
+import { describeWriteFailure, writeResults, writeRunOutputs } from './run-outputs.js';
 import { type CliFileStorage, openFileStorage } from './storage-option.js';
 
 /**
@@ -37,6 +34,8 @@ export interface RunCommandOptions {
   readonly trace?: string | undefined;
   readonly report?: string | undefined;
   readonly graph?: string | undefined;
+  /** Writes the results here in full (see parseResultJson) instead of on stdout. */
+  readonly out?: string | undefined;
   readonly seed?: number | undefined;
   /** @default true */
   readonly progress: boolean;
@@ -45,9 +44,13 @@ export interface RunCommandOptions {
 }
 
 /**
- * Runs a pipeline module and resolves to the exit code (0: every node ran). A failed node
- * rejects with its error after the trace, report and drawing were written, since a picture of
- * a failed run is the one most needed.
+ * Runs a pipeline module and resolves to the exit code (0: every node ran and every file was
+ * written). A failed node rejects with its error after the trace, report and drawing were
+ * written, since a picture of a failed run is the one most needed. A run cancelled through
+ * `interrupts` (Ctrl-C, SIGTERM) writes them too, prints no results and rejects with
+ * {@link RunInterruptedError}. A file that cannot be written after the run costs neither the
+ * results nor the other files: the command prints the results, names the file and resolves
+ * to 1.
  *
  * @example
  * const code = await runCommand('examples/pipeline.ts', { backend: 'local', progress: true, verbose: false }, processStreams());
@@ -56,13 +59,21 @@ export async function runCommand(
   pipelineFile: string,
   options: RunCommandOptions,
   streams: CliStreams,
+  interrupts: InterruptSource = processSignals(),
 ): Promise<number> {
   // Everything that can be refused is checked before the pipeline module is imported: a typo
-  // in an option should not cost a graph build.
+  // in an option should not cost a graph build, and an unwritable output not a whole run.
   if (options.threads !== undefined && options.backend !== 'threads') {
     throw new UsageError('--threads only applies to --backend threads: remove it or add --backend threads.');
   }
   const graphFormat = options.graph === undefined ? undefined : drawingFormatOf(options.graph, '--graph');
+  const files = { ...options, graphFormat };
+  checkOutputFiles(
+    (['trace', 'report', 'graph', 'out'] as const).flatMap((name) => {
+      const file = options[name];
+      return file === undefined ? [] : [{ option: `--${name}`, file }];
+    }),
+  );
   const storage = options.storage === undefined ? undefined : openFileStorage(options.storage);
 
   const pipeline = await loadPipeline(pipelineFile);
@@ -80,67 +91,59 @@ export async function runCommand(
       ? new ProgressReporter(workflow, { stream: streams.stderr, retryLines: options.verbose })
       : undefined;
 
-    // The first Ctrl-C cancels the run (running nodes are stopped, the trace and report are
-    // still written); `once` leaves the second to Node's default, which ends the process.
-    const interrupt = new AbortController();
-    const onInterrupt = () => interrupt.abort(new Error('Interrupted (SIGINT)'));
-    process.once('SIGINT', onInterrupt);
+    // The first interrupt cancels the run (running nodes are stopped, the trace and report are
+    // still written); what a second one does belongs to the source (see interrupts.ts).
+    const cancel = new AbortController();
+    let interruptedBy: InterruptSignal | undefined;
+    const stopListening = interrupts.listen((signal) => {
+      interruptedBy = signal;
+      cancel.abort(new Error(`Interrupted (${signal})`));
+    });
     let result: unknown;
     let runError: { error: unknown } | undefined;
     try {
-      result = await workflow.run({ signal: interrupt.signal });
+      result = await workflow.run({ signal: cancel.signal });
     } catch (error) {
       runError = { error };
     } finally {
-      process.off('SIGINT', onInterrupt);
+      await pendingSignalsDelivered();
+      stopListening();
       progress?.stop();
     }
 
-    if (recorder !== undefined) {
-      try {
-        await writeRunOutputs(recorder.recording(), workflow, options, graphFormat, backendLabel, streams);
-      } catch (error) {
-        // The run's own failure is the one to report; a trace that could not be written as
-        // well is said on a line of its own.
-        if (runError === undefined) throw error;
-        streams.stderr.write(`${formatError(error, options.verbose)}\n`);
+    const outputs =
+      recorder === undefined
+        ? { written: [], failures: [] }
+        : await writeRunOutputs(recorder.recording(), workflow, files, backendLabel);
+    const ended = interruptedBy ?? runError;
+    const results = ended === undefined ? await writeResults(result, options.out, streams) : undefined;
+    const failures = [...outputs.failures, ...(results?.failures ?? [])];
+    for (const failure of failures)
+      streams.stderr.write(`${describeWriteFailure(failure, results !== undefined)}\n`);
+    if (options.verbose) {
+      for (const file of [...outputs.written, ...(results?.written ?? [])]) {
+        streams.stderr.write(`functionfuse: wrote ${file}\n`);
       }
     }
 
+    if (interruptedBy !== undefined) {
+      throw new RunInterruptedError(pipeline.workflowName, interruptedBy, { cause: runError?.error });
+    }
     if (runError !== undefined) throw runError.error;
-    streams.stdout.write(`${formatResultJson(result)}\n`);
-    return ExitCode.ok;
+    return failures.length === 0 ? ExitCode.ok : ExitCode.failed;
   } finally {
     if (workflow instanceof ThreadWorkflow) await workflow.close();
   }
 }
 
-/** Writes the trace, report and drawing asked for, each from the same recording. */
-async function writeRunOutputs(
-  recording: RunRecording,
-  workflow: BaseWorkflow,
-  options: RunCommandOptions,
-  graphFormat: DrawingFormat | undefined,
-  backendLabel: string,
-  streams: CliStreams,
-): Promise<void> {
-  const written: string[] = [];
-  if (options.trace !== undefined) {
-    await writeChromeTrace(options.trace, recording);
-    written.push(options.trace);
-  }
-  if (options.report !== undefined) {
-    await writeRunReport(options.report, recording, { backend: backendLabel });
-    written.push(options.report);
-  }
-  if (options.graph !== undefined && graphFormat !== undefined) {
-    const outcomeOf = new Map<Node, NodeOutcome>(
-      recording.nodes.map((record) => [record.node, record.outcome]),
-    );
-    await writeDrawing(workflow, options.graph, graphFormat, { nodeClass: (node) => outcomeOf.get(node) });
-    written.push(options.graph);
-  }
-  if (options.verbose) for (const file of written) streams.stderr.write(`functionfuse: wrote ${file}\n`);
+/**
+ * A signal (or a relayed interrupt) that came while a node blocked this thread is only
+ * delivered by the event loop's poll phase; the run may have ended in promise callbacks before
+ * one came round. Two turns of `setImmediate` take the loop through a poll phase, so such an
+ * interrupt is seen before the results are taken as complete.
+ */
+async function pendingSignalsDelivered(): Promise<void> {
+  for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
 }
 
 function createWorkflow(

@@ -3,7 +3,7 @@
  * summarised, for the "run, then analyse the stored results" use of the original.
  */
 import { existsSync, statSync } from 'node:fs';
-import { ExitCode, UsageError } from './cli-errors.js';
+import { ExitCode, NotFoundError, UsageError } from './cli-errors.js';
 import type { CliStreams } from './cli-streams.js';
 import { type CliFileStorage, openFileStorage } from './storage-option.js';
 import { summariseValue } from './value-summary.js';
@@ -11,6 +11,8 @@ import { summariseValue } from './value-summary.js';
 /**
  * Prints the workflows of a storage folder (no `workflow`), or the names of a workflow's stored
  * results that match `glob`, one per line, sorted; resolves to the exit code.
+ *
+ * @throws {NotFoundError} when the folder holds no workflow of that name (exit code 1).
  *
  * @example
  * await lsCommand('./store', 'demo', '*model', processStreams());
@@ -24,8 +26,17 @@ export async function lsCommand(
   streams: CliStreams,
 ): Promise<number> {
   const storage = openExistingStorage(directory);
-  const names =
-    workflow === undefined ? await storage.listWorkflows() : await storage.listTasks(workflow, glob);
+  const workflows = await storage.listWorkflows();
+  if (workflow !== undefined && !workflows.includes(workflow)) {
+    const held =
+      workflows.length === 0
+        ? 'it holds none'
+        : `it holds ${workflows.map((name) => JSON.stringify(name)).join(', ')}`;
+    throw new NotFoundError(
+      `No workflow ${JSON.stringify(workflow)} is stored in ${directory} (${held}): check the name, or list them with functionfuse ls ${quoteArgument(directory)}.`,
+    );
+  }
+  const names = workflow === undefined ? workflows : await storage.listTasks(workflow, glob);
   for (const name of names) streams.stdout.write(`${name}\n`);
   return ExitCode.ok;
 }
