@@ -35,7 +35,7 @@ describe('functionfuse exit codes and error lines', () => {
     const lines = outcome.stderr.split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(
-      /^functionfuse: cli-setup: finished, 1\/2 nodes done, 1 failed, 0 cached, 0 skipped in \d+\.\d s$/,
+      /^functionfuse: cli-setup: finished, 1\/2 nodes done, 1 failed, 0 cached, 0 skipped, 1 retry in \d+\.\d s$/,
     );
     expect(lines[1]).toBe(
       'functionfuse: Node "explode" failed after 2 attempts: RangeError: cannot use 1 … ' +
