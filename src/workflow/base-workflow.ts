@@ -8,6 +8,7 @@ import type { PreparedPlugin } from '../executor/call-node.js';
 import { resolveRef } from '../graph/arguments.js';
 import { currentGraphRevision, type Node, Ref } from '../graph/node.js';
 import type { Leaves, RunResult } from '../graph/types.js';
+import { refuseUnknownKeys } from '../options/unknown-keys.js';
 import { isPlugin, type Plugin } from '../plugins/plugin.js';
 import { isStorage, type Storage } from '../storage/storage.js';
 import { type NodeOptions, validateNodeOptions } from './node-options.js';
@@ -46,10 +47,14 @@ export abstract class BaseWorkflow<const L extends Leaves = Leaves> {
   #plan: ExecutionPlan | undefined;
   #planRevision = -1;
 
-  constructor(leaves: L, options: WorkflowOptions) {
+  /**
+   * @param backendOptions The option names the backend adds to {@link WorkflowOptions}: any
+   *   other key is refused, since a misspelt option would otherwise be accepted and do nothing.
+   */
+  constructor(leaves: L, options: WorkflowOptions, backendOptions: readonly string[] = []) {
     this.#singleLeaf = leaves instanceof Ref;
     this.leaves = validateLeaves(leaves);
-    this.workflowName = validateWorkflowName(options);
+    this.workflowName = validateWorkflowName(options, new.target.name, backendOptions);
   }
 
   /** The parentless ancestors of the leaves, in canonical order. */
@@ -232,12 +237,17 @@ function validateLeaves(leaves: Leaves): readonly Ref[] {
   return [...leaves];
 }
 
-function validateWorkflowName(options: WorkflowOptions): string {
+function validateWorkflowName(
+  options: WorkflowOptions,
+  backend: string,
+  backendOptions: readonly string[],
+): string {
   if (options === null || typeof options !== 'object') {
     throw new TypeError(
       `Expected workflow options to be an object like { workflowName: 'demo' }, got ${describeValue(options)}`,
     );
   }
+  refuseUnknownKeys(options, ['workflowName', ...backendOptions], `${backend} option`);
   const { workflowName } = options;
   if (typeof workflowName !== 'string' || workflowName.length === 0) {
     throw new TypeError(

@@ -1,4 +1,5 @@
 import { describeValue } from '../errors.js';
+import { refuseUnknownKeys } from '../options/unknown-keys.js';
 
 /**
  * Per-node execution options, set with `workflow.query(pattern).setOptions(options)`.
@@ -54,18 +55,14 @@ export function resolveNodeOptions(options: NodeOptions | undefined): ResolvedNo
   };
 }
 
-const knownOptions = new Set(['priority', 'retries', 'retryDelay', 'timeout']);
+const knownOptions = ['priority', 'retries', 'retryDelay', 'timeout'];
 
 /** Checks options given to `setOptions`; throws a TypeError naming the bad option and value. */
 export function validateNodeOptions(options: NodeOptions): NodeOptions {
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`Expected node options to be an object, got ${describeValue(options)}`);
   }
-  for (const key of Object.keys(options)) {
-    if (!knownOptions.has(key)) {
-      throw new TypeError(`Unknown node option \`${key}\`; known options: ${[...knownOptions].join(', ')}`);
-    }
-  }
+  refuseUnknownKeys(options, knownOptions, 'node option');
   const { priority, retries, retryDelay, timeout } = options;
   if (priority !== undefined && !Number.isFinite(priority)) {
     throw new TypeError(`Expected \`priority\` to be a finite number, got ${describeValue(priority)}`);
