@@ -1,5 +1,3 @@
-import { availableParallelism } from 'node:os';
-import { describeValue } from '../errors.js';
 import type { Leaves, RunResult } from '../graph/types.js';
 import { preparePluginCalls } from '../plugins/remote-plugin.js';
 import { BatchSizer } from '../scheduler/batch-sizer.js';
@@ -7,26 +5,17 @@ import { RunOutcomes } from '../scheduler/run-outcomes.js';
 import { StoredResults } from '../scheduler/stored-results.js';
 import { ThreadRun } from '../scheduler/thread-run.js';
 import { TaskPool, type TaskPoolOptions } from '../threads/task-pool.js';
-import { BaseWorkflow, type WorkflowOptions } from '../workflow/base-workflow.js';
+import { BaseWorkflow } from '../workflow/base-workflow.js';
 import { resolveNodeOptions } from '../workflow/node-options.js';
 import { type RunOptions, resolveRunOptions } from '../workflow/run-options.js';
+import {
+  resolveThreadWorkflowOptions,
+  type ThreadWorkflowOptions,
+  threadWorkflowOptionNames,
+} from '../workflow/thread-workflow-options.js';
 import { refuseWorkflowInWorker } from '../workflow/worker-guard.js';
 
-/** Options of {@link ThreadWorkflow}. */
-export interface ThreadWorkflowOptions extends WorkflowOptions {
-  /**
-   * How many worker threads run nodes.
-   * @default os.availableParallelism()
-   */
-  readonly threads?: number;
-  /**
-   * Most nodes sent to a worker in one message. Only nodes measured as quick are batched.
-   * @default 64
-   */
-  readonly maxBatchSize?: number;
-  /** Heap limits of each worker thread, as for `new Worker()`. */
-  readonly resourceLimits?: TaskPoolOptions['resourceLimits'];
-}
+export type { ThreadWorkflowOptions, WorkerResourceLimits } from '../workflow/thread-workflow-options.js';
 
 /** Time a batch of quick nodes may take in a worker, in ms: long enough to amortise a round trip. */
 const batchBudgetMs = 2;
@@ -51,13 +40,11 @@ export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
   #pool: TaskPool | undefined;
 
   constructor(leaves: L, options: ThreadWorkflowOptions) {
-    super(leaves, options);
-    this.threads = validateCount(options.threads, 'threads', availableParallelism());
-    this.#maxBatchSize = validateCount(options.maxBatchSize, 'maxBatchSize', 64);
-    this.#poolOptions = {
-      threads: this.threads,
-      ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
-    };
+    super(leaves, options, threadWorkflowOptionNames);
+    const { threads, maxBatchSize, resourceLimits } = resolveThreadWorkflowOptions(options);
+    this.threads = threads;
+    this.#maxBatchSize = maxBatchSize;
+    this.#poolOptions = { threads, ...(resourceLimits === undefined ? {} : { resourceLimits }) };
     this.#sizer = new BatchSizer(batchBudgetMs, this.#maxBatchSize);
   }
 
@@ -106,12 +93,4 @@ export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
-}
-
-function validateCount(value: number | undefined, option: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new TypeError(`Expected \`${option}\` to be an integer from 1 and up, got ${describeValue(value)}`);
-  }
-  return value;
 }
