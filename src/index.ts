@@ -15,6 +15,7 @@ export {
   UncloneableValueError,
   UnsendablePluginError,
   WorkerDiedError,
+  WorkflowClosedError,
   WorkflowFailedError,
   WorkflowInWorkerError,
 } from './errors.js';

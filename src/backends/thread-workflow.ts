@@ -1,3 +1,4 @@
+import { WorkflowClosedError } from '../errors.js';
 import type { Leaves, RunResult } from '../graph/types.js';
 import { preparePluginCalls } from '../plugins/remote-plugin.js';
 import { BatchSizer } from '../scheduler/batch-sizer.js';
@@ -16,6 +17,12 @@ import {
 import { refuseWorkflowInWorker } from '../workflow/worker-guard.js';
 
 export type { ThreadWorkflowOptions, WorkerResourceLimits } from '../workflow/thread-workflow-options.js';
+
+/** A run under way, so that `close()` can stop it and the run can say why it ended. */
+interface ActiveRun {
+  closed: boolean;
+  threadRun: ThreadRun | undefined;
+}
 
 /** Time a batch of quick nodes may take in a worker, in ms: long enough to amortise a round trip. */
 const batchBudgetMs = 2;
@@ -38,6 +45,7 @@ export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
   readonly #poolOptions: TaskPoolOptions;
   readonly #sizer: BatchSizer;
   #pool: TaskPool | undefined;
+  readonly #activeRuns = new Set<ActiveRun>();
 
   constructor(leaves: L, options: ThreadWorkflowOptions) {
     super(leaves, options, threadWorkflowOptionNames);
@@ -55,17 +63,35 @@ export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
   override async run(options?: RunOptions): Promise<RunResult<L>> {
     const { failFast, signal } = resolveRunOptions(options);
     refuseWorkflowInWorker(this.workflowName);
+    const active: ActiveRun = { closed: false, threadRun: undefined };
+    this.#activeRuns.add(active);
+    try {
+      return await this.#run(active, failFast, signal);
+    } catch (error) {
+      if (!active.closed) throw error;
+      throw new WorkflowClosedError(
+        `Workflow "${this.workflowName}" was closed while running: close() stopped its nodes and ended its ` +
+          'worker threads before run() settled. Await run() before calling close().',
+        { cause: error },
+      );
+    } finally {
+      this.#activeRuns.delete(active);
+    }
+  }
+
+  async #run(active: ActiveRun, failFast: boolean, signal: AbortSignal | undefined): Promise<RunResult<L>> {
     const plan = this.plan();
     const pluginCalls = await preparePluginCalls(plan.nodes, this.preparePlugins(plan));
-    this.#pool ??= new TaskPool(this.#poolOptions);
     const { storage } = this;
     const stored =
       storage === undefined ? undefined : new StoredResults(storage, this.workflowName, this.loggedNodes);
     if (storage !== undefined) await storage.newWorkflow(this.workflowName);
     await stored?.prepare();
+    if (active.closed) throw new Error('close() was called before the first node started');
+    this.#pool ??= new TaskPool(this.#poolOptions);
     const nodeOptions = plan.nodes.map((node) => resolveNodeOptions(this.settingsOf(node)?.options));
     const outcomes = new RunOutcomes(plan, this.workflowName, failFast, this.events);
-    const results = await new ThreadRun({
+    const threadRun = new ThreadRun({
       plan,
       pool: this.#pool,
       sizer: this.#sizer,
@@ -77,14 +103,21 @@ export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
       signal,
       events: this.events,
       stored,
-    })
-      .execute()
-      .finally(() => outcomes.finish());
+    });
+    active.threadRun = threadRun;
+    const results = await threadRun.execute().finally(() => outcomes.finish());
     return this.collectResults((node) => results[plan.indexOf.get(node) as number]);
   }
 
-  /** Ends the worker threads. The workflow can run again afterwards, with a new pool. */
+  /**
+   * Ends the worker threads. A run still under way is stopped first, and rejects with a
+   * WorkflowClosedError. The workflow can run again afterwards, with a new pool.
+   */
   async close(): Promise<void> {
+    for (const active of this.#activeRuns) {
+      active.closed = true;
+      active.threadRun?.cancel(new Error(`ThreadWorkflow "${this.workflowName}" was closed`));
+    }
     const pool = this.#pool;
     this.#pool = undefined;
     await pool?.close();

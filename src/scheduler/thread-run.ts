@@ -92,6 +92,14 @@ export class ThreadRun {
     });
   }
 
+  /**
+   * Stops the run as its signal would (`ThreadWorkflow.close()` during `run()`): nothing new
+   * starts, running nodes are stopped, and the run rejects with an AbortError caused by `reason`.
+   */
+  cancel(reason: unknown): void {
+    this.#cancel(reason);
+  }
+
   #becomeReady(index: number): void {
     if (this.#outcomes.stopped || this.#outcomes.isSkipped(index)) return;
     const node = this.#context.plan.nodes[index] as Node;
