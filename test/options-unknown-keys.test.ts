@@ -21,12 +21,12 @@ describe('unknown option keys are refused, with the closest known name', () => {
     [
       'LocalWorkflow',
       () => new LocalWorkflow(unit(), { workflowName: 'x', workflowname: 'y' } as never),
-      'Unknown LocalWorkflow option `workflowname` (did you mean `workflowName`?); known options: workflowName',
+      'Unknown LocalWorkflow option `workflowname` (did you mean `workflowName`?); known options: workflowName, threads, maxBatchSize, resourceLimits',
     ],
     [
       'GraphWorkflow',
       () => new GraphWorkflow(unit(), { workflowName: 'x', docPath: 'docs', docpath: 'docs' } as never),
-      'Unknown GraphWorkflow option `docpath` (did you mean `docPath`?); known options: workflowName, docPath, nodeClass',
+      'Unknown GraphWorkflow option `docpath` (did you mean `docPath`?); known options: workflowName, docPath, nodeClass, threads, maxBatchSize, resourceLimits',
     ],
     [
       'task()',
@@ -50,6 +50,15 @@ describe('unknown option keys are refused, with the closest known name', () => {
     ],
   ])('%s', (_, build, message) => {
     expect(build).toThrow(new TypeError(message));
+  });
+
+  it("accepts ThreadWorkflow's options on every backend, so that only the class changes", () => {
+    const options = { workflowName: 'x', threads: 1, maxBatchSize: 4 };
+    expect(new LocalWorkflow(unit(), options).workflowName).toBe('x');
+    expect(new GraphWorkflow(unit(), { ...options, docPath: 'docs' }).workflowName).toBe('x');
+    expect(() => new LocalWorkflow(unit(), { workflowName: 'x', thread: 1 } as never)).toThrow(
+      /^Unknown LocalWorkflow option `thread` \(did you mean `threads`\?\)/,
+    );
   });
 
   it('refuses unknown run() options on both backends before anything runs', async () => {

@@ -5,6 +5,7 @@ import {
   WorkflowEvents,
 } from '../events/workflow-events.js';
 import type { PreparedPlugin } from '../executor/call-node.js';
+import { actorHandleNode } from '../graph/actor-handle-mark.js';
 import { resolveRef } from '../graph/arguments.js';
 import { currentGraphRevision, type Node, Ref } from '../graph/node.js';
 import type { Leaves, RunResult } from '../graph/types.js';
@@ -15,6 +16,7 @@ import { type NodeOptions, validateNodeOptions } from './node-options.js';
 import { compileNamePattern, type NamePattern } from './pattern.js';
 import { ExecutionPlan } from './plan.js';
 import { Query } from './query.js';
+import { threadWorkflowOptionNames } from './thread-workflow-options.js';
 
 /** Options every backend takes. */
 export interface WorkflowOptions {
@@ -48,8 +50,10 @@ export abstract class BaseWorkflow<const L extends Leaves = Leaves> {
   #planRevision = -1;
 
   /**
-   * @param backendOptions The option names the backend adds to {@link WorkflowOptions}: any
-   *   other key is refused, since a misspelt option would otherwise be accepted and do nothing.
+   * @param backendOptions The option names the backend adds to {@link WorkflowOptions}. Any
+   *   other key is refused (a misspelt option would otherwise be accepted and do nothing),
+   *   except ThreadWorkflow's, which every backend accepts and ignores if not its own: the same
+   *   code runs on any backend by changing only the class.
    */
   constructor(leaves: L, options: WorkflowOptions, backendOptions: readonly string[] = []) {
     this.#singleLeaf = leaves instanceof Ref;
@@ -224,17 +228,22 @@ function validateLeaves(leaves: Leaves): readonly Ref[] {
   if (leaves instanceof Ref) return [leaves];
   if (!Array.isArray(leaves) || leaves.length === 0) {
     throw new TypeError(
-      `Expected \`leaves\` to be a node, an item, or a non-empty array of them, got ${describeValue(leaves)}`,
+      `Expected \`leaves\` to be a node, an item, or a non-empty array of them, got ${describeLeaf(leaves)}`,
     );
   }
   leaves.forEach((leaf, index) => {
     if (!(leaf instanceof Ref)) {
-      throw new TypeError(
-        `Expected \`leaves[${index}]\` to be a node or an item, got ${describeValue(leaf)}`,
-      );
+      throw new TypeError(`Expected \`leaves[${index}]\` to be a node or an item, got ${describeLeaf(leaf)}`);
     }
   });
   return [...leaves];
+}
+
+/** Says what a wrong leaf is; an actor handle gets its fix, since it looks like a node. */
+function describeLeaf(value: unknown): string {
+  const initNode = actorHandleNode(value);
+  if (initNode === undefined) return describeValue(value);
+  return `the handle of actor "${initNode.name}": pass \`handle.node\` for its object, or the result of one of its methods`;
 }
 
 function validateWorkflowName(
@@ -247,7 +256,8 @@ function validateWorkflowName(
       `Expected workflow options to be an object like { workflowName: 'demo' }, got ${describeValue(options)}`,
     );
   }
-  refuseUnknownKeys(options, ['workflowName', ...backendOptions], `${backend} option`);
+  const known = new Set(['workflowName', ...backendOptions, ...threadWorkflowOptionNames]);
+  refuseUnknownKeys(options, [...known], `${backend} option`);
   const { workflowName } = options;
   if (typeof workflowName !== 'string' || workflowName.length === 0) {
     throw new TypeError(
