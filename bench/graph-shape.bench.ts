@@ -51,5 +51,11 @@ for (const count of [30_000, 100_000]) {
 }
 const deepArgument = nested(100_000, leaf(0)) as number;
 const deepMs = bestOfThree(() => gather(deepArgument));
-rows.push({ shape: 'one argument nested 100,000 deep', ms: round(deepMs), baseline: '-', baselineMs: '-', ratio: '-' });
+rows.push({
+  shape: 'one argument nested 100,000 deep',
+  ms: round(deepMs),
+  baseline: '-',
+  baselineMs: '-',
+  ratio: '-',
+});
 report('graph-shape', rows);
