@@ -1,4 +1,12 @@
-import { actor, GraphWorkflow, LocalWorkflow, RandomStatePlugin, ThreadWorkflow, task } from 'functionfuse';
+import {
+  actor,
+  GraphWorkflow,
+  LocalWorkflow,
+  RandomStatePlugin,
+  ThreadWorkflow,
+  task,
+  toDot,
+} from 'functionfuse';
 import { describe, expect, it } from 'vitest';
 import { closestName, refuseUnknownKeys } from '../src/options/unknown-keys.js';
 
@@ -42,6 +50,11 @@ describe('unknown option keys are refused, with the closest known name', () => {
       'node options',
       () => new LocalWorkflow(unit(), { workflowName: 'x' }).query().setOptions({ priorty: 1 } as never),
       'Unknown node option `priorty` (did you mean `priority`?); known options: priority, retries, retryDelay, timeout',
+    ],
+    [
+      'toDot()',
+      () => toDot([unit()], { tittle: 'x' } as never),
+      'Unknown drawing option `tittle` (did you mean `title`?); known options: title, nodeClass',
     ],
     [
       'RandomStatePlugin',

@@ -6,6 +6,7 @@
 import { describeValue } from '../errors.js';
 import { isWalkable, walkNested } from '../graph/arguments.js';
 import { Node, Ref } from '../graph/node.js';
+import { refuseUnknownKeys } from '../options/unknown-keys.js';
 import { BaseWorkflow } from '../workflow/base-workflow.js';
 
 /**
@@ -200,6 +201,7 @@ function readSource(
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`Expected drawing options to be an object, got ${describeValue(options)}`);
   }
+  refuseUnknownKeys(options, ['title', 'nodeClass'], 'drawing option');
   const { title } = options;
   if (title !== undefined && typeof title !== 'string') {
     throw new TypeError(`Expected \`title\` to be a string, got ${describeValue(title)}`);
