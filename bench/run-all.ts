@@ -13,6 +13,7 @@ const suites = [
   'storage.bench.ts',
   'storage-overhead.bench.ts',
   'storage-dispatch.bench.ts',
+  'graph-shape.bench.ts',
   'soak.ts',
 ];
 for (const suite of suites) {

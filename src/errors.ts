@@ -77,6 +77,19 @@ export class AbortError extends FunctionFuseError {
 }
 
 /**
+ * `close()` was called on a workflow while one of its runs was under way: the run was stopped
+ * (its nodes' threads ended) and `run()` rejects with this. `cause` is how the run ended.
+ *
+ * @example
+ * const running = wf.run();
+ * await wf.close();
+ * await running; // WorkflowClosedError: Workflow "demo" was closed while running ...
+ */
+export class WorkflowClosedError extends FunctionFuseError {
+  override name = 'WorkflowClosedError';
+}
+
+/**
  * Two nodes of one workflow share a name. Names are storage keys and query targets, so a
  * duplicate would make one node silently overwrite or shadow the other; we refuse it before
  * anything runs.

@@ -1,7 +1,7 @@
 export type { GraphWorkflowFiles, GraphWorkflowOptions } from './backends/graph-workflow.js';
 export { GraphWorkflow } from './backends/graph-workflow.js';
 export { LocalWorkflow } from './backends/local-workflow.js';
-export type { ThreadWorkflowOptions } from './backends/thread-workflow.js';
+export type { ThreadWorkflowOptions, WorkerResourceLimits } from './backends/thread-workflow.js';
 export { ThreadWorkflow } from './backends/thread-workflow.js';
 export { parseResultJson } from './cli/complete-json.js';
 export type { PipelineDefinition, PipelineGraph } from './cli/pipeline-module.js';
@@ -16,6 +16,7 @@ export {
   UncloneableValueError,
   UnsendablePluginError,
   WorkerDiedError,
+  WorkflowClosedError,
   WorkflowFailedError,
   WorkflowInWorkerError,
 } from './errors.js';

@@ -70,7 +70,7 @@ describe('storageFactory and FileStorage options', () => {
     [
       { kind: 'file', options: { path: 'x', alwaysread: true } },
       TypeError,
-      'Unknown FileStorage option `alwaysread`; known options: alwaysRead, durable',
+      'Unknown FileStorage option `alwaysread` (did you mean `alwaysRead`?); known options: alwaysRead, durable',
     ],
     [
       { kind: 'file', options: { path: 'x', alwaysRead: 'yes' } },
@@ -85,7 +85,7 @@ describe('storageFactory and FileStorage options', () => {
     [
       { kind: 'file', option: { path: 'x' } },
       TypeError,
-      'Unknown storage config key `option`; known keys: kind, options',
+      'Unknown storage config key `option` (did you mean `options`?); known keys: kind, options',
     ],
   ])('refuses %j', (config, ErrorClass, message) => {
     expect(() => build(config)).toThrow(new ErrorClass(message));

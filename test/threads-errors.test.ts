@@ -65,7 +65,7 @@ describe('ThreadWorkflow errors', () => {
   it('refuses bad options, naming the option and the value', () => {
     const node = echo(1);
     expect(() => new ThreadWorkflow(node, { workflowName: 'x', threads: 0 })).toThrow(
-      new TypeError('Expected `threads` to be an integer from 1 and up, got 0 (number)'),
+      new TypeError('Expected `threads` to be an integer from 1 to 1024, got 0 (number)'),
     );
     expect(() => new ThreadWorkflow(node, { workflowName: 'x', maxBatchSize: 1.5 })).toThrow(
       new TypeError('Expected `maxBatchSize` to be an integer from 1 and up, got 1.5 (number)'),

@@ -117,7 +117,9 @@ describe('workflow options', () => {
       new TypeError('Expected `priority` to be a finite number, got NaN (number)'),
     );
     expect(() => wf.query().setOptions({ priorty: 1 } as never)).toThrow(
-      new TypeError('Unknown node option `priorty`; known options: priority, retries, retryDelay, timeout'),
+      new TypeError(
+        'Unknown node option `priorty` (did you mean `priority`?); known options: priority, retries, retryDelay, timeout',
+      ),
     );
     expect(() => wf.query().setPlugin({} as never)).toThrow(
       /Expected `plugin` to be a Plugin \(beginRun, localInitialize, remoteInitialize\), got an object/,

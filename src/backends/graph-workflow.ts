@@ -63,7 +63,7 @@ export class GraphWorkflow<const L extends Leaves = Leaves> extends BaseWorkflow
   readonly #nodeClass: DrawingOptions['nodeClass'];
 
   constructor(leaves: L, options: GraphWorkflowOptions) {
-    super(leaves, options);
+    super(leaves, options, ['docPath', 'nodeClass']);
     this.docPath = validateDocPath(options.docPath);
     const { nodeClass } = options;
     if (nodeClass !== undefined && typeof nodeClass !== 'function') {

@@ -1,29 +1,25 @@
-import { availableParallelism } from 'node:os';
 import { BatchSizer } from '../drivers/batch-sizer.js';
-import { runOnThreadPool } from '../drivers/thread-pool-driver.js';
-import { describeValue } from '../errors.js';
+import { startOnThreadPool, type ThreadPoolRunHandle } from '../drivers/thread-pool-driver.js';
+import { WorkflowClosedError } from '../errors.js';
 import type { Leaves, RunResult } from '../graph/types.js';
 import { preparePluginCalls } from '../plugins/remote-plugin.js';
 import { prepareRun } from '../scheduler/run-setup.js';
 import { TaskPool, type TaskPoolOptions } from '../threads/task-pool.js';
-import { BaseWorkflow, type WorkflowOptions } from '../workflow/base-workflow.js';
+import { BaseWorkflow } from '../workflow/base-workflow.js';
 import type { RunOptions } from '../workflow/run-options.js';
+import {
+  resolveThreadWorkflowOptions,
+  type ThreadWorkflowOptions,
+  threadWorkflowOptionNames,
+} from '../workflow/thread-workflow-options.js';
 import { refuseWorkflowInWorker } from '../workflow/worker-guard.js';
 
-/** Options of {@link ThreadWorkflow}. */
-export interface ThreadWorkflowOptions extends WorkflowOptions {
-  /**
-   * How many worker threads run nodes.
-   * @default os.availableParallelism()
-   */
-  readonly threads?: number;
-  /**
-   * Most nodes sent to a worker in one message. Only nodes measured as quick are batched.
-   * @default 64
-   */
-  readonly maxBatchSize?: number;
-  /** Heap limits of each worker thread, as for `new Worker()`. */
-  readonly resourceLimits?: TaskPoolOptions['resourceLimits'];
+export type { ThreadWorkflowOptions, WorkerResourceLimits } from '../workflow/thread-workflow-options.js';
+
+/** A run under way, so that `close()` can stop it and the run can say why it ended. */
+interface ActiveRun {
+  closed: boolean;
+  handle: ThreadPoolRunHandle | undefined;
 }
 
 /** Time a batch of quick nodes may take in a worker, in ms: long enough to amortise a round trip. */
@@ -46,20 +42,17 @@ const warmUpWaitMs = 30_000;
  */
 export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflow<L> {
   readonly threads: number;
-  readonly #maxBatchSize: number;
   readonly #poolOptions: TaskPoolOptions;
   readonly #sizer: BatchSizer;
   #pool: TaskPool | undefined;
+  readonly #activeRuns = new Set<ActiveRun>();
 
   constructor(leaves: L, options: ThreadWorkflowOptions) {
-    super(leaves, options);
-    this.threads = validateCount(options.threads, 'threads', availableParallelism());
-    this.#maxBatchSize = validateCount(options.maxBatchSize, 'maxBatchSize', 64);
-    this.#poolOptions = {
-      threads: this.threads,
-      ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
-    };
-    this.#sizer = new BatchSizer(batchBudgetMs, this.#maxBatchSize);
+    super(leaves, options, threadWorkflowOptionNames);
+    const { threads, maxBatchSize, resourceLimits } = resolveThreadWorkflowOptions(options);
+    this.threads = threads;
+    this.#poolOptions = { threads, ...(resourceLimits === undefined ? {} : { resourceLimits }) };
+    this.#sizer = new BatchSizer(batchBudgetMs, maxBatchSize);
   }
 
   /**
@@ -67,6 +60,23 @@ export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
    * {@link RunOptions} for `failFast` and `signal`.
    */
   override async run(options?: RunOptions): Promise<RunResult<L>> {
+    const active: ActiveRun = { closed: false, handle: undefined };
+    this.#activeRuns.add(active);
+    try {
+      return await this.#run(active, options);
+    } catch (error) {
+      if (!active.closed) throw error;
+      throw new WorkflowClosedError(
+        `Workflow "${this.workflowName}" was closed while running: close() stopped its nodes and ended its ` +
+          'worker threads before run() settled. Await run() before calling close().',
+        { cause: error },
+      );
+    } finally {
+      this.#activeRuns.delete(active);
+    }
+  }
+
+  async #run(active: ActiveRun, options: RunOptions | undefined): Promise<RunResult<L>> {
     let pluginCalls: Awaited<ReturnType<typeof preparePluginCalls>> = [];
     const run = await prepareRun(
       this.workflowName,
@@ -77,12 +87,15 @@ export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
       },
     );
     this.#pool ??= new TaskPool(this.#poolOptions);
-    const results = await runOnThreadPool(run, {
+    const handle = startOnThreadPool(run, {
       pool: this.#pool,
       sizer: this.#sizer,
       maxInFlight: this.threads * 2,
       pluginCalls,
     });
+    active.handle = handle;
+    if (active.closed) handle.cancel(new Error(`ThreadWorkflow "${this.workflowName}" was closed`));
+    const results = await handle.results;
     return this.collectResults((node) => results[run.plan.indexOf.get(node) as number]);
   }
 
@@ -110,8 +123,15 @@ export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
     await this.#pool.warm([...moduleUrls], warmUpWaitMs);
   }
 
-  /** Ends the worker threads. The workflow can run again afterwards, with a new pool. */
+  /**
+   * Ends the worker threads. A run still under way is stopped first, and rejects with a
+   * WorkflowClosedError. The workflow can run again afterwards, with a new pool.
+   */
   async close(): Promise<void> {
+    for (const active of this.#activeRuns) {
+      active.closed = true;
+      active.handle?.cancel(new Error(`ThreadWorkflow "${this.workflowName}" was closed`));
+    }
     const pool = this.#pool;
     this.#pool = undefined;
     await pool?.close();
@@ -120,12 +140,4 @@ export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
-}
-
-function validateCount(value: number | undefined, option: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new TypeError(`Expected \`${option}\` to be an integer from 1 and up, got ${describeValue(value)}`);
-  }
-  return value;
 }

@@ -40,12 +40,26 @@ export interface ThreadPoolDriverOptions {
   readonly pluginCalls: readonly (RemotePluginCall | undefined)[];
 }
 
+/** A run started on the pool. */
+export interface ThreadPoolRunHandle {
+  /** The results by plan index (leaves kept, others released); rejects with the run's error. */
+  readonly results: Promise<readonly unknown[]>;
+  /** Cancels the run as its signal would (ThreadWorkflow.close() during run()). */
+  cancel(reason: unknown): void;
+}
+
+/** Starts running every node on the pool. */
+export function startOnThreadPool(run: PreparedRun, options: ThreadPoolDriverOptions): ThreadPoolRunHandle {
+  const driver = new ThreadPoolRun(run, options);
+  return { results: driver.execute(), cancel: (reason) => driver.cancel(reason) };
+}
+
 /** Runs every node on the pool; resolves to the results by plan index (leaves kept, others released). */
 export function runOnThreadPool(
   run: PreparedRun,
   options: ThreadPoolDriverOptions,
 ): Promise<readonly unknown[]> {
-  return new ThreadPoolRun(run, options).execute();
+  return startOnThreadPool(run, options).results;
 }
 
 class ThreadPoolRun {
@@ -92,6 +106,12 @@ class ThreadPoolRun {
           );
       });
     });
+  }
+
+  /** Cancels the run from outside its signal; a run that already settled is left as it is. */
+  cancel(reason: unknown): void {
+    if (this.#settle === undefined || this.#run.core.stopped) return;
+    this.#guarded(() => this.#tell({ kind: 'cancel', reason }));
   }
 
   /** Hands an event to the core, carries out its instructions, then fills the pool. */

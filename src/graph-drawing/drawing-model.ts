@@ -4,8 +4,9 @@
  * spellings of this one model, so they cannot disagree about the graph.
  */
 import { describeValue } from '../errors.js';
-import { isWalkable } from '../graph/arguments.js';
+import { isWalkable, walkNested } from '../graph/arguments.js';
 import { Node, Ref } from '../graph/node.js';
+import { refuseUnknownKeys } from '../options/unknown-keys.js';
 import { BaseWorkflow } from '../workflow/base-workflow.js';
 
 /**
@@ -207,6 +208,7 @@ function readSource(
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`Expected drawing options to be an object, got ${describeValue(options)}`);
   }
+  refuseUnknownKeys(options, ['title', 'nodeClass'], 'drawing option');
   const { title } = options;
   if (title !== undefined && typeof title !== 'string') {
     throw new TypeError(`Expected \`title\` to be a string, got ${describeValue(title)}`);
@@ -279,22 +281,20 @@ function computeWaves(nodes: readonly Node[]): Map<Node, number> {
  */
 function collectItemPaths(args: readonly unknown[]): Map<Node, Set<string>> {
   const pathsByParent = new Map<Node, Set<string>>();
-  const visit = (value: unknown, onPath: Set<object>): void => {
-    if (value instanceof Ref) {
-      let paths = pathsByParent.get(value.node);
-      if (paths === undefined) {
-        paths = new Set();
-        pathsByParent.set(value.node, paths);
-      }
-      paths.add(formatItemPath(value.path));
-    } else if (isWalkable(value) && !onPath.has(value)) {
-      // Node construction refuses cyclic arguments; the guard only protects a drawing from
-      // arguments mutated after the fact.
-      onPath.add(value);
-      for (const inner of Object.values(value)) visit(inner, onPath);
-      onPath.delete(value);
+  const visit = (value: unknown): void => {
+    if (!(value instanceof Ref)) return;
+    let paths = pathsByParent.get(value.node);
+    if (paths === undefined) {
+      paths = new Set();
+      pathsByParent.set(value.node, paths);
     }
+    paths.add(formatItemPath(value.path));
   };
-  for (const arg of args) visit(arg, new Set());
+  for (const arg of args) {
+    // Node construction refuses cyclic arguments; skipping cycles only protects a drawing from
+    // arguments mutated after the fact.
+    if (isWalkable(arg)) walkNested(arg, visit, 'skip');
+    else visit(arg);
+  }
   return pathsByParent;
 }

@@ -1,3 +1,4 @@
+import { actorHandlePrototype } from './actor-handle-mark.js';
 import type { ActorDefinition, AnyClass, Callable } from './callable.js';
 import { type DefinitionOptions, nameAndLocation } from './definition.js';
 import { Node } from './node.js';
@@ -85,7 +86,7 @@ function createHandle(
 ): ActorHandleBase<unknown> {
   const initNode = new Node({ kind: 'actor-init', actor: definition, baseName: definition.baseName }, args);
   let lastNode: Node = initNode;
-  const handle: Record<string, unknown> = {};
+  const handle: Record<string, unknown> = Object.create(actorHandlePrototype);
   for (const method of methodNames) {
     const callable: Callable = {
       kind: 'actor-call',

@@ -1,3 +1,5 @@
+import { describeValue } from '../errors.js';
+import { refuseUnknownKeys } from '../options/unknown-keys.js';
 import type { DefinitionLocation } from './callable.js';
 import { callerModuleUrl, locateDefinition, toModuleUrl } from './definition-location.js';
 
@@ -18,6 +20,8 @@ export interface DefinitionOptions {
 
 type Definer = 'task' | 'actor' | 'pluginClass';
 
+const definitionOptionNames = ['name', 'module'];
+
 /**
  * Checks what `task()`, `actor()` or `pluginClass()` was given, and works out its name and
  * where workers will find it: the module that called `definer`, unless given.
@@ -34,6 +38,12 @@ export function nameAndLocation(
       `Expected \`${definerName === 'task' ? 'fn' : 'cls'}\` to be a ${thing}, got ${typeof target}`,
     );
   }
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(
+      `Expected the options of ${definerName}() to be an object, got ${describeValue(options)}`,
+    );
+  }
+  refuseUnknownKeys(options, definitionOptionNames, `${definerName}() option`);
   const baseName = definitionName(target.name, options.name, definerName, thing);
   const moduleUrl = options.module === undefined ? callerModuleUrl(definer) : toModuleUrl(options.module);
   return { baseName, location: locateDefinition(moduleUrl, baseName) };

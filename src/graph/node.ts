@@ -1,4 +1,4 @@
-import { addParent, collectArgumentRefs } from './arguments.js';
+import { collectArgumentRefs } from './arguments.js';
 import type { Callable } from './callable.js';
 import { nextDefaultName } from './names.js';
 
@@ -68,13 +68,13 @@ export class Node<T = unknown> extends Ref<T> {
 
   constructor(callable: Callable, args: readonly unknown[], extraParents: readonly Node[] = noParents) {
     super();
+    // Checked before the node takes an id or a name: a refused call leaves no trace.
+    const { parents, hasNestedRefs } = collectArgumentRefs(args, extraParents, callable.baseName);
     this.id = nextNodeId++;
     graphRevision++;
     this.callable = callable;
     this.args = args;
-    const parents: Node[] = [];
-    for (const parent of extraParents) addParent(parents, parent);
-    this.hasNestedRefs = collectArgumentRefs(args, parents);
+    this.hasNestedRefs = hasNestedRefs;
     this.parents = parents;
     for (const parent of parents) parent.children.push(this);
     this.#name = nextDefaultName(callable.baseName);

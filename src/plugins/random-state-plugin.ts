@@ -1,4 +1,5 @@
 import seedrandom from 'seedrandom';
+import { refuseUnknownKeys } from '../options/unknown-keys.js';
 import type { NodeContext } from './node-context.js';
 import { Plugin, type PluginCleanup, type RemoteInitializeResult } from './plugin.js';
 import { pluginClass } from './plugin-class.js';
@@ -47,6 +48,7 @@ const generators: Record<RandomAlgorithm, (seed: string) => () => number> = {
   xorwow: seedrandom.xorwow,
 };
 
+const optionNames = ['seed', 'min', 'max', 'seedFunc', 'algorithm', 'mathRandom'];
 const defaultMin = 0;
 const defaultMax = 2 ** 32 - 1;
 
@@ -74,6 +76,7 @@ export class RandomStatePlugin extends Plugin<number> {
     if (options === null || typeof options !== 'object') {
       throw new TypeError(`Expected \`options\` to be an object like { seed: 42 }, got ${typeof options}`);
     }
+    refuseUnknownKeys(options, optionNames, 'RandomStatePlugin option');
     const {
       seed,
       min = defaultMin,

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { describeValue } from '../errors.js';
+import { refuseUnknownKeys } from '../options/unknown-keys.js';
 
 /**
  * Options of {@link FileStorage}, also accepted beside `path` by `storageFactory`.
@@ -58,11 +59,7 @@ export function resolveFileStorageOptions(path: unknown, options: unknown): Reso
     throw new TypeError(`Expected FileStorage options to be an object, got ${describeValue(options)}`);
   }
   const given = options as Record<string, unknown>;
-  for (const key of Object.keys(given)) {
-    if (!(optionNames as string[]).includes(key)) {
-      throw new TypeError(`Unknown FileStorage option \`${key}\`; known options: ${optionNames.join(', ')}`);
-    }
-  }
+  refuseUnknownKeys(given, optionNames, 'FileStorage option');
   const resolved: { -readonly [K in keyof ResolvedFileStorageOptions]: ResolvedFileStorageOptions[K] } = {
     path: resolve(path),
     ...defaults,

@@ -1,4 +1,5 @@
 import { describeValue } from '../errors.js';
+import { refuseUnknownKeys } from '../options/unknown-keys.js';
 import { FileStorage } from './file-storage.js';
 import type { FileStorageOptions } from './file-storage-options.js';
 import type { Storage } from './storage.js';
@@ -33,11 +34,7 @@ export function storageFactory(config: StorageConfig): Storage {
       `Expected the storage config to be an object like { kind: 'file', options: { path } }, got ${describeValue(config)}`,
     );
   }
-  for (const key of Object.keys(config)) {
-    if (!configKeys.includes(key)) {
-      throw new TypeError(`Unknown storage config key \`${key}\`; known keys: ${configKeys.join(', ')}`);
-    }
-  }
+  refuseUnknownKeys(config, configKeys, 'storage config key', 'known keys');
   const { kind, options } = config as { kind: unknown; options: unknown };
   if (!(storageKinds as readonly unknown[]).includes(kind)) {
     const ErrorClass = typeof kind === 'string' ? RangeError : TypeError;

@@ -6,7 +6,19 @@
  * Structured cloning throws on functions and symbols, but it silently turns a class instance
  * into a plain object without its methods; a result would then differ between LocalWorkflow
  * and ThreadWorkflow, so we refuse it too, naming where it sits.
+ *
+ * Cloning is recursive, so depth has a limit too: an object nested about 2,000 levels deep
+ * overflows the stack of the main thread that receives it, and the message is dropped without
+ * a word (the run would hang). We refuse values nested more than {@link maxNestingDepth} levels
+ * before they are sent; the walk itself stops there, so it never overflows either.
  */
+
+/**
+ * The deepest nesting of arrays, objects, Maps and Sets a value may have to cross threads: half
+ * of what the main thread's default stack can receive (objects fail from about 1,900 levels,
+ * workers with the smallest allowed stack, 1 MB, from about 1,600).
+ */
+export const maxNestingDepth = 1000;
 
 /** Built-in classes that structured cloning carries with their type. */
 const cloneableClasses: readonly (abstract new (...args: never[]) => unknown)[] = [
@@ -28,6 +40,8 @@ const typedArrayPrototype = Object.getPrototypeOf(Int8Array.prototype) as object
 
 /** Where a value that cannot cross threads sits, and what it is. */
 export interface CloneProblem {
+  /** `nested-too-deeply`: more than {@link maxNestingDepth} levels (the path is then the root's). */
+  readonly kind: 'uncloneable' | 'nested-too-deeply';
   /** A readable path from the root, such as `[1].model.predict`. */
   readonly path: string;
   readonly description: string;
@@ -79,19 +93,30 @@ export function inspectValue(
     }
   };
 
-  const walk = (current: unknown, path: string): void => {
+  const walk = (current: unknown, path: string, depth: number): void => {
     if (problem !== undefined) return;
     if (typeof current === 'function') {
-      problem = { path, description: `a function (${current.name || 'anonymous'})` };
+      problem = { kind: 'uncloneable', path, description: `a function (${current.name || 'anonymous'})` };
       return;
     }
     if (typeof current === 'symbol') {
-      problem = { path, description: `a symbol (${String(current)})` };
+      problem = { kind: 'uncloneable', path, description: `a symbol (${String(current)})` };
       return;
     }
     if (current === null || typeof current !== 'object') return;
     if (seen.has(current) || isPlaceholder(current)) return;
     seen.add(current);
+    if (depth > maxNestingDepth) {
+      problem = {
+        kind: 'nested-too-deeply',
+        path: '',
+        description:
+          `nested more than ${maxNestingDepth} levels deep (arrays, objects, Maps or Sets inside one another), ` +
+          'deeper than structured cloning between threads can carry',
+      };
+      return;
+    }
+    const inner = depth + 1;
 
     if (ArrayBuffer.isView(current)) {
       addBuffer(current.buffer, current.byteOffset, current.byteLength);
@@ -102,21 +127,21 @@ export function inspectValue(
       return;
     }
     if (Array.isArray(current)) {
-      for (let index = 0; index < current.length; index++) walk(current[index], `${path}[${index}]`);
+      for (let index = 0; index < current.length; index++) walk(current[index], `${path}[${index}]`, inner);
       return;
     }
     if (current instanceof Map) {
       let index = 0;
       for (const [key, entry] of current) {
-        walk(key, `${path}.<map key ${index}>`);
-        walk(entry, `${path}.get(${describeKey(key)})`);
+        walk(key, `${path}.<map key ${index}>`, inner);
+        walk(entry, `${path}.get(${describeKey(key)})`, inner);
         index++;
       }
       return;
     }
     if (current instanceof Set) {
       let index = 0;
-      for (const entry of current) walk(entry, `${path}.<set entry ${index++}>`);
+      for (const entry of current) walk(entry, `${path}.<set entry ${index++}>`, inner);
       return;
     }
     const prototype = Object.getPrototypeOf(current) as object | null;
@@ -126,6 +151,7 @@ export function inspectValue(
         const className =
           (current as { constructor?: { name?: string } }).constructor?.name ?? 'an unknown class';
         problem = {
+          kind: 'uncloneable',
           path,
           description: `an instance of ${className}, which would arrive as a plain object without its methods`,
         };
@@ -134,11 +160,11 @@ export function inspectValue(
       if (!(current instanceof Error)) return;
     }
     for (const key of Object.keys(current)) {
-      walk((current as Record<string, unknown>)[key], `${path}${formatKey(key)}`);
+      walk((current as Record<string, unknown>)[key], `${path}${formatKey(key)}`, inner);
     }
   };
 
-  walk(value, '');
+  walk(value, '', 1);
   return { transferables: [...transferables], problem };
 }
 

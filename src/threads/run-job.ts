@@ -7,7 +7,7 @@ import { callCallable, callWithPlugin, isThenable } from '../executor/call-node.
 import { lookupDefinition } from '../graph/registry.js';
 import type { Plugin } from '../plugins/plugin.js';
 import type { SealedRecord } from '../storage/sealed-record.js';
-import { inspectValue } from './inspect-value.js';
+import { inspectValue, maxNestingDepth } from './inspect-value.js';
 import { loadDefinition } from './load-definition.js';
 import type { NodeJob } from './messages.js';
 import { type SerializedThrow, serializeThrown } from './serialized-error.js';
@@ -64,6 +64,15 @@ export async function runJob(
 /** The result and its movable buffers, or a failure saying where an uncloneable part sits. */
 export function checkedResult(nodeName: string, value: unknown): LocalOutcome {
   const { transferables, problem } = inspectValue(value, true);
+  if (problem?.kind === 'nested-too-deeply') {
+    const error = new UncloneableValueError(
+      `The result of node "${nodeName}" is nested too deeply to be sent between threads: more than ` +
+        `${maxNestingDepth} levels of arrays, objects, Maps or Sets inside one another, deeper than structured ` +
+        'cloning can carry without overflowing the stack. Return flatter data (a typed array, or records that ' +
+        'refer to each other by index).',
+    );
+    return { ok: false, error: serializeThrown(error) };
+  }
   if (problem !== undefined) {
     const error = new UncloneableValueError(
       `The result of node "${nodeName}" cannot be sent between threads: result${problem.path} is ${problem.description}. ` +

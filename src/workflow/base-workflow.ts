@@ -5,9 +5,11 @@ import {
   WorkflowEvents,
 } from '../events/workflow-events.js';
 import type { PreparedPlugin } from '../executor/call-node.js';
+import { actorHandleNode } from '../graph/actor-handle-mark.js';
 import { resolveRef } from '../graph/arguments.js';
 import { currentGraphRevision, type Node, Ref } from '../graph/node.js';
 import type { Leaves, RunResult } from '../graph/types.js';
+import { refuseUnknownKeys } from '../options/unknown-keys.js';
 import { isPlugin, type Plugin } from '../plugins/plugin.js';
 import { isStorage, type Storage } from '../storage/storage.js';
 import {
@@ -19,6 +21,7 @@ import {
 import { compileNamePattern, type NamePattern } from './pattern.js';
 import { ExecutionPlan } from './plan.js';
 import { Query } from './query.js';
+import { threadWorkflowOptionNames } from './thread-workflow-options.js';
 
 /** Options every backend takes. */
 export interface WorkflowOptions {
@@ -64,10 +67,16 @@ export abstract class BaseWorkflow<const L extends Leaves = Leaves> {
   #plan: ExecutionPlan | undefined;
   #planRevision = -1;
 
-  constructor(leaves: L, options: WorkflowOptions) {
+  /**
+   * @param backendOptions The option names the backend adds to {@link WorkflowOptions}. Any
+   *   other key is refused (a misspelt option would otherwise be accepted and do nothing),
+   *   except ThreadWorkflow's, which every backend accepts and ignores if not its own: the same
+   *   code runs on any backend by changing only the class.
+   */
+  constructor(leaves: L, options: WorkflowOptions, backendOptions: readonly string[] = []) {
     this.#singleLeaf = leaves instanceof Ref;
     this.leaves = validateLeaves(leaves);
-    this.workflowName = validateWorkflowName(options);
+    this.workflowName = validateWorkflowName(options, new.target.name, backendOptions);
   }
 
   /** The parentless ancestors of the leaves, in canonical order. */
@@ -255,25 +264,36 @@ function validateLeaves(leaves: Leaves): readonly Ref[] {
   if (leaves instanceof Ref) return [leaves];
   if (!Array.isArray(leaves) || leaves.length === 0) {
     throw new TypeError(
-      `Expected \`leaves\` to be a node, an item, or a non-empty array of them, got ${describeValue(leaves)}`,
+      `Expected \`leaves\` to be a node, an item, or a non-empty array of them, got ${describeLeaf(leaves)}`,
     );
   }
   leaves.forEach((leaf, index) => {
     if (!(leaf instanceof Ref)) {
-      throw new TypeError(
-        `Expected \`leaves[${index}]\` to be a node or an item, got ${describeValue(leaf)}`,
-      );
+      throw new TypeError(`Expected \`leaves[${index}]\` to be a node or an item, got ${describeLeaf(leaf)}`);
     }
   });
   return [...leaves];
 }
 
-function validateWorkflowName(options: WorkflowOptions): string {
+/** Says what a wrong leaf is; an actor handle gets its fix, since it looks like a node. */
+function describeLeaf(value: unknown): string {
+  const initNode = actorHandleNode(value);
+  if (initNode === undefined) return describeValue(value);
+  return `the handle of actor "${initNode.name}": pass \`handle.node\` for its object, or the result of one of its methods`;
+}
+
+function validateWorkflowName(
+  options: WorkflowOptions,
+  backend: string,
+  backendOptions: readonly string[],
+): string {
   if (options === null || typeof options !== 'object') {
     throw new TypeError(
       `Expected workflow options to be an object like { workflowName: 'demo' }, got ${describeValue(options)}`,
     );
   }
+  const known = new Set(['workflowName', ...backendOptions, ...threadWorkflowOptionNames]);
+  refuseUnknownKeys(options, [...known], `${backend} option`);
   const { workflowName } = options;
   if (typeof workflowName !== 'string' || workflowName.length === 0) {
     throw new TypeError(

@@ -1,4 +1,17 @@
 import { describeValue } from '../errors.js';
+import { refuseUnknownKeys } from '../options/unknown-keys.js';
+
+/**
+ * The most `retries` a node may have. Attempts are counted in 16 bits on threads, and a node
+ * that fails 10,000 times will not succeed on the next try: more is a mistake, not a policy.
+ */
+export const maxRetries = 10_000;
+
+/**
+ * The longest delay Node's timers can wait (2^31 − 1 ms, about 24.8 days). A longer `timeout` or
+ * `retryDelay` would fire after 1 ms instead (Node's TimeoutOverflowWarning).
+ */
+export const maxTimerDelayMs = 2 ** 31 - 1;
 
 /**
  * Per-node execution options, set with `workflow.query(pattern).setOptions(options)`.
@@ -12,17 +25,19 @@ export interface NodeOptions {
    */
   readonly priority?: number;
   /**
-   * How many times a failing task node is run again before its failure counts. Stateful
-   * (actor) nodes are never retried: a half-done call may have changed the object.
+   * How many times a failing task node is run again before its failure counts, at most
+   * {@link maxRetries} (10,000). Stateful (actor) nodes are never retried: a half-done call may
+   * have changed the object.
    * @default 0
    */
   readonly retries?: number;
-  /** Milliseconds to wait before each retry. @default 0 */
+  /** Milliseconds to wait before each retry, at most 2^31 − 1 (Node's longest timer). @default 0 */
   readonly retryDelay?: number;
   /**
    * Milliseconds a node may run before it is stopped and fails with a NodeTimeoutError. On
    * ThreadWorkflow its worker thread is terminated (and replaced); on LocalWorkflow only async
-   * nodes can time out, and their promise is abandoned, not stopped.
+   * nodes can time out, and their promise is abandoned, not stopped. At most 2^31 − 1 (Node's
+   * longest timer).
    * @default no limit
    */
   readonly timeout?: number;
@@ -54,33 +69,35 @@ export function resolveNodeOptions(options: NodeOptions | undefined): ResolvedNo
   };
 }
 
-const knownOptions = new Set(['priority', 'retries', 'retryDelay', 'timeout']);
+const knownOptions = ['priority', 'retries', 'retryDelay', 'timeout'];
+const timerLimit = `${maxTimerDelayMs} (2^31 − 1, the longest delay Node's timers can wait)`;
 
 /** Checks options given to `setOptions`; throws a TypeError naming the bad option and value. */
 export function validateNodeOptions(options: NodeOptions): NodeOptions {
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`Expected node options to be an object, got ${describeValue(options)}`);
   }
-  for (const key of Object.keys(options)) {
-    if (!knownOptions.has(key)) {
-      throw new TypeError(`Unknown node option \`${key}\`; known options: ${[...knownOptions].join(', ')}`);
-    }
-  }
+  refuseUnknownKeys(options, knownOptions, 'node option');
   const { priority, retries, retryDelay, timeout } = options;
   if (priority !== undefined && !Number.isFinite(priority)) {
     throw new TypeError(`Expected \`priority\` to be a finite number, got ${describeValue(priority)}`);
   }
-  if (retries !== undefined && !(Number.isSafeInteger(retries) && retries >= 0)) {
-    throw new TypeError(`Expected \`retries\` to be an integer from 0 and up, got ${describeValue(retries)}`);
-  }
-  if (retryDelay !== undefined && !(Number.isFinite(retryDelay) && retryDelay >= 0)) {
+  if (retries !== undefined && !(Number.isSafeInteger(retries) && retries >= 0 && retries <= maxRetries)) {
     throw new TypeError(
-      `Expected \`retryDelay\` to be a number of milliseconds from 0 and up, got ${describeValue(retryDelay)}`,
+      `Expected \`retries\` to be an integer from 0 to ${maxRetries}, got ${describeValue(retries)}`,
     );
   }
-  if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) {
+  if (
+    retryDelay !== undefined &&
+    !(typeof retryDelay === 'number' && retryDelay >= 0 && retryDelay <= maxTimerDelayMs)
+  ) {
     throw new TypeError(
-      `Expected \`timeout\` to be a number of milliseconds above 0, got ${describeValue(timeout)}`,
+      `Expected \`retryDelay\` to be a number of milliseconds from 0 to ${timerLimit}, got ${describeValue(retryDelay)}`,
+    );
+  }
+  if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0 && timeout <= maxTimerDelayMs)) {
+    throw new TypeError(
+      `Expected \`timeout\` to be a number of milliseconds above 0, at most ${timerLimit}, got ${describeValue(timeout)}`,
     );
   }
   return { ...options };

@@ -68,7 +68,7 @@ function findRoots(leaves: readonly Ref[]): Set<Node> {
     if (seen.has(node)) continue;
     seen.add(node);
     if (node.parents.length === 0) roots.add(node);
-    else stack.push(...node.parents);
+    else for (const parent of node.parents) stack.push(parent);
   }
   return roots;
 }

@@ -1,4 +1,5 @@
 import { describeValue } from '../errors.js';
+import { refuseUnknownKeys } from '../options/unknown-keys.js';
 
 /** Options of `run()`. */
 export interface RunOptions {
@@ -22,12 +23,15 @@ export interface ResolvedRunOptions {
   readonly signal: AbortSignal | undefined;
 }
 
+const runOptionNames = ['failFast', 'signal'];
+
 /** Checks the options given to `run()`; throws a TypeError naming the bad option and value. */
 export function resolveRunOptions(options: RunOptions | undefined): ResolvedRunOptions {
   if (options === undefined) return { failFast: true, signal: undefined };
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`Expected run options to be an object, got ${describeValue(options)}`);
   }
+  refuseUnknownKeys(options, runOptionNames, 'run option');
   const { failFast = true, signal } = options;
   if (typeof failFast !== 'boolean') {
     throw new TypeError(`Expected \`failFast\` to be a boolean, got ${describeValue(failFast)}`);

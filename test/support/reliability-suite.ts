@@ -171,14 +171,16 @@ export function describeReliability(backend: BackendUnderTest): void {
         new TypeError('Expected `signal` to be an AbortSignal, got an object'),
       );
       expect(() => wf.query().setOptions({ retries: -1 })).toThrow(
-        new TypeError('Expected `retries` to be an integer from 0 and up, got -1 (number)'),
+        new TypeError('Expected `retries` to be an integer from 0 to 10000, got -1 (number)'),
       );
       expect(() => wf.query().setOptions({ timeout: 0 })).toThrow(
-        new TypeError('Expected `timeout` to be a number of milliseconds above 0, got 0 (number)'),
+        new TypeError(
+          "Expected `timeout` to be a number of milliseconds above 0, at most 2147483647 (2^31 − 1, the longest delay Node's timers can wait), got 0 (number)",
+        ),
       );
       expect(() => wf.query().setOptions({ retryDelay: Number.POSITIVE_INFINITY })).toThrow(
         new TypeError(
-          'Expected `retryDelay` to be a number of milliseconds from 0 and up, got Infinity (number)',
+          "Expected `retryDelay` to be a number of milliseconds from 0 to 2147483647 (2^31 − 1, the longest delay Node's timers can wait), got Infinity (number)",
         ),
       );
     });
