@@ -3,14 +3,13 @@
  * (the task pool's Piscina workers and each actor's dedicated worker), in child processes run
  * one after another, and counts the processes that abort. It guards against Node 20's
  * `FATAL ERROR: v8::Module::IsGraphAsync must be used on an instantiated module`, which took
- * down about one process in 3,760 worker starts while Piscina's worker require()d our ES module
- * entry (see workers/task-worker-loader.cts).
+ * the process down about once in 3,760 worker starts (issue 17's figure) while Piscina's worker
+ * require()d our ES module entry (see workers/task-worker-loader.cts).
  *
  * Run: npm run build && nice -n 10 node --import tsx bench/worker-starts.ts [--starts 20000]
  *   [--processes 4] [--threads 2] [--actors 1] [--loader none|tsx]; WORKER_STARTS=2000 sets
  *   --starts too. `--loader tsx` runs the children under `node --import tsx`, as `npx tsx
- *   main.ts` does: every worker then loads tsx too (workers inherit execArgv), which is where the
- *   abort was most frequent.
+ *   main.ts` does: every worker then loads tsx too (workers inherit execArgv).
  * An aborted process is replaced by a new one for the starts it had left, so the total is
  * always reached. Prints a table and writes bench/results/worker-starts.json.
  */
