@@ -113,7 +113,10 @@ function runChild(starts: number): Promise<ChildOutcome> {
       }
       // The workflow that was running when the process died started its workers too (or some).
       const startedBeforeDeath = Math.min(starts, lastCount + threads + actors);
-      const tail = stderr.trim().split('\n').slice(-3).join(' | ');
+      // Node ends a crash report with its version: the error's own line says more.
+      const lines = stderr.trim().split('\n');
+      const errorLine = lines.find((line) => /Error|FATAL/.test(line));
+      const tail = [errorLine, ...lines.slice(-3)].filter((line) => line !== undefined).join(' | ');
       resolve(
         aborted
           ? { started: startedBeforeDeath, aborted: true }
