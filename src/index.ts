@@ -1,3 +1,7 @@
+// The published declarations use Node's types (Buffer, node:crypto, Symbol.asyncDispose): the
+// directive makes them load in a user's project whatever its `types` and `lib` say. `preserve`
+// keeps it in the emitted index.d.ts; @types/node is a dependency so the directive resolves.
+/// <reference types="node" preserve="true" />
 export type { GraphWorkflowFiles, GraphWorkflowOptions } from './backends/graph-workflow.js';
 export { GraphWorkflow } from './backends/graph-workflow.js';
 export { LocalWorkflow } from './backends/local-workflow.js';

@@ -9,6 +9,7 @@ import { markWorkerImport } from '../workflow/worker-guard.js';
 
 const loadedModules = new Map<string, Promise<Record<string, unknown>>>();
 let tsxRegistration: Promise<void> | undefined;
+let packageLoading: Promise<unknown> | undefined;
 
 const typeScriptExtension = /\.(?:[cm]?ts|tsx)$/;
 
@@ -32,6 +33,12 @@ export function loadModule(moduleUrl: string): Promise<Record<string, unknown>> 
 }
 
 async function importModule(moduleUrl: string): Promise<Record<string, unknown>> {
+  // A CommonJS task module require()s 'functionfuse'. Node's require() of an ES module that an
+  // import() in the same thread is still loading fails or aborts (nodejs/node#55782), and task
+  // modules and plugin modules load concurrently here; so the package is loaded in full first.
+  // An ES module task module imports it anyway, so this costs nothing.
+  packageLoading ??= import('../index.js');
+  await packageLoading;
   if (typeScriptExtension.test(new URL(moduleUrl).pathname)) await registerTsx(moduleUrl);
   markWorkerImport(moduleUrl);
   try {
