@@ -6,16 +6,16 @@
  * loading; nodejs/node#55782). require() of this file is the classic CommonJS load, and import()
  * loads the ES modules without require(esm).
  */
-import type { JobBatch } from '../src/threads/messages.js';
+import type { WorkerRequest } from '../src/threads/messages.js';
 
-type RunBatch = (batch: JobBatch) => Promise<unknown>;
+type HandleRequest = (request: WorkerRequest) => Promise<unknown>;
 
 // Started while Piscina finishes starting the worker; a failure is reported by the first batch.
-const loading: Promise<{ default: RunBatch }> = import('./task-worker.js');
+const loading: Promise<{ default: HandleRequest }> = import('./task-worker.js');
 loading.catch(() => {});
 
-async function runBatch(batch: JobBatch): Promise<unknown> {
-  return (await loading).default(batch);
+async function handleRequest(request: WorkerRequest): Promise<unknown> {
+  return (await loading).default(request);
 }
 
-export = runBatch;
+export = handleRequest;
