@@ -1,6 +1,7 @@
 import { LocalWorkflow, type Node, RandomStatePlugin, ThreadWorkflow } from 'functionfuse';
 import { describe, expect, it } from 'vitest';
 import { simulate, sum } from './fixtures/tasks.js';
+import { captureWarnings } from './support/warnings.js';
 
 /** A seeded Monte Carlo-like graph: uneven node sizes, so threads finish out of order. */
 function buildGraph(): Node<number> {
@@ -19,7 +20,11 @@ describe('RandomStatePlugin determinism across backends', () => {
     const expected = await local.run();
     expect(await local.run()).toBe(expected);
     for (const threads of [1, 2, 4]) {
+      // More threads than cores is the point here: the warning it gives is expected, not printed.
+      const warnings = captureWarnings();
       const wf = new ThreadWorkflow(leaf, { workflowName: 'mc', threads });
+      warnings.restore();
+      for (const warning of warnings.warnings) expect(warning.code).toBe('FUNCTIONFUSE_THREADS_ABOVE_CORES');
       wf.query('simulate_.*').setPlugin(new RandomStatePlugin({ seed: 1234 }));
       try {
         expect(await wf.run()).toBe(expected);

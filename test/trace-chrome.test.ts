@@ -24,13 +24,15 @@ async function traceOf(pipeline: string, backend: string[], file: string) {
     traceEvents: TraceEvent[];
     displayTimeUnit: string;
   };
-  const slices = trace.traceEvents.filter((event) => event.ph === 'X');
+  // Node slices; a worker's start-up has slices of its own (category `startup`).
+  const slices = trace.traceEvents.filter((event) => event.ph === 'X' && event.cat !== 'startup');
+  const startupSlices = trace.traceEvents.filter((event) => event.ph === 'X' && event.cat === 'startup');
   const threadNames = new Map(
     trace.traceEvents
       .filter((event) => event.ph === 'M' && event.name === 'thread_name')
       .map((event) => [event.tid, event.args?.['name']]),
   );
-  return { outcome, trace, slices, threadNames };
+  return { outcome, trace, slices, startupSlices, threadNames };
 }
 
 describe('--trace (Chrome Trace Event format)', () => {
@@ -38,7 +40,7 @@ describe('--trace (Chrome Trace Event format)', () => {
     ['local', ['--backend', 'local']],
     ['threads', ['--threads', '2']],
   ])('has one complete event per node, on named thread tracks (%s)', async (backend, args) => {
-    const { outcome, trace, slices, threadNames } = await traceOf(
+    const { outcome, trace, slices, startupSlices, threadNames } = await traceOf(
       'test/fixtures/cli-pipeline.ts',
       args,
       join(folder, `${backend}.json`),
@@ -65,6 +67,12 @@ describe('--trace (Chrome Trace Event format)', () => {
     } else {
       // Nodes ran in workers, never in the main thread.
       expect(slices.every((slice) => slice.tid !== 0)).toBe(true);
+      // Each worker that ran a node started, then imported the pipeline's module, on its own track.
+      const workerTracks = new Set(slices.map((slice) => slice.tid));
+      expect(new Set(startupSlices.map((slice) => slice.tid))).toEqual(workerTracks);
+      expect(new Set(startupSlices.map((slice) => slice.name))).toEqual(
+        new Set(['start-up: thread start', 'start-up: import cli-pipeline.ts']),
+      );
     }
   });
 

@@ -46,15 +46,16 @@ export function superviseRun(argv: readonly string[]): Promise<SupervisedOutcome
   const onSignal = (signal: InterruptSignal) => {
     if (first === undefined) {
       first = signal;
-      process.stderr.write(
-        `functionfuse: Cancelling the run (${signal}): running nodes are stopped, the trace and report still written. ` +
-          'Interrupt again (Ctrl-C) to stop at once.\n',
-      );
-      if (child.connected) {
-        child.send({ type: 'interrupt', signal } satisfies SupervisorMessage, () => {
-          // The child may have exited in between: nothing left to cancel.
-        });
-      }
+      const announce = () =>
+        process.stderr.write(
+          `functionfuse: Cancelling the run (${signal}): running nodes are stopped, the trace and report still written. ` +
+            'Interrupt again (Ctrl-C) to stop at once.\n',
+        );
+      // Said once the child has the message in its channel, so that nothing it does after this
+      // line (a blocked node returning) can finish the run before the interrupt reaches it.
+      // A child that exited in between has nothing left to cancel.
+      if (child.connected) child.send({ type: 'interrupt', signal } satisfies SupervisorMessage, announce);
+      else announce();
       return;
     }
     if (stoppedBy !== undefined) return;

@@ -49,7 +49,7 @@ class MainThreadRun {
 
   constructor(run: PreparedRun) {
     this.#run = run;
-    this.#store = new ResultStore(run.plan);
+    this.#store = new ResultStore(run.plan, false);
   }
 
   async execute(): Promise<readonly unknown[]> {

@@ -5,7 +5,7 @@ import { inspectValue } from '../threads/inspect-value.js';
 import type { ExecutionPlan } from '../workflow/plan.js';
 
 /**
- * The results of one run on threads, and who owns their buffers.
+ * The results of one run, and who owns their buffers.
  *
  * A result is kept until its last consumer has been dispatched, then released (unless it is a
  * leaf, which run() returns). That last consumer receives the result's typed-array buffers by
@@ -17,8 +17,15 @@ export class ResultStore {
   readonly #results: unknown[];
   readonly #remainingConsumers: Int32Array;
 
-  constructor(plan: ExecutionPlan) {
+  readonly #actorObjectsStayInThreads: boolean;
+
+  /**
+   * @param actorObjectsStayInThreads an actor's object lives in its own thread (ThreadWorkflow):
+   *   a node that takes it as an argument is refused. In the main thread it is the object itself.
+   */
+  constructor(plan: ExecutionPlan, actorObjectsStayInThreads: boolean) {
     this.#plan = plan;
+    this.#actorObjectsStayInThreads = actorObjectsStayInThreads;
     this.#results = new Array<unknown>(plan.nodes.length);
     this.#remainingConsumers = plan.consumerCounts();
   }
@@ -45,7 +52,7 @@ export class ResultStore {
     const node = plan.nodes[index] as Node;
     const moved: unknown[] = [];
     const args = resolveArguments(node, (parentNode) => {
-      if (parentNode.callable.kind === 'actor-init') {
+      if (parentNode.callable.kind === 'actor-init' && this.#actorObjectsStayInThreads) {
         throw new FunctionFuseError(
           `Node "${node.name}" takes the object of actor "${parentNode.name}" as an argument. On ThreadWorkflow ` +
             "an actor's object stays in its own thread: call its methods and pass their results instead.",

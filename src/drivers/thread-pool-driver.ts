@@ -85,7 +85,7 @@ class ThreadPoolRun {
   constructor(run: PreparedRun, options: ThreadPoolDriverOptions) {
     this.#run = run;
     this.#options = options;
-    this.#store = new ResultStore(run.plan);
+    this.#store = new ResultStore(run.plan, true);
     this.#actors = new ActorSupervisor(run.plan);
   }
 

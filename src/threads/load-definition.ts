@@ -8,13 +8,26 @@ import { type Definition, definitionKeys, lookupDefinition } from '../graph/regi
 import { markWorkerImport } from '../workflow/worker-guard.js';
 
 const loadedModules = new Map<string, Promise<Record<string, unknown>>>();
+/**
+ * Modules whose import failed. Their tasks may still be in the registry (task() ran before the
+ * module threw, say from a top-level await): they must not run.
+ */
+const failedModules = new Set<string>();
 let tsxRegistration: Promise<void> | undefined;
 let packageLoading: Promise<unknown> | undefined;
 
 const typeScriptExtension = /\.(?:[cm]?ts|tsx)$/;
 
+/**
+ * A definition already loaded in this thread, found at once; undefined when its module still
+ * has to be imported, or failed to import (then loadDefinition rejects with that failure).
+ */
+export function loadedDefinition(moduleUrl: string, key: string): Definition | undefined {
+  return failedModules.has(moduleUrl) ? undefined : lookupDefinition(moduleUrl, key);
+}
+
 export async function loadDefinition(moduleUrl: string, key: string): Promise<Definition> {
-  const found = lookupDefinition(moduleUrl, key);
+  const found = loadedDefinition(moduleUrl, key);
   if (found !== undefined) return found;
   await loadModule(moduleUrl);
   const definition = lookupDefinition(moduleUrl, key);
@@ -43,6 +56,9 @@ async function importModule(moduleUrl: string): Promise<Record<string, unknown>>
   markWorkerImport(moduleUrl);
   try {
     return (await import(moduleUrl)) as Record<string, unknown>;
+  } catch (error) {
+    failedModules.add(moduleUrl);
+    throw error;
   } finally {
     markWorkerImport(undefined);
   }

@@ -4,11 +4,10 @@
  */
 import { InternalError, UncloneableValueError } from '../errors.js';
 import { callCallable, callWithPlugin, isThenable } from '../executor/call-node.js';
-import { lookupDefinition } from '../graph/registry.js';
 import type { Plugin } from '../plugins/plugin.js';
 import type { SealedRecord } from '../storage/sealed-record.js';
 import { inspectValue, maxNestingDepth } from './inspect-value.js';
-import { loadDefinition } from './load-definition.js';
+import { loadDefinition, loadedDefinition } from './load-definition.js';
 import type { NodeJob } from './messages.js';
 import { type SerializedThrow, serializeThrown } from './serialized-error.js';
 import { movableBuffersOf, sealInWorker } from './worker-storage.js';
@@ -35,7 +34,7 @@ export async function runJob(
   try {
     // The registry answers at once after the first job; only a first load waits for import().
     const definition =
-      lookupDefinition(job.moduleUrl, job.key) ?? (await loadDefinition(job.moduleUrl, job.key));
+      loadedDefinition(job.moduleUrl, job.key) ?? (await loadDefinition(job.moduleUrl, job.key));
     if (definition.kind !== 'task') {
       throw new InternalError(`${job.key} in ${job.moduleUrl} is an actor class, sent to a task worker`);
     }

@@ -8,8 +8,7 @@ import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { threadId } from 'node:worker_threads';
-import { lookupDefinition } from '../graph/registry.js';
-import { loadDefinition, loadModule } from './load-definition.js';
+import { loadDefinition, loadedDefinition, loadModule } from './load-definition.js';
 import type { StartupStep, WarmUpRequest, WarmUpResult } from './messages.js';
 
 /** When the worker entry had loaded, in this thread's clock: `performance.timeOrigin` is its start. */
@@ -28,7 +27,7 @@ export async function startupBefore(moduleUrl: string, key: string): Promise<Sta
     threadStartReported = true;
     steps.push({ label: 'thread start', startedAt: performance.timeOrigin, durationMs: entryLoadedAt });
   }
-  if (lookupDefinition(moduleUrl, key) === undefined) {
+  if (loadedDefinition(moduleUrl, key) === undefined) {
     const started = performance.now();
     try {
       await loadDefinition(moduleUrl, key);
