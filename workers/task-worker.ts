@@ -5,8 +5,8 @@
 import { performance } from 'node:perf_hooks';
 import { threadId } from 'node:worker_threads';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
-import { rebuildPlugin } from '../src/plugins/remote-plugin.js';
 import type { BatchResult, JobBatch, JobOutcome, WorkerRequest } from '../src/threads/messages.js';
+import { rebuildPlugin } from '../src/threads/remote-plugin.js';
 import { runJob } from '../src/threads/run-job.js';
 import { startupBefore, warmUp } from '../src/threads/worker-startup.js';
 

@@ -7,13 +7,14 @@
  * arguments. Only nodes that need it (async, stored, retried, timed) go through promises.
  */
 import { eventTime } from '../events/workflow-events.js';
-import { callCallable, callWithPlugin, isThenable } from '../executor/call-node.js';
+import { callCallable, callWithPlugin } from '../executor/call-node.js';
 import { overrunError, withDeadline } from '../executor/deadline.js';
 import { MainThreadWatchdog } from '../executor/main-thread-watchdog.js';
 import type { Node } from '../graph/node.js';
 import { NodeState } from '../scheduler/node-state.js';
 import type { RunEvent, RunInstruction } from '../scheduler/run-events.js';
 import type { PreparedRun } from '../scheduler/run-setup.js';
+import { isThenable } from '../util/thenable.js';
 import { ResultStore } from './result-store.js';
 
 /** Runs every node; resolves to the results by plan index (leaves kept, others released). */

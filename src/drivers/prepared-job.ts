@@ -1,9 +1,9 @@
 import { FunctionFuseError, UncloneableValueError } from '../errors.js';
 import type { TaskDefinition } from '../graph/callable.js';
 import { type Node, Ref } from '../graph/node.js';
-import type { RemotePluginSpec } from '../plugins/remote-plugin.js';
 import { inspectValue } from '../threads/inspect-value.js';
 import type { JobBatch, NodeJob, RemotePluginCall, SealRequest } from '../threads/messages.js';
+import type { RemotePluginSpec } from '../threads/remote-plugin.js';
 import type { ResolvedNodeOptions } from '../workflow/node-options.js';
 import type { ExecutionPlan } from '../workflow/plan.js';
 import type { ResultStore } from './result-store.js';

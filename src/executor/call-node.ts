@@ -1,6 +1,7 @@
 import type { Callable } from '../graph/callable.js';
 import { type NodeContext, nodeContextStorage } from '../plugins/node-context.js';
-import type { Plugin, PluginCleanup } from '../plugins/plugin.js';
+import type { PluginCleanup, PreparedPlugin } from '../plugins/plugin.js';
+import { isThenable } from '../util/thenable.js';
 
 /**
  * Calls what a node stands for with resolved arguments. `instance` is the actor object for a
@@ -27,12 +28,6 @@ export function callMethod(
   const method = (instance as Record<string, unknown>)[methodName];
   if (typeof method !== 'function') throw new TypeError(`${className} has no method "${methodName}"`);
   return method.apply(instance, args);
-}
-
-/** The remote half of a node's plugin: the plugin and what its `localInitialize` returned. */
-export interface PreparedPlugin {
-  readonly plugin: Plugin;
-  readonly payload: unknown;
 }
 
 /**
@@ -62,13 +57,4 @@ function callInContext(context: NodeContext, call: () => unknown, cleanup: void 
   if (isThenable(value)) return Promise.resolve(value).finally(cleanup);
   cleanup();
   return value;
-}
-
-/** True for promises and other thenables, which the executor must await. */
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }

@@ -1,4 +1,4 @@
-import { isThenable } from '../executor/call-node.js';
+import { isThenable } from '../util/thenable.js';
 import type { NodeContext } from './node-context.js';
 import {
   isPlugin,

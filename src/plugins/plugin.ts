@@ -50,3 +50,9 @@ export function isPlugin(value: unknown): value is Plugin {
     typeof candidate.remoteInitialize === 'function'
   );
 }
+
+/** A node's plugin where the node runs: the plugin and what its `localInitialize` returned. */
+export interface PreparedPlugin {
+  readonly plugin: Plugin;
+  readonly payload: unknown;
+}

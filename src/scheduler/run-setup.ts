@@ -3,8 +3,9 @@
  * run inside a worker, take the workflow's plan, plugins and options, open the storage and list
  * what it holds, then build the run core. A backend adds only its driver.
  */
-import type { PreparedPlugin } from '../executor/call-node.js';
+
 import type { Node } from '../graph/node.js';
+import type { PreparedPlugin } from '../plugins/plugin.js';
 import type { WorkflowRunInputs } from '../workflow/base-workflow.js';
 import type { ResolvedNodeOptions } from '../workflow/node-options.js';
 import type { ExecutionPlan } from '../workflow/plan.js';

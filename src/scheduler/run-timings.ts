@@ -1,5 +1,5 @@
 import { eventTime, type WorkflowEvents } from '../events/workflow-events.js';
-import type { JobStartup, JobTiming } from '../threads/messages.js';
+import type { NodeTiming } from './run-events.js';
 
 /**
  * Reports when nodes are queued, started and finished, with their wait and run times. Nothing
@@ -29,7 +29,7 @@ export class RunTimings {
     if (this.enabled) this.#events.emit('node-started', { node, index, time: eventTime() });
   }
 
-  finished(index: number, node: string, timing: JobTiming & JobStartup, bytesMoved: number): void {
+  finished(index: number, node: string, timing: NodeTiming, bytesMoved: number): void {
     if (!this.enabled) return;
     this.#events.emit('node-finished', {
       node,

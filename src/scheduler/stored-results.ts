@@ -1,9 +1,8 @@
 import { isActorCallable } from '../graph/callable.js';
 import type { Node } from '../graph/node.js';
-import type { SealedRecord } from '../storage/sealed-record.js';
+import type { SealedRecord, SealRequest } from '../storage/sealed-record.js';
 import type { Storage } from '../storage/storage.js';
 import { ResultNotSavedError } from '../storage/storage-errors.js';
-import type { SealRequest } from '../threads/messages.js';
 
 /** What the storage holds for a node: a usable result, or nothing to use. */
 export type StoredLookup = { readonly found: true; readonly value: unknown } | { readonly found: false };

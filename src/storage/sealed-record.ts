@@ -87,3 +87,11 @@ export function sealRecord(content: RecordContent): SealedRecord {
   for (const part of content.rawParts) hash.update(part);
   return { ...content, checksum: hash.digest() };
 }
+
+/**
+ * What a worker needs to seal a node's result as a record (see Storage.saveSealed): asked of
+ * it in the node's job when the node is saved and its storage takes sealed records.
+ */
+export interface SealRequest {
+  readonly workflowName: string;
+}

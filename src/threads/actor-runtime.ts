@@ -4,9 +4,9 @@
  */
 import { threadId } from 'node:worker_threads';
 import { InternalError } from '../errors.js';
-import { callCallable, callMethod, callWithPlugin, isThenable } from '../executor/call-node.js';
+import { callCallable, callMethod, callWithPlugin } from '../executor/call-node.js';
 import type { Callable } from '../graph/callable.js';
-import { rebuildPlugin } from '../plugins/remote-plugin.js';
+import { isThenable } from '../util/thenable.js';
 import { loadDefinition } from './load-definition.js';
 import type {
   ActorConstruct,
@@ -15,6 +15,7 @@ import type {
   RemotePluginCall,
   StartupStep,
 } from './messages.js';
+import { rebuildPlugin } from './remote-plugin.js';
 import { checkedResult } from './run-job.js';
 import { serializeThrown } from './serialized-error.js';
 import { startupBefore } from './worker-startup.js';

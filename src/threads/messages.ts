@@ -3,8 +3,8 @@
  * so both sides agree on the shapes.
  */
 import type { StartupStep } from '../events/workflow-events.js';
-import type { RemotePluginSpec } from '../plugins/remote-plugin.js';
-import type { SealedRecord } from '../storage/sealed-record.js';
+import type { SealedRecord, SealRequest } from '../storage/sealed-record.js';
+import type { RemotePluginSpec } from './remote-plugin.js';
 import type { SerializedThrow } from './serialized-error.js';
 
 /** One node to run in a worker. */
@@ -26,10 +26,7 @@ export interface NodeJob {
   readonly seal?: SealRequest;
 }
 
-/** What a worker needs to seal a node's result as a record (see Storage.saveSealed). */
-export interface SealRequest {
-  readonly workflowName: string;
-}
+export type { SealRequest };
 
 /** A job's plugin within a batch: which of the batch's plugin specs, and the node's payload. */
 export interface BatchedPluginCall {

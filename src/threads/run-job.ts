@@ -3,9 +3,10 @@
  * node alone, so one bad node in a batch does not take its neighbours down.
  */
 import { InternalError, UncloneableValueError } from '../errors.js';
-import { callCallable, callWithPlugin, isThenable } from '../executor/call-node.js';
+import { callCallable, callWithPlugin } from '../executor/call-node.js';
 import type { Plugin } from '../plugins/plugin.js';
 import type { SealedRecord } from '../storage/sealed-record.js';
+import { isThenable } from '../util/thenable.js';
 import { inspectValue, maxNestingDepth } from './inspect-value.js';
 import { loadDefinition, loadedDefinition } from './load-definition.js';
 import type { NodeJob } from './messages.js';

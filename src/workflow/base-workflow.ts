@@ -4,12 +4,12 @@ import {
   type WorkflowEventName,
   WorkflowEvents,
 } from '../events/workflow-events.js';
-import type { PreparedPlugin } from '../executor/call-node.js';
 import { actorHandleNode } from '../graph/actor-handle-mark.js';
 import { resolveRef } from '../graph/arguments.js';
 import { currentGraphRevision, type Node, Ref } from '../graph/node.js';
 import type { Leaves, RunResult } from '../graph/types.js';
 import { refuseUnknownKeys } from '../options/unknown-keys.js';
+import type { PreparedPlugin } from '../plugins/plugin.js';
 import { isPlugin, type Plugin } from '../plugins/plugin.js';
 import { isStorage, type Storage } from '../storage/storage.js';
 import {

@@ -5,13 +5,12 @@
  * module and key of the task that defines them. The worker rebuilds an instance from that.
  */
 import { describeValue, UnsendablePluginError } from '../errors.js';
-import type { PreparedPlugin } from '../executor/call-node.js';
 import { taskDefinitionOf } from '../graph/registry.js';
-import { inspectValue } from '../threads/inspect-value.js';
-import { loadDefinition, loadModule } from '../threads/load-definition.js';
-import { findExport } from './exported-functions.js';
-import { isPlugin, type Plugin } from './plugin.js';
-import { pluginClassDefinitionOf } from './plugin-class.js';
+import { findExport } from '../plugins/exported-functions.js';
+import { isPlugin, type Plugin, type PreparedPlugin } from '../plugins/plugin.js';
+import { pluginClassDefinitionOf } from '../plugins/plugin-class.js';
+import { inspectValue } from './inspect-value.js';
+import { loadDefinition, loadModule } from './load-definition.js';
 
 /** A plugin field as sent to a worker. */
 export type EncodedField =
