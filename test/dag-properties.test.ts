@@ -18,9 +18,10 @@ import {
   ThreadWorkflow,
   WorkflowFailedError,
 } from 'functionfuse';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MixInput, type MixResult, mix } from './fixtures/dag-tasks.mjs';
 import { ExecutionLog } from './support/backends.js';
+import { captureWarnings, type WarningCapture } from './support/warnings.js';
 
 /** A node of a random DAG, by index: which earlier nodes it reads and how. */
 interface NodeSpec {
@@ -90,6 +91,16 @@ function sortedCounts(entries: readonly string[]): Record<string, number> {
 }
 
 describe('random DAGs', () => {
+  // Up to 4 threads on a machine with fewer cores is on purpose: that warning is expected.
+  let warnings: WarningCapture;
+  beforeAll(() => {
+    warnings = captureWarnings();
+  });
+  afterAll(() => {
+    warnings.restore();
+    for (const warning of warnings.warnings) expect(warning.code).toBe('FUNCTIONFUSE_THREADS_ABOVE_CORES');
+  });
+
   it("give LocalWorkflow's exact results on 1 to 4 threads, each node run once", async () => {
     await fc.assert(
       fc.asyncProperty(dagSpec(300, false), fc.integer({ min: 1, max: 4 }), async (specs, threads) => {
