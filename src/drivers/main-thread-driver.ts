@@ -15,6 +15,7 @@ import { NodeState } from '../scheduler/node-state.js';
 import type { RunEvent, RunInstruction } from '../scheduler/run-events.js';
 import type { PreparedRun } from '../scheduler/run-setup.js';
 import { isThenable } from '../util/thenable.js';
+import type { ResolvedNodeOptions } from '../workflow/node-options.js';
 import { ResultStore } from './result-store.js';
 
 /** Runs every node; resolves to the results by plan index (leaves kept, others released). */
@@ -172,7 +173,17 @@ class MainThreadRun {
     const run = this.#run;
     const node = this.#node(index);
     const { callable } = node;
-    const { timeout } = run.nodeOptions[index] as { timeout: number | undefined };
+    const { timeout, retries } = run.nodeOptions[index] as ResolvedNodeOptions;
+    if (
+      callable.kind === 'task' &&
+      timeout === undefined &&
+      retries === 0 &&
+      run.plugins[index] === undefined &&
+      run.signal === undefined &&
+      !run.timings.enabled
+    ) {
+      return this.#callPlainTask(index, node, callable.fn);
+    }
     let inputs: NodeInputs;
     try {
       inputs = this.#inputsOf(index);
@@ -211,6 +222,41 @@ class MainThreadRun {
       },
     );
   }
+
+  /**
+   * The fast path: a task with no plugin, retries, timeout, signal or timing listener. No
+   * closure, no promise unless the task is async, and one reused event object per outcome.
+   */
+  #callPlainTask(index: number, node: Node, fn: (...args: unknown[]) => unknown): Promise<void> | undefined {
+    let value: unknown;
+    try {
+      value = fn(...this.#store.argumentsFor(index, undefined));
+    } catch (error) {
+      this.#failed(index, error);
+      return undefined;
+    }
+    if (isThenable(value)) {
+      return Promise.resolve(value).then(
+        (result) => this.#succeeded(index, result, 0),
+        (error: unknown) => this.#failed(index, error),
+      );
+    }
+    if (this.#run.stored?.isCached(node)) {
+      this.#succeeded(index, value, 0);
+      return undefined;
+    }
+    this.#store.store(index, value);
+    const event = this.#succeededEvent;
+    event.index = index;
+    this.#tell(event);
+    return undefined;
+  }
+
+  /** Reused for every plain success: the core reads an event and keeps nothing of it. */
+  readonly #succeededEvent: { kind: 'attempt-succeeded'; index: number } = {
+    kind: 'attempt-succeeded',
+    index: -1,
+  };
 
   /**
    * Node `index`'s arguments (and actor object). Resolving them releases parents' results after

@@ -1,6 +1,6 @@
 import { FunctionFuseError } from '../errors.js';
-import { resolveArguments } from '../graph/arguments.js';
-import type { Node } from '../graph/node.js';
+import { resolveArguments, resolveRef } from '../graph/arguments.js';
+import { type Node, Ref } from '../graph/node.js';
 import { inspectValue } from '../threads/inspect-value.js';
 import type { ExecutionPlan } from '../workflow/plan.js';
 
@@ -50,6 +50,14 @@ export class ResultStore {
   argumentsFor(index: number, transferList: Set<ArrayBuffer> | undefined): unknown[] {
     const plan = this.#plan;
     const node = plan.nodes[index] as Node;
+    if (transferList === undefined && !this.#actorObjectsStayInThreads) {
+      // The main thread's path: values as they are, nothing to check or move.
+      const args = node.hasNestedRefs
+        ? resolveArguments(node, this.#valueOfNode)
+        : this.#topLevelArguments(index, node);
+      this.#release(index);
+      return args;
+    }
     const moved: unknown[] = [];
     const args = resolveArguments(node, (parentNode) => {
       if (parentNode.callable.kind === 'actor-init' && this.#actorObjectsStayInThreads) {
@@ -68,12 +76,48 @@ export class ResultStore {
     for (const value of moved) {
       for (const buffer of inspectValue(value, true).transferables) transferList?.add(buffer);
     }
+    this.#release(index);
+    return args;
+  }
+
+  /**
+   * Arguments that hold references only at the top level. A node's parents are listed in the
+   * order its arguments name them, so each reference is matched to the next parent by identity,
+   * without a map lookup; one that does not match (a parent named twice) is looked up.
+   */
+  #topLevelArguments(index: number, node: Node): unknown[] {
+    const plan = this.#plan;
+    const { args } = node;
+    const parents = plan.parentIndexes[index] as Int32Array;
+    const resolved = new Array<unknown>(args.length);
+    let next = 0;
+    for (let position = 0; position < args.length; position++) {
+      const arg = args[position];
+      if (!(arg instanceof Ref)) {
+        resolved[position] = arg;
+        continue;
+      }
+      let parent = parents[next];
+      if (parent !== undefined && plan.nodes[parent] === arg.node) next++;
+      else parent = plan.indexOf.get(arg.node) as number;
+      const result = this.#results[parent];
+      resolved[position] = arg.path.length === 0 ? result : resolveRef(arg, () => result);
+    }
+    return resolved;
+  }
+
+  /** One lookup function for every node, rather than a closure per node. */
+  readonly #valueOfNode = (parentNode: Node): unknown =>
+    this.#results[this.#plan.indexOf.get(parentNode) as number];
+
+  /** Node `index` has started: parents it was the last consumer of are released, unless leaves. */
+  #release(index: number): void {
+    const plan = this.#plan;
     for (const parent of plan.parentIndexes[index] as Int32Array) {
       if (--(this.#remainingConsumers[parent] as number) === 0 && plan.isLeaf[parent] === 0) {
         this.#results[parent] = undefined;
       }
     }
-    return args;
   }
 
   /** The results by plan index: leaves kept, everything else released. */

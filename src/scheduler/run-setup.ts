@@ -55,13 +55,23 @@ export async function prepareRun(
   const outcomes = new RunOutcomes(plan, workflowName, failFast, events);
   const timings = new RunTimings(events, plan.nodes.length);
   const nodeAt = (index: number) => plan.nodes[index] as Node;
+  const count = nodeOptions.length;
+  const retries = new Uint32Array(count);
+  const retryDelays = new Float64Array(count);
+  const priorities = new Float64Array(count);
+  for (let index = 0; index < count; index++) {
+    const each = nodeOptions[index] as ResolvedNodeOptions;
+    retries[index] = each.retries;
+    retryDelays[index] = each.retryDelay;
+    priorities[index] = each.priority;
+  }
   const core = new RunCore({
     plan,
     outcomes,
     timings,
-    retries: Uint32Array.from(nodeOptions, (each) => each.retries),
-    retryDelays: Float64Array.from(nodeOptions, (each) => each.retryDelay),
-    priorities: Float64Array.from(nodeOptions, (each) => each.priority),
+    retries,
+    retryDelays,
+    priorities,
     mayBeStored: stored === undefined ? () => false : (index) => stored.mayHold(nodeAt(index)),
     isSaved: stored === undefined ? () => false : (index) => stored.isCached(nodeAt(index)),
   });

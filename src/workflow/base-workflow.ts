@@ -9,10 +9,10 @@ import { resolveRef } from '../graph/arguments.js';
 import { currentGraphRevision, type Node, Ref } from '../graph/node.js';
 import type { Leaves, RunResult } from '../graph/types.js';
 import { refuseUnknownKeys } from '../options/unknown-keys.js';
-import type { PreparedPlugin } from '../plugins/plugin.js';
-import { isPlugin, type Plugin } from '../plugins/plugin.js';
+import { isPlugin, type Plugin, type PreparedPlugin } from '../plugins/plugin.js';
 import { isStorage, type Storage } from '../storage/storage.js';
 import {
+  defaultNodeOptions,
   type NodeOptions,
   type ResolvedNodeOptions,
   resolveNodeOptions,
@@ -233,11 +233,16 @@ export abstract class BaseWorkflow<const L extends Leaves = Leaves> {
    */
   protected runInputs(): WorkflowRunInputs {
     const plan = this.plan();
+    // No query ever set anything (the usual case for big graphs): no lookup per node.
+    const nodeOptions =
+      this.#settings.size === 0
+        ? new Array<ResolvedNodeOptions>(plan.nodes.length).fill(defaultNodeOptions)
+        : plan.nodes.map((node) => resolveNodeOptions(this.#settings.get(node)?.options));
     return {
       workflowName: this.workflowName,
       plan,
-      plugins: this.preparePlugins(plan),
-      nodeOptions: plan.nodes.map((node) => resolveNodeOptions(this.#settings.get(node)?.options)),
+      plugins: this.#settings.size === 0 ? [] : this.preparePlugins(plan),
+      nodeOptions,
       storage: this.#storage,
       loggedNodes: this.#loggedNodes,
       events: this.#events,

@@ -55,7 +55,11 @@ export class ExecutionPlan {
 
   /** How many nodes consume each node's result: a result can be released when this reaches 0. */
   consumerCounts(): Int32Array {
-    return Int32Array.from(this.childIndexes, (children) => children.length);
+    const counts = new Int32Array(this.childIndexes.length);
+    for (let index = 0; index < counts.length; index++) {
+      counts[index] = (this.childIndexes[index] as Int32Array).length;
+    }
+    return counts;
   }
 }
 
