@@ -10,7 +10,7 @@
  *      (in a child process, see memory-chain.ts).
  * Every figure is the median of several runs.
  *
- * Run: npm run build && npx tsx bench/threads.bench.ts
+ * Run: npm run build && npx tsx bench/threads.bench.ts (BENCH_ONLY=overhead,latency for some cases)
  */
 import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -179,10 +179,16 @@ function memory(): void {
   });
 }
 
-await speedup();
-await perNodeOverhead();
-await chainLatency();
-await transfer();
-await coldStart();
-memory();
+// BENCH_ONLY=overhead,latency runs some of the cases (speedup, overhead, latency, transfer,
+// cold-start, memory); all by default.
+const only = process.env['BENCH_ONLY']?.split(',');
+const cases: [string, () => unknown][] = [
+  ['speedup', speedup],
+  ['overhead', perNodeOverhead],
+  ['latency', chainLatency],
+  ['transfer', transfer],
+  ['cold-start', coldStart],
+  ['memory', memory],
+];
+for (const [name, run] of cases) if (only === undefined || only.includes(name)) await run();
 report('threads', rows);
