@@ -2,7 +2,12 @@ import { isActorCallable } from '../graph/callable.js';
 import type { Node } from '../graph/node.js';
 import type { SealedRecord, SealRequest } from '../storage/sealed-record.js';
 import type { Storage } from '../storage/storage.js';
-import { ResultNotSavedError } from '../storage/storage-errors.js';
+import { StorageAccessError } from '../storage/storage-access-error.js';
+import {
+  CorruptStoredResultError,
+  ResultNotSavedError,
+  StoredResultMissingError,
+} from '../storage/storage-errors.js';
 
 /** What the storage holds for a node: a usable result, or nothing to use. */
 export type StoredLookup = { readonly found: true; readonly value: unknown } | { readonly found: false };
@@ -70,13 +75,12 @@ export class StoredResults {
     try {
       return { found: true, value: await storage.readTask(this.#workflowName, node.name) };
     } catch (error) {
-      const name = (error as { name?: unknown } | null)?.name;
-      if (name === 'StoredResultMissingError') return nothingStored; // removed since fileExists
-      if (name !== 'CorruptStoredResultError') throw error;
-      const { reason, filePath } = error as { reason?: string; filePath?: string };
+      if (error instanceof StoredResultMissingError) return nothingStored; // removed since listed
+      if (!(error instanceof CorruptStoredResultError)) throw error;
+      const { reason, filePath } = error;
       process.emitWarning(
         `The stored result of node "${node.name}" in workflow "${this.#workflowName}" failed its check ` +
-          `(${reason ?? (error as Error).message}${filePath === undefined ? '' : `, ${filePath}`}); ` +
+          `(${reason}, ${filePath}); ` +
           'the node runs again and its result is saved again.',
         { type: 'FunctionFuseWarning', code: 'FUNCTIONFUSE_CORRUPT_RESULT' },
       );
@@ -104,7 +108,7 @@ export class StoredResults {
    */
   #notSaved(node: Node): (error: unknown) => never {
     return (error) => {
-      if ((error as { name?: unknown } | null)?.name !== 'StorageAccessError') throw error;
+      if (!(error instanceof StorageAccessError)) throw error;
       throw new ResultNotSavedError(this.#workflowName, node.name, error);
     };
   }

@@ -23,6 +23,18 @@ export function describeRunReporting(backend: BackendUnderTest): void {
   describe(`${backend.name}: how a run is reported`, () => {
     afterAll(() => backend.close());
 
+    it('starts ready nodes by priority, then canonical order', async () => {
+      const nodes = ['p0', 'p1', 'p2', 'p3', 'p4'].map((name, position) => sum(position, 0).setName(name));
+      const wf = backend.create(nodes, 'priorities');
+      wf.query('p3').setOptions({ priority: 5 });
+      wf.query('p1').setOptions({ priority: 2 });
+      wf.query('p4').setOptions({ priority: -1 });
+      const started: string[] = [];
+      wf.on('node-started', (event) => started.push(event.node));
+      expect(await wf.run()).toEqual([0, 1, 2, 3, 4]);
+      expect(started).toEqual(['p3', 'p1', 'p0', 'p2', 'p4']);
+    });
+
     it('marks the nodes a cancellation stopped as cancelled, and the counts add up', async () => {
       const log = new ExecutionLog();
       try {
