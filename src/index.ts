@@ -34,14 +34,7 @@ export type {
 } from './events/workflow-events.js';
 export type { ActorFactory, ActorHandle, ActorHandleBase, AnyMethod, MethodKeys } from './graph/actor.js';
 export { actor } from './graph/actor.js';
-export type {
-  ActorDefinition,
-  AnyClass,
-  Callable,
-  DefinitionLocation,
-  PluginClassDefinition,
-  TaskDefinition,
-} from './graph/callable.js';
+export type { AnyClass } from './graph/callable.js';
 export type { DefinitionOptions } from './graph/definition.js';
 export { Node, NodeItem, Ref } from './graph/node.js';
 export type { TaskFactory, TaskOptions } from './graph/task.js';
@@ -65,8 +58,6 @@ export type { RunReportOptions } from './report/run-report.js';
 export { renderRunReport, writeRunReport } from './report/run-report.js';
 export { FileStorage } from './storage/file-storage.js';
 export type { FileStorageOptions } from './storage/file-storage-options.js';
-export type { RecordMeta } from './storage/record-format.js';
-export type { RecordContent, SealedRecord } from './storage/sealed-record.js';
 export type { Storage } from './storage/storage.js';
 export { isStorage } from './storage/storage.js';
 export type { StorageOperation } from './storage/storage-access-error.js';

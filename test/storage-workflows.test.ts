@@ -22,7 +22,6 @@ import {
   type Leaves,
   LocalWorkflow,
   NodeExecutionError,
-  type SealedRecord,
   ThreadWorkflow,
   WorkflowFailedError,
 } from 'functionfuse';
@@ -31,6 +30,7 @@ import { sleep } from './fixtures/reliability-tasks.js';
 import { failAfter, minus, record, sum } from './fixtures/tasks.js';
 import { filled, scale } from './fixtures/thread-tasks.js';
 import { ExecutionLog } from './support/backends.js';
+import { MemoryStorage } from './support/memory-storage.js';
 import { captureWarnings } from './support/warnings.js';
 
 let folder: string;
@@ -195,16 +195,16 @@ describe.each(backends)('FileStorage on %s', (_, create) => {
   });
 });
 
-describe('how each backend hands results to a storage that takes sealed records', () => {
+describe('how each backend hands results to a storage with a worker save step', () => {
   class RecordingStorage extends FileStorage {
     readonly calls: string[] = [];
     override save(workflowName: string, nodeName: string, value: unknown): Promise<void> {
       this.calls.push(`save ${nodeName}`);
       return super.save(workflowName, nodeName, value);
     }
-    override saveSealed(workflowName: string, nodeName: string, sealed: SealedRecord): Promise<void> {
-      this.calls.push(`saveSealed ${nodeName}`);
-      return super.saveSealed(workflowName, nodeName, sealed);
+    override savePrepared(workflowName: string, nodeName: string, prepared: unknown): Promise<void> {
+      this.calls.push(`savePrepared ${nodeName}`);
+      return super.savePrepared(workflowName, nodeName, prepared);
     }
   }
   const graph = () => [
@@ -216,7 +216,7 @@ describe('how each backend hands results to a storage that takes sealed records'
     const storage = new RecordingStorage(join(folder, 'store'));
     const workflow = new ThreadWorkflow(graph(), { workflowName: 'sealed', threads: 2 }).setStorage(storage);
     await runAndClose(workflow, () => workflow.run());
-    expect(storage.calls.sort()).toEqual(['saveSealed ones', 'saveSealed three', 'saveSealed two']);
+    expect(storage.calls.sort()).toEqual(['savePrepared ones', 'savePrepared three', 'savePrepared two']);
     expect(await storage.readTask('sealed', 'ones')).toEqual(new Float64Array(16_384).fill(1));
     expect(await storage.readTask('sealed', 'two')).toBe(2);
   });
@@ -225,6 +225,40 @@ describe('how each backend hands results to a storage that takes sealed records'
     const storage = new RecordingStorage(join(folder, 'store'));
     await new LocalWorkflow(graph(), { workflowName: 'plain' }).setStorage(storage).run();
     expect(storage.calls).toEqual(['save ones', 'save three', 'save two']);
+  });
+
+  it("ThreadWorkflow runs any storage's own save step in the worker, knowing nothing of its format", async () => {
+    class JsonStorage extends MemoryStorage {
+      readonly workerSaveStep = {
+        moduleUrl: new URL('./fixtures/json-save-step.ts', import.meta.url).href,
+        exportName: 'encodeAsJson',
+      };
+      readonly prepared: { text: string; threadId: number }[] = [];
+      async savePrepared(workflowName: string, nodeName: string, prepared: unknown): Promise<void> {
+        this.prepared.push(prepared as { text: string; threadId: number });
+        this.calls.push(`savePrepared ${nodeName}`);
+        this.records.set(
+          `${workflowName}/${nodeName}`,
+          JSON.parse((prepared as { text: string }).text).value,
+        );
+      }
+    }
+    const storage = new JsonStorage();
+    const workflow = new ThreadWorkflow(minus(sum(1, 2).setName('three'), 1).setName('two'), {
+      workflowName: 'json',
+      threads: 2,
+    }).setStorage(storage);
+    expect(await runAndClose(workflow, () => workflow.run())).toBe(2);
+    expect(storage.calls.filter((call) => call.startsWith('save')).sort()).toEqual([
+      'savePrepared three',
+      'savePrepared two',
+    ]);
+    expect(storage.prepared.map((each) => JSON.parse(each.text)).sort((a, b) => a.value - b.value)).toEqual([
+      { workflowName: 'json', nodeName: 'two', value: 2 },
+      { workflowName: 'json', nodeName: 'three', value: 3 },
+    ]);
+    // Made in a worker thread, not in the main thread (0).
+    for (const each of storage.prepared) expect(each.threadId).toBeGreaterThan(0);
   });
 });
 

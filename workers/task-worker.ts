@@ -38,9 +38,9 @@ async function runBatch(batch: JobBatch): Promise<unknown> {
     if (outcome.ok) {
       for (const buffer of outcome.transferables) transferList.add(buffer);
       outcomes.push(
-        outcome.sealed === undefined
+        outcome.preparedSave === undefined
           ? { ok: true, value: outcome.value, ...timing }
-          : { ok: true, value: outcome.value, sealed: outcome.sealed, ...timing },
+          : { ok: true, value: outcome.value, preparedSave: outcome.preparedSave, ...timing },
       );
     } else {
       outcomes.push({ ok: false, error: outcome.error, ...timing });

@@ -2,7 +2,7 @@ import { FunctionFuseError, UncloneableValueError } from '../errors.js';
 import type { TaskDefinition } from '../graph/callable.js';
 import { type Node, Ref } from '../graph/node.js';
 import { inspectValue } from '../threads/inspect-value.js';
-import type { JobBatch, NodeJob, RemotePluginCall, SealRequest } from '../threads/messages.js';
+import type { JobBatch, NodeJob, RemotePluginCall, WorkerSaveRequest } from '../threads/messages.js';
 import type { RemotePluginSpec } from '../threads/remote-plugin.js';
 import type { ResolvedNodeOptions } from '../workflow/node-options.js';
 import type { ExecutionPlan } from '../workflow/plan.js';
@@ -39,7 +39,7 @@ export function prepareTaskJob(
   store: ResultStore,
   options: ResolvedNodeOptions,
   plugin: RemotePluginCall | undefined,
-  seal: SealRequest | undefined,
+  save: WorkerSaveRequest | undefined,
 ): PreparedJob {
   const definition = node.callable as TaskDefinition;
   const { moduleUrl, key } = definition.location;
@@ -63,7 +63,7 @@ export function prepareTaskJob(
       key,
       args,
       ...(plugin === undefined ? {} : { plugin }),
-      ...(seal === undefined ? {} : { seal }),
+      ...(save === undefined ? {} : { save }),
     },
     transferList,
     solo: options.timeout !== undefined || transferBytes > soloTransferBytes,

@@ -3,7 +3,7 @@
  * ready; this driver decides how it travels: ready task nodes leave the core's queue in its
  * order while the pool has room, quick ones batched into one message (BatchSizer), slow or
  * timed ones alone; actor nodes go to their actor's thread (ActorSupervisor); storage is read
- * and written from the main thread, with records sealed by the workers.
+ * and written from the main thread, after the workers ran the storage's save step.
  *
  * Failures: a worker that dies fails only the node it ran; quick nodes batched with it go
  * again, one by one (which of them killed the worker is unknown). The run settles when the
@@ -15,7 +15,6 @@ import type { Node } from '../graph/node.js';
 import { NodeState } from '../scheduler/node-state.js';
 import type { RunEvent, RunInstruction } from '../scheduler/run-events.js';
 import type { PreparedRun } from '../scheduler/run-setup.js';
-import type { SealedRecord } from '../storage/sealed-record.js';
 import type { BatchResult, JobBatch, RemotePluginCall } from '../threads/messages.js';
 import { deserializeThrown } from '../threads/serialized-error.js';
 import { workerFailure } from '../threads/worker-failure.js';
@@ -75,10 +74,10 @@ class ThreadPoolRun {
   readonly #kept = new Map<number, PreparedJob>();
   /** Nodes whose batch lost its worker: each goes alone from now on. */
   readonly #alone = new Set<number>();
-  /** Computed results waiting for their save, with the record their worker sealed. */
+  /** Computed results waiting for their save, with what their worker prepared for it. */
   readonly #unsaved = new Map<
     number,
-    { readonly value: unknown; readonly sealed: SealedRecord | undefined }
+    { readonly value: unknown; readonly preparedSave: { readonly prepared: unknown } | undefined }
   >();
   #settle: { resolve: (results: readonly unknown[]) => void; reject: (error: Error) => void } | undefined;
 
@@ -207,7 +206,7 @@ class ThreadPoolRun {
         this.#store,
         nodeOptions[index] as ResolvedNodeOptions,
         this.#options.pluginCalls[index],
-        stored?.sealRequestFor(node),
+        stored?.workerSaveRequestFor(node),
       );
       // A node that may be retried keeps its job: its arguments were copied, not moved.
       if (prepared.retries > 0) this.#kept.set(index, prepared);
@@ -251,7 +250,7 @@ class ThreadPoolRun {
       if (outcome.ok) {
         this.#forget(index);
         if (stored?.isCached(node))
-          this.#unsaved.set(index, { value: outcome.value, sealed: outcome.sealed });
+          this.#unsaved.set(index, { value: outcome.value, preparedSave: outcome.preparedSave });
         else this.#store.store(index, outcome.value);
         this.#tell({ kind: 'attempt-succeeded', index, timing: { ...outcome, bytesMoved } });
       } else {
@@ -310,7 +309,7 @@ class ThreadPoolRun {
   }
 
   /**
-   * Saves a computed result (writing the record its worker sealed, if it did), then lets its
+   * Saves a computed result (handing over what its worker prepared, if it did), then lets its
    * children go: with `alwaysRead`, with the stored copy. Children wait for the save: the
    * record's raw parts are the result's own buffers, which a child may be handed and may change.
    */
@@ -323,9 +322,9 @@ class ThreadPoolRun {
     const saving =
       stored === undefined
         ? Promise.resolve(value)
-        : unsaved?.sealed === undefined
+        : unsaved?.preparedSave === undefined
           ? stored.save(node, value)
-          : stored.saveSealed(node, value, unsaved.sealed);
+          : stored.savePrepared(node, value, unsaved.preparedSave.prepared);
     saving.then(
       (kept) =>
         this.#guarded(() => {

@@ -1,7 +1,6 @@
 import { isActorCallable } from '../graph/callable.js';
 import type { Node } from '../graph/node.js';
-import type { SealedRecord, SealRequest } from '../storage/sealed-record.js';
-import type { Storage } from '../storage/storage.js';
+import type { Storage, WorkerSaveRequest } from '../storage/storage.js';
 import { StorageAccessError } from '../storage/storage-access-error.js';
 import {
   CorruptStoredResultError,
@@ -30,7 +29,7 @@ export class StoredResults {
   readonly #storage: Storage;
   readonly #workflowName: string;
   readonly #neverStored: ReadonlySet<Node>;
-  #sealRequest: SealRequest | undefined;
+  #saveRequest: WorkerSaveRequest | undefined;
   /** Names stored when the run started: one directory listing instead of a check per node. */
   #storedNames: ReadonlySet<string> = new Set();
 
@@ -41,14 +40,15 @@ export class StoredResults {
   }
 
   /**
-   * Asks the worker that runs `node` to seal its result, when the node is cached and the
-   * storage takes sealed records (FileStorage); undefined means the main thread does all of
-   * the save.
+   * Asks the worker that runs `node` to run the storage's save step on its result, when the
+   * node is saved and the storage has one (FileStorage seals records there); undefined means
+   * the main thread does all of the save.
    */
-  sealRequestFor(node: Node): SealRequest | undefined {
-    if (!this.isCached(node) || this.#storage.saveSealed === undefined) return undefined;
-    this.#sealRequest ??= { workflowName: this.#workflowName };
-    return this.#sealRequest;
+  workerSaveRequestFor(node: Node): WorkerSaveRequest | undefined {
+    const { workerSaveStep, savePrepared } = this.#storage;
+    if (!this.isCached(node) || workerSaveStep === undefined || savePrepared === undefined) return undefined;
+    this.#saveRequest ??= { ...workerSaveStep, workflowName: this.#workflowName };
+    return this.#saveRequest;
   }
 
   /** Lists what is stored; call once before the run reads anything. */
@@ -94,11 +94,11 @@ export class StoredResults {
     return this.readBackIfAsked(node, value);
   }
 
-  /** Writes a result its worker sealed; resolves to what children get, as {@link save}. */
-  async saveSealed(node: Node, value: unknown, record: SealedRecord): Promise<unknown> {
+  /** Hands over what a worker's save step made of a result; resolves to what children get, as {@link save}. */
+  async savePrepared(node: Node, value: unknown, prepared: unknown): Promise<unknown> {
     const storage = this.#storage;
-    if (storage.saveSealed === undefined) return this.save(node, value);
-    await storage.saveSealed(this.#workflowName, node.name, record).catch(this.#notSaved(node));
+    if (storage.savePrepared === undefined) return this.save(node, value);
+    await storage.savePrepared(this.#workflowName, node.name, prepared).catch(this.#notSaved(node));
     return this.readBackIfAsked(node, value);
   }
 

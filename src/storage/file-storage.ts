@@ -11,9 +11,9 @@ import { readRecordMeta } from './record-file.js';
 import { RecordProblem } from './record-format.js';
 import { NO_RECORD, readStoredValue } from './record-reader.js';
 import { removeFiles, writeRecord } from './record-writer.js';
-import { composeRecord, type RecordContent, type SealedRecord } from './sealed-record.js';
+import { composeRecord, isSealedRecord, type RecordContent, type SealedRecord } from './sealed-record.js';
 import { sweepStaleFiles } from './stale-file-sweep.js';
-import type { Storage } from './storage.js';
+import type { Storage, WorkerSaveStep } from './storage.js';
 import { asStorageAccessError, type StorageAccessError } from './storage-access-error.js';
 import { CorruptStoredResultError, StoredResultMissingError } from './storage-errors.js';
 import { decodeStorageKey, encodeStorageKey, isHashedStorageKey } from './storage-key.js';
@@ -112,6 +112,29 @@ export class FileStorage implements Storage {
    * await storage.saveSealed('demo', 'train', sealRecord(composeRecord('demo', 'train', model)));
    */
   async saveSealed(workflowName: string, nodeName: string, record: SealedRecord): Promise<void> {
+    return this.#saveSealed(workflowName, nodeName, record);
+  }
+
+  /**
+   * Where ThreadWorkflow's workers seal a result before the main thread writes it (see
+   * Storage.workerSaveStep).
+   */
+  readonly workerSaveStep: WorkerSaveStep = {
+    moduleUrl: new URL('./file-save-step.js', import.meta.url).href,
+    exportName: 'sealForSave',
+  };
+
+  /** Writes a record sealed by {@link workerSaveStep} in a worker. */
+  async savePrepared(workflowName: string, nodeName: string, prepared: unknown): Promise<void> {
+    if (!isSealedRecord(prepared)) {
+      throw new TypeError(
+        `Expected a record sealed by FileStorage's worker save step for node ${JSON.stringify(nodeName)}, got ${describeValue(prepared)}`,
+      );
+    }
+    return this.#saveSealed(workflowName, nodeName, prepared);
+  }
+
+  async #saveSealed(workflowName: string, nodeName: string, record: SealedRecord): Promise<void> {
     checkName(workflowName, 'workflowName');
     checkName(nodeName, 'nodeName');
     const { meta } = record;

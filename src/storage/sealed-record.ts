@@ -88,10 +88,18 @@ export function sealRecord(content: RecordContent): SealedRecord {
   return { ...content, checksum: hash.digest() };
 }
 
-/**
- * What a worker needs to seal a node's result as a record (see Storage.saveSealed): asked of
- * it in the node's job when the node is saved and its storage takes sealed records.
- */
-export interface SealRequest {
-  readonly workflowName: string;
+/** Whether `value` has a sealed record's shape (it came back from a worker's save step). */
+export function isSealedRecord(value: unknown): value is SealedRecord {
+  if (value === null || typeof value !== 'object') return false;
+  const record = value as Partial<Record<keyof SealedRecord, unknown>>;
+  const meta = record.meta as Partial<RecordMeta> | undefined;
+  return (
+    typeof meta?.workflowName === 'string' &&
+    typeof meta.nodeName === 'string' &&
+    record.head instanceof Uint8Array &&
+    record.payload instanceof Uint8Array &&
+    record.checksum instanceof Uint8Array &&
+    Array.isArray(record.rawParts) &&
+    record.rawParts.every((part) => part instanceof Uint8Array)
+  );
 }

@@ -1,5 +1,3 @@
-import type { SealedRecord } from './sealed-record.js';
-
 /**
  * Where node results are kept between runs. A workflow with storage reads a node's stored
  * result instead of running it, and saves each result it computes. Every method is async.
@@ -33,13 +31,48 @@ export interface Storage {
   /** Removes every result of a workflow. */
   removeWorkflow(workflowName: string): Promise<void>;
   /**
-   * Stores a result already encoded and checksummed in FileStorage's record format. When a
-   * storage has it, ThreadWorkflow splits each save: the worker that computed the result seals
-   * it (the CPU work, where the value is: serialising a large result in the main thread would
-   * hold up every dispatch), and the main thread writes the bytes while that worker goes on
-   * with its next node. Storages without it get `save` from the main thread.
+   * Splits each save in two, when a storage has both this and {@link savePrepared}: the worker
+   * thread that computed a result calls the step's function on it (the CPU part of a save, such
+   * as encoding and checksumming, done where the value is: doing it in the main thread would
+   * hold up every dispatch), and the main thread hands what it made to `savePrepared` while that
+   * worker goes on with its next node. Storages without it get `save` from the main thread.
    */
-  saveSealed?(workflowName: string, nodeName: string, record: SealedRecord): Promise<void>;
+  readonly workerSaveStep?: WorkerSaveStep;
+  /** Stores what the worker save step made of a node's result (see {@link workerSaveStep}). */
+  savePrepared?(workflowName: string, nodeName: string, prepared: unknown): Promise<void>;
+}
+
+/**
+ * Where a worker finds a storage's save step: a module it imports (a `file:` URL) and the name
+ * of the {@link PrepareSave} function it exports. The function runs in worker threads, so the
+ * module must not need the storage object itself.
+ *
+ * @example
+ * readonly workerSaveStep = { moduleUrl: new URL('./encode-in-worker.js', import.meta.url).href, exportName: 'encode' };
+ */
+export interface WorkerSaveStep {
+  readonly moduleUrl: string;
+  readonly exportName: string;
+}
+
+/**
+ * A storage's save step, called in the worker with the node's result. `prepared` crosses to the
+ * main thread by structured clone, with `transferList` moved rather than copied.
+ *
+ * @example
+ * export const encode: PrepareSave = (workflowName, nodeName, value) => ({ prepared: JSON.stringify(value), transferList: [] });
+ */
+export type PrepareSave = (workflowName: string, nodeName: string, value: unknown) => PreparedSave;
+
+/** What a worker is sent to run a storage's save step for one workflow. */
+export interface WorkerSaveRequest extends WorkerSaveStep {
+  readonly workflowName: string;
+}
+
+/** What a {@link PrepareSave} returns. */
+export interface PreparedSave {
+  readonly prepared: unknown;
+  readonly transferList: readonly ArrayBuffer[];
 }
 
 /**

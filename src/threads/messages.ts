@@ -3,7 +3,7 @@
  * so both sides agree on the shapes.
  */
 import type { StartupStep } from '../events/workflow-events.js';
-import type { SealedRecord, SealRequest } from '../storage/sealed-record.js';
+import type { WorkerSaveRequest } from '../storage/storage.js';
 import type { RemotePluginSpec } from './remote-plugin.js';
 import type { SerializedThrow } from './serialized-error.js';
 
@@ -22,11 +22,11 @@ export interface NodeJob {
    * copy): the worker copies its arguments before the call.
    */
   readonly isolate?: boolean;
-  /** Set when the node is cached and its storage takes sealed records: the worker seals the result. */
-  readonly seal?: SealRequest;
+  /** Set when the node is saved and its storage has a worker save step: the worker runs it. */
+  readonly save?: WorkerSaveRequest;
 }
 
-export type { SealRequest };
+export type { WorkerSaveRequest };
 
 /** A job's plugin within a batch: which of the batch's plugin specs, and the node's payload. */
 export interface BatchedPluginCall {
@@ -67,7 +67,12 @@ export interface JobStartup {
 
 /** What became of one job. */
 export type JobOutcome =
-  | ({ readonly ok: true; readonly value: unknown; readonly sealed?: SealedRecord } & JobTiming & JobStartup)
+  | ({
+      readonly ok: true;
+      readonly value: unknown;
+      readonly preparedSave?: { readonly prepared: unknown };
+    } & JobTiming &
+      JobStartup)
   | ({ readonly ok: false; readonly error: SerializedThrow } & JobTiming & JobStartup);
 
 /**

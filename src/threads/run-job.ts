@@ -5,21 +5,20 @@
 import { InternalError, UncloneableValueError } from '../errors.js';
 import { callCallable, callWithPlugin } from '../executor/call-node.js';
 import type { Plugin } from '../plugins/plugin.js';
-import type { SealedRecord } from '../storage/sealed-record.js';
 import { isThenable } from '../util/thenable.js';
 import { inspectValue, maxNestingDepth } from './inspect-value.js';
 import { loadDefinition, loadedDefinition } from './load-definition.js';
 import type { NodeJob } from './messages.js';
 import { type SerializedThrow, serializeThrown } from './serialized-error.js';
-import { movableBuffersOf, sealInWorker } from './worker-storage.js';
+import { prepareSaveInWorker } from './worker-storage.js';
 
 export type LocalOutcome =
   | {
       readonly ok: true;
       readonly value: unknown;
       readonly transferables: readonly ArrayBuffer[];
-      /** The result sealed as a record, when the job asked for it. */
-      readonly sealed?: SealedRecord;
+      /** What the storage's worker save step made of the result, when the job asked for it. */
+      readonly preparedSave?: { readonly prepared: unknown };
     }
   | { readonly ok: false; readonly error: SerializedThrow };
 
@@ -51,11 +50,15 @@ export async function runJob(
       if (isThenable(value)) value = await value;
     }
     const checked = checkedResult(job.nodeName, value);
-    if (!checked.ok || job.seal === undefined) return checked;
-    // Sealed before the reply moves the result's buffers out of this thread; the raw parts
-    // view those buffers and travel in the same message, so they arrive viewing the same memory.
-    const sealed = sealInWorker(job.seal, job.nodeName, value);
-    return { ...checked, sealed, transferables: [...checked.transferables, ...movableBuffersOf(sealed)] };
+    if (!checked.ok || job.save === undefined) return checked;
+    // Prepared before the reply moves the result's buffers out of this thread; what it makes may
+    // view those buffers (FileStorage's raw parts do) and travel in the same message, so they arrive viewing the same memory.
+    const { prepared, transferList } = await prepareSaveInWorker(job.save, job.nodeName, value);
+    return {
+      ...checked,
+      preparedSave: { prepared },
+      transferables: [...checked.transferables, ...transferList],
+    };
   } catch (error) {
     return { ok: false, error: serializeThrown(error) };
   }

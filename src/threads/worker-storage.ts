@@ -1,29 +1,40 @@
 /**
- * Worker side of storage: the worker that computed a result seals it (encodes it and computes
- * its checksum, the CPU part of a save, done where the value is), and the main thread writes
- * the sealed record while this worker goes on with its next node.
+ * Worker side of storage: when the run's storage has a worker save step (Storage.workerSaveStep),
+ * the worker that computed a result runs it (the CPU part of a save, done where the value is),
+ * and the main thread hands what it made to the storage while this worker goes on with its
+ * next node. The step is the storage's own code, found by module and export: this file knows
+ * nothing of any storage's format.
  */
-import { composeRecord, type SealedRecord, sealRecord } from '../storage/sealed-record.js';
-import type { SealRequest } from './messages.js';
+import type { PreparedSave, PrepareSave, WorkerSaveRequest, WorkerSaveStep } from '../storage/storage.js';
+import { loadModule } from './load-definition.js';
 
-/**
- * The node's result as a record ready to write. Throws `UnstorableResultError` for what
- * storage cannot keep.
- */
-export function sealInWorker(request: SealRequest, nodeName: string, value: unknown): SealedRecord {
-  return sealRecord(composeRecord(request.workflowName, nodeName, value));
+const steps = new Map<string, Promise<PrepareSave>>();
+
+/** Runs the storage's save step on a node's result. Throws what the step throws. */
+export async function prepareSaveInWorker(
+  request: WorkerSaveRequest,
+  nodeName: string,
+  value: unknown,
+): Promise<PreparedSave> {
+  const prepare = await saveStepOf(request);
+  return prepare(request.workflowName, nodeName, value);
 }
 
-/**
- * Buffers of a sealed record that can be moved to the main thread rather than copied: the
- * payload, when it owns its whole ArrayBuffer (V8's serializer hands back such a buffer; a
- * view on a shared pool must be copied). Raw parts view the result's own buffers, which travel
- * with the result.
- */
-export function movableBuffersOf(record: SealedRecord): ArrayBuffer[] {
-  const { payload } = record;
-  const owner = payload.buffer;
-  const ownsBuffer =
-    owner instanceof ArrayBuffer && payload.byteOffset === 0 && payload.byteLength === owner.byteLength;
-  return ownsBuffer ? [owner] : [];
+function saveStepOf(step: WorkerSaveStep): Promise<PrepareSave> {
+  const key = `${step.moduleUrl}#${step.exportName}`;
+  let found = steps.get(key);
+  if (found === undefined) {
+    found = loadModule(step.moduleUrl).then((namespace) => {
+      const prepare = namespace[step.exportName];
+      if (typeof prepare !== 'function') {
+        throw new TypeError(
+          `The storage's worker save step ${step.exportName} was not found in ${step.moduleUrl}: ` +
+            'workerSaveStep must name a function that module exports.',
+        );
+      }
+      return prepare as PrepareSave;
+    });
+    steps.set(key, found);
+  }
+  return found;
 }

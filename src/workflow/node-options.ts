@@ -26,7 +26,7 @@ export interface NodeOptions {
   readonly priority?: number;
   /**
    * How many times a failing task node is run again before its failure counts, at most
-   * {@link maxRetries} (10,000). Stateful (actor) nodes are never retried: a half-done call may
+   * 10,000. Stateful (actor) nodes are never retried: a half-done call may
    * have changed the object.
    * @default 0
    */

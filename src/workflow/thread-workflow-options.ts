@@ -14,7 +14,7 @@ export interface WorkerResourceLimits {
 /** Options of `ThreadWorkflow`. */
 export interface ThreadWorkflowOptions extends WorkflowOptions {
   /**
-   * How many worker threads run nodes, at most {@link maxThreads}. More threads than cores
+   * How many worker threads run nodes, at most 1,024. More threads than cores
    * only share the cores (each thread costs memory and start-up time): it warns once per
    * process (`FUNCTIONFUSE_THREADS_ABOVE_CORES`).
    * @default os.availableParallelism()
