@@ -59,7 +59,8 @@ async function openReport(file: string, screenshot?: string) {
     await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
     // Locators rather than page.evaluate: the tests are type-checked without the DOM library.
     const texts = (selector: string) => page.locator(selector).allTextContents();
-    const barLocators = await page.locator('#timeline svg g.bar').all();
+    // Node bars; a worker's start-up has grey bars of its own (class `startup`).
+    const barLocators = await page.locator('#timeline svg g.bar:not(.startup)').all();
     const seen = {
       nodeTitles: await texts('#graph svg g.node > title'),
       ran: await texts('#graph svg g.node.ran > title'),
@@ -71,6 +72,7 @@ async function openReport(file: string, screenshot?: string) {
           outcome: await bar.getAttribute('class'),
         })),
       ),
+      startupBars: await page.locator('#timeline svg g.bar.startup').count(),
       threads: await texts('#timeline svg text.thread'),
       rows: await texts('#nodes tbody tr td:first-child'),
       graphWidth: (await page.locator('#graph svg').boundingBox())?.width ?? 0,
@@ -110,6 +112,8 @@ describe.runIf(chromiumProgram.runs)('--report (HTML) in Chromium', () => {
     expect(seen.graphWidth).toBeGreaterThan(0);
     expect(seen.bars.map((bar) => bar.node).toSorted()).toEqual(names);
     expect(seen.bars.every((bar) => bar.outcome === 'bar ran')).toBe(true);
+    // Each worker that ran a node started and imported the pipeline module: two bars per thread.
+    expect(seen.startupBars).toBe(2 * seen.threads.length);
     expect(seen.threads.length).toBeGreaterThanOrEqual(1);
     expect(seen.threads.every((thread) => /^worker thread \d+$/.test(thread))).toBe(true);
     expect(seen.rows).toEqual(['first', 'ramp', 'second', 'summary']);
