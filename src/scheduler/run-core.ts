@@ -17,6 +17,7 @@ import { createReadyQueue, type ReadyQueue } from './ready-queue.js';
 import type { RunEvent, RunInstruction } from './run-events.js';
 import { nodeFailure, type RunOutcomes } from './run-outcomes.js';
 import type { RunTimings } from './run-timings.js';
+import { TransitionHistory } from './transition-history.js';
 
 /** What the core needs to know of each node and of the run. */
 export interface RunCoreOptions {
@@ -35,11 +36,6 @@ export interface RunCoreOptions {
   readonly isSaved: (index: number) => boolean;
 }
 
-/**
- * How many of the run's latest transitions are kept, for the story of a node in an error
- * message. A ring of fixed size: recording a transition allocates nothing.
- */
-const historyLength = 4096;
 const none: readonly RunInstruction[] = Object.freeze([]);
 
 export class RunCore {
@@ -55,11 +51,7 @@ export class RunCore {
   readonly #ready: ReadyQueue;
   /** The last failure of nodes waiting to retry: a retry that never comes fails with it. */
   readonly #lastErrors = new Map<number, unknown>();
-  readonly #historyNode = new Int32Array(historyLength).fill(-1);
-  readonly #historyFrom = new Uint8Array(historyLength);
-  readonly #historyTo = new Uint8Array(historyLength);
-  readonly #historyWhy = new Array<string>(historyLength);
-  #historyNext = 0;
+  readonly #history = new TransitionHistory();
   #settled = false;
   #started = false;
   #brokenDown = false;
@@ -412,25 +404,7 @@ export class RunCore {
     this.#states[index] = to;
     (this.#inState[from] as number)--;
     (this.#inState[to] as number)++;
-    const slot = this.#historyNext;
-    this.#historyNode[slot] = index;
-    this.#historyFrom[slot] = from;
-    this.#historyTo[slot] = to;
-    this.#historyWhy[slot] = why;
-    this.#historyNext = (slot + 1) % historyLength;
-  }
-
-  /** The node's latest transitions still in the ring, oldest first. */
-  #storyOf(index: number): string[] {
-    const story: string[] = [];
-    for (let step = 0; step < historyLength; step++) {
-      const slot = (this.#historyNext + step) % historyLength;
-      if (this.#historyNode[slot] !== index) continue;
-      story.push(
-        `${NODE_STATE_NAMES[this.#historyFrom[slot] as number]} -> ${NODE_STATE_NAMES[this.#historyTo[slot] as number]} (${this.#historyWhy[slot]})`,
-      );
-    }
-    return story.slice(-8);
+    this.#history.record(index, from, to, why);
   }
 
   #expect(index: number, state: NodeState, event: string): void {
@@ -443,7 +417,7 @@ export class RunCore {
 
   #describe(index: number | undefined): string {
     if (index === undefined || index < 0 || index >= this.#states.length) return `an unknown node (${index})`;
-    const story = this.#storyOf(index);
+    const story = this.#history.storyOf(index);
     return (
       `node "${this.#nameOf(index)}" in state ${NODE_STATE_NAMES[this.#states[index] as number]}` +
       ` (history: ${story.length === 0 ? 'none' : story.join(', ')})`
