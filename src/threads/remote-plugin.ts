@@ -107,7 +107,7 @@ async function decode(encoded: EncodedField): Promise<unknown> {
 
 /**
  * Main thread, before a run on threads: every node's plugin (prepared in canonical order, see
- * BaseWorkflow.preparePlugins) described for the workers, with its payload. Refuses, before
+ * BaseWorkflow#preparePlugins) described for the workers, with its payload. Refuses, before
  * anything runs, a plugin or payload that cannot be sent.
  */
 export async function preparePluginCalls(

@@ -102,11 +102,6 @@ export abstract class BaseWorkflow<const L extends Leaves = Leaves> {
     return this;
   }
 
-  /** The emitter backends report to. */
-  protected get events(): WorkflowEvents {
-    return this.#events;
-  }
-
   /** The storage set with {@link setStorage}, if any. */
   get storage(): Storage | undefined {
     return this.#storage;
@@ -173,11 +168,6 @@ export abstract class BaseWorkflow<const L extends Leaves = Leaves> {
     return this;
   }
 
-  /** Nodes marked by {@link logNodes}. */
-  protected get loggedNodes(): ReadonlySet<Node> {
-    return this.#loggedNodes;
-  }
-
   /** Reads stored results instead of running nodes, and saves results as they are computed. */
   setStorage(storage: Storage): this {
     if (!isStorage(storage)) {
@@ -195,7 +185,10 @@ export abstract class BaseWorkflow<const L extends Leaves = Leaves> {
    */
   abstract run(): Promise<unknown>;
 
-  /** The node set and order, rebuilt when nodes were created or renamed since last time. */
+  /**
+   * The node set and order, rebuilt when nodes were created or renamed since last time.
+   * @internal For the backends of this package.
+   */
   protected plan(): ExecutionPlan {
     const revision = currentGraphRevision();
     if (this.#plan === undefined || this.#planRevision !== revision) {
@@ -205,18 +198,13 @@ export abstract class BaseWorkflow<const L extends Leaves = Leaves> {
     return this.#plan;
   }
 
-  /** Plugins and options set on a node through queries, if any. */
-  protected settingsOf(node: Node): NodeSettings | undefined {
-    return this.#settings.get(node);
-  }
-
   /**
    * Starts the plugins for a run: `beginRun()` once per distinct plugin, then
    * `localInitialize()` for every node that has one, in canonical order, including nodes that
    * will be read from storage or skipped. So what a node receives (its seed, say) depends only
    * on its place in the graph: not on the backend, on what finished first, or on what is stored.
    */
-  protected preparePlugins(plan: ExecutionPlan): (PreparedPlugin | undefined)[] {
+  #preparePlugins(plan: ExecutionPlan): (PreparedPlugin | undefined)[] {
     const pluginOfNode = plan.nodes.map((node) => this.#settings.get(node)?.plugin);
     for (const plugin of new Set(pluginOfNode)) plugin?.beginRun();
     return pluginOfNode.map((plugin, index) =>
@@ -228,8 +216,9 @@ export abstract class BaseWorkflow<const L extends Leaves = Leaves> {
 
   /**
    * Everything a run needs from the workflow, in the one order every backend uses: the plan,
-   * the plugins started (payloads in canonical order, see preparePlugins), each node's options,
+   * the plugins started (payloads in canonical order, see #preparePlugins), each node's options,
    * and the storage. Backends hand it to `prepareRun` (scheduler/run-setup.ts).
+   * @internal For the backends of this package.
    */
   protected runInputs(): WorkflowRunInputs {
     const plan = this.plan();
@@ -241,7 +230,7 @@ export abstract class BaseWorkflow<const L extends Leaves = Leaves> {
     return {
       workflowName: this.workflowName,
       plan,
-      plugins: this.#settings.size === 0 ? [] : this.preparePlugins(plan),
+      plugins: this.#settings.size === 0 ? [] : this.#preparePlugins(plan),
       nodeOptions,
       storage: this.#storage,
       loggedNodes: this.#loggedNodes,
@@ -249,7 +238,10 @@ export abstract class BaseWorkflow<const L extends Leaves = Leaves> {
     };
   }
 
-  /** Shapes the leaves' values as `run()` returns them. */
+  /**
+   * Shapes the leaves' values as `run()` returns them.
+   * @internal For the backends of this package.
+   */
   protected collectResults(resultOf: (node: Node) => unknown): RunResult<L> {
     const values = this.leaves.map((leaf) => resolveRef(leaf, resultOf));
     return (this.#singleLeaf ? values[0] : values) as RunResult<L>;
