@@ -17,6 +17,7 @@ import type { PreparedRun } from '../scheduler/run-setup.js';
 import { isThenable } from '../util/thenable.js';
 import type { ResolvedNodeOptions } from '../workflow/node-options.js';
 import { ResultStore } from './result-store.js';
+import { readStoredStep, saveStep } from './storage-steps.js';
 
 /** Runs every node; resolves to the results by plan index (leaves kept, others released). */
 export async function runInMainThread(run: PreparedRun): Promise<readonly unknown[]> {
@@ -137,32 +138,13 @@ class MainThreadRun {
   }
 
   async #readStored(index: number): Promise<void> {
-    const stored = this.#run.stored;
-    const node = this.#node(index);
-    try {
-      const lookup = stored === undefined ? { found: false as const } : await stored.read(node);
-      if (lookup.found) {
-        this.#store.store(index, lookup.value);
-        this.#tell({ kind: 'stored-found', index });
-      } else {
-        this.#tell({ kind: 'stored-missing', index });
-      }
-    } catch (error) {
-      this.#tell({ kind: 'stored-failed', index, error });
-    }
+    this.#tell(await readStoredStep(this.#run.stored, this.#node(index), index, this.#store));
   }
 
   async #save(index: number): Promise<void> {
-    const stored = this.#run.stored;
     const value = this.#unsaved.get(index);
     this.#unsaved.delete(index);
-    try {
-      const kept = stored === undefined ? value : await stored.save(this.#node(index), value);
-      this.#store.store(index, kept);
-      this.#tell({ kind: 'saved', index });
-    } catch (error) {
-      this.#tell({ kind: 'save-failed', index, error });
-    }
+    this.#tell(await saveStep(this.#run.stored, this.#node(index), index, value, undefined, this.#store));
   }
 
   /**

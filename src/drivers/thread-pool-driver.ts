@@ -23,6 +23,7 @@ import { ActorSupervisor } from './actor-supervisor.js';
 import type { BatchSizer } from './batch-sizer.js';
 import { checkPlainArguments, composeBatch, type PreparedJob, prepareTaskJob } from './prepared-job.js';
 import { ResultStore } from './result-store.js';
+import { readStoredStep, saveStep } from './storage-steps.js';
 
 /** Where batches run: the task pool, or a stand-in in tests. */
 export interface BatchRunner {
@@ -297,42 +298,28 @@ class ThreadPoolRun {
 
   #readStored(index: number): void {
     const { stored, plan } = this.#run;
-    const node = plan.nodes[index] as Node;
-    (stored === undefined ? Promise.resolve({ found: false as const }) : stored.read(node)).then(
-      (lookup) =>
-        this.#guarded(() => {
-          if (lookup.found) this.#store.store(index, lookup.value);
-          this.#tell(lookup.found ? { kind: 'stored-found', index } : { kind: 'stored-missing', index });
-        }),
-      (error: unknown) => this.#guarded(() => this.#tell({ kind: 'stored-failed', index, error })),
+    readStoredStep(stored, plan.nodes[index] as Node, index, this.#store).then((event) =>
+      this.#guarded(() => this.#tell(event)),
     );
   }
 
   /**
    * Saves a computed result (handing over what its worker prepared, if it did), then lets its
-   * children go: with `alwaysRead`, with the stored copy. Children wait for the save: the
-   * record's raw parts are the result's own buffers, which a child may be handed and may change.
+   * children go. Children wait for the save: FileStorage's record views the result's own
+   * buffers, which a child may be handed and may change.
    */
   #save(index: number): void {
     const { stored, plan } = this.#run;
-    const node = plan.nodes[index] as Node;
     const unsaved = this.#unsaved.get(index);
     this.#unsaved.delete(index);
-    const value = unsaved?.value;
-    const saving =
-      stored === undefined
-        ? Promise.resolve(value)
-        : unsaved?.preparedSave === undefined
-          ? stored.save(node, value)
-          : stored.savePrepared(node, value, unsaved.preparedSave.prepared);
-    saving.then(
-      (kept) =>
-        this.#guarded(() => {
-          this.#store.store(index, kept);
-          this.#tell({ kind: 'saved', index });
-        }),
-      (error: unknown) => this.#guarded(() => this.#tell({ kind: 'save-failed', index, error })),
-    );
+    saveStep(
+      stored,
+      plan.nodes[index] as Node,
+      index,
+      unsaved?.value,
+      unsaved?.preparedSave,
+      this.#store,
+    ).then((event) => this.#guarded(() => this.#tell(event)));
   }
 
   #callActor(index: number): void {
