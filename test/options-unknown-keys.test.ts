@@ -101,3 +101,29 @@ describe('unknown option keys are refused, with the closest known name', () => {
     expect(() => refuseUnknownKeys({ a: 1 }, ['a'], 'thing')).not.toThrow();
   });
 });
+
+describe('options of the views of a run', () => {
+  it('refuse unknown keys, naming the closest known one', async () => {
+    const { RunRecorder, LocalWorkflow, renderRunReport, toChromeTrace } = await import('functionfuse');
+    const { ProgressReporter } = await import('../src/progress/progress-reporter.js');
+    const { sum } = await import('./fixtures/tasks.js');
+    const wf = new LocalWorkflow(sum(1, 2), { workflowName: 'views' });
+    expect(() => new RunRecorder(wf, { failedThread: 0 } as never)).toThrow(
+      new TypeError(
+        'Unknown RunRecorder option `failedThread` (did you mean `failedThreadId`?); known options: failedThreadId',
+      ),
+    );
+    expect(() => new ProgressReporter(wf, { interval: 5 } as never)).toThrow(
+      new TypeError(
+        'Unknown ProgressReporter option `interval` (did you mean `intervalMs`?); known options: stream, mode, intervalMs, retryLines',
+      ),
+    );
+    const recording = new RunRecorder(wf).recording();
+    expect(() => toChromeTrace(recording, { pdi: 1 } as never)).toThrow(
+      new TypeError('Unknown Chrome trace option `pdi` (did you mean `pid`?); known options: pid'),
+    );
+    await expect(renderRunReport(recording, { backnd: 'x' } as never)).rejects.toThrow(
+      new TypeError('Unknown run report option `backnd` (did you mean `backend`?); known options: backend'),
+    );
+  });
+});

@@ -6,6 +6,7 @@
 import { Presets, SingleBar } from 'cli-progress';
 import { describeValue } from '../errors.js';
 import type { WorkflowEventMap } from '../events/workflow-events.js';
+import { refuseUnknownKeys } from '../options/unknown-keys.js';
 import { type ProgressSnapshot, type ProgressSource, ProgressTally } from './progress-tally.js';
 
 /**
@@ -58,6 +59,7 @@ export class ProgressReporter {
   #timer: NodeJS.Timeout | undefined;
 
   constructor(workflow: ProgressSource, options: ProgressOptions = {}) {
+    refuseUnknownKeys(options, ['stream', 'mode', 'intervalMs', 'retryLines'], 'ProgressReporter option');
     const { stream = process.stderr, intervalMs = defaultIntervalMs } = options;
     if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
       throw new RangeError(

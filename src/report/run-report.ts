@@ -9,6 +9,7 @@ import type { Node } from '../graph/node.js';
 import { toDot } from '../graph-drawing/dot.js';
 import { NODE_OUTCOMES, type NodeOutcome } from '../graph-drawing/drawing-model.js';
 import { renderSvg } from '../graph-drawing/render-svg.js';
+import { refuseUnknownKeys } from '../options/unknown-keys.js';
 import type { NodeRecord, RunRecording } from '../trace/run-recorder.js';
 import { escapeMarkup, formatBytes, formatMs } from './html-text.js';
 import { reportStyle } from './report-style.js';
@@ -39,6 +40,7 @@ export async function renderRunReport(
   recording: RunRecording,
   options: RunReportOptions = {},
 ): Promise<string> {
+  refuseUnknownKeys(options, ['backend'], 'run report option');
   const { nodes } = recording;
   const outcomeOf = new Map<Node, NodeOutcome>(nodes.map((record) => [record.node, record.outcome]));
   const drawnNodes = nodes.map((record) => record.node);

@@ -4,6 +4,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { refuseUnknownKeys } from '../options/unknown-keys.js';
 import type { NodeRecord, RunRecording } from './run-recorder.js';
 
 /**
@@ -61,6 +62,7 @@ export const UNKNOWN_THREAD_TRACK = 999_999;
  * writeFileSync('run.json', JSON.stringify(toChromeTrace(recorder.recording())));
  */
 export function toChromeTrace(recording: RunRecording, options: { readonly pid?: number } = {}): ChromeTrace {
+  refuseUnknownKeys(options, ['pid'], 'Chrome trace option');
   const pid = options.pid ?? process.pid;
   const slices = recording.nodes.filter((record) => record.startedAt !== undefined);
   const tracks = new Set<number>([0]);

@@ -6,6 +6,7 @@
 import type { StartupStep, WorkflowEventListener, WorkflowEventName } from '../events/workflow-events.js';
 import type { Node } from '../graph/node.js';
 import type { NodeOutcome } from '../graph-drawing/drawing-model.js';
+import { refuseUnknownKeys } from '../options/unknown-keys.js';
 
 /**
  * What the recorder needs of a workflow: its events and its nodes. Every backend has both.
@@ -105,6 +106,7 @@ export class RunRecorder {
    *   where nodes run on several threads: failed nodes then get a track of their own.
    */
   constructor(workflow: RecordableWorkflow, options: { readonly failedThreadId?: number } = {}) {
+    refuseUnknownKeys(options, ['failedThreadId'], 'RunRecorder option');
     this.#workflow = workflow;
     const { failedThreadId } = options;
     workflow.on('run-started', (event) => {
