@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runFunctionfuse } from './fixtures/cli-process.js';
+import { repositoryRoot, runFunctionfuse } from './fixtures/cli-process.js';
 
 const pipeline = 'test/fixtures/cli-pipeline.ts';
 const failing = 'test/fixtures/cli-failing.ts';
@@ -111,6 +111,20 @@ describe('functionfuse exit codes and error lines', () => {
   ])('exits with 2 and one line for the usage error in %j', async (args, line) => {
     const outcome = await runFunctionfuse(args);
     expect(outcome).toEqual({ code: 2, signal: null, stdout: '', stderr: `${line}\n` });
+  });
+
+  it('says how to fix a TypeScript pipeline module that a CommonJS project makes CommonJS', async () => {
+    const outcome = await runFunctionfuse([
+      'run',
+      'test/fixtures/commonjs-project/pipeline.ts',
+      '--no-progress',
+    ]);
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr).toContain(
+      'It is read as CommonJS (' +
+        join(repositoryRoot, 'test/fixtures/commonjs-project/package.json') +
+        ' has no "type": "module"): add "type": "module" to your package.json, or rename the module to pipeline.mts',
+    );
   });
 
   it('cancels the run on Ctrl-C, still writes the report, and exits with 130', async () => {

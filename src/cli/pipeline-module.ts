@@ -2,8 +2,8 @@
  * Pipeline modules: the files `functionfuse run` and `functionfuse graph` take. Importing one
  * starts nothing; its default export builds the graph when the CLI calls it.
  */
-import { existsSync, statSync } from 'node:fs';
-import { basename, extname, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describeValue } from '../errors.js';
 import { Ref } from '../graph/node.js';
@@ -95,9 +95,21 @@ export async function loadPipeline(file: string): Promise<LoadedPipeline> {
   try {
     module = (await import(pathToFileURL(path).href)) as { default?: unknown };
   } catch (error) {
-    throw new Error(`Could not import the pipeline module ${file}: ${messageOf(error)}`, { cause: error });
+    throw new Error(
+      `Could not import the pipeline module ${file}: ${messageOf(error)}${moduleKindHint(path)}`,
+      {
+        cause: error,
+      },
+    );
   }
-  const definition = module.default;
+  // A CommonJS module's `exports.default = pipeline` arrives as `default.default`.
+  const exported = module.default;
+  const definition =
+    typeof exported === 'object' &&
+    exported !== null &&
+    typeof (exported as { default?: unknown }).default === 'function'
+      ? (exported as { default: unknown }).default
+      : exported;
   if (typeof definition !== 'function') {
     throw new UsageError(
       `The pipeline module ${file} has no default export function (got ${describeValue(definition)}): ` +
@@ -135,6 +147,42 @@ function registerTsx(): Promise<void> {
     },
   );
   return tsxRegistration;
+}
+
+/**
+ * What to change when a module that is read as CommonJS failed to load: a `.ts` or `.js` file
+ * in a project whose package.json has no `"type": "module"` is CommonJS to Node and to tsx, and
+ * ES module syntax or imports of ES modules fail there in ways that do not say so.
+ */
+function moduleKindHint(path: string): string {
+  const extension = extname(path).toLowerCase();
+  if (extension !== '.ts' && extension !== '.tsx' && extension !== '.js') return '';
+  const manifest = nearestPackageJson(dirname(path));
+  if (manifest?.type === 'module') return '';
+  const where =
+    manifest === undefined ? 'no package.json above it' : `${manifest.path} has no "type": "module"`;
+  const renamed = extension === '.js' ? '.mjs' : '.mts';
+  return (
+    `. It is read as CommonJS (${where}): add "type": "module" to your package.json, or rename the module ` +
+    `to ${basename(path, extname(path))}${renamed}`
+  );
+}
+
+function nearestPackageJson(folder: string): { path: string; type: unknown } | undefined {
+  for (let current = folder; ; current = dirname(current)) {
+    const candidate = join(current, 'package.json');
+    if (existsSync(candidate)) {
+      try {
+        return {
+          path: candidate,
+          type: (JSON.parse(readFileSync(candidate, 'utf8')) as { type?: unknown }).type,
+        };
+      } catch {
+        return { path: candidate, type: undefined };
+      }
+    }
+    if (dirname(current) === current) return undefined;
+  }
 }
 
 function readGraph(graph: unknown, file: string, defaultName: string): LoadedPipeline {
