@@ -55,6 +55,12 @@ export class ExecutionLog {
   }
 }
 
+/** A temporary file that flaky tasks count their attempts in, from any thread. */
+export function counterFile(): { path: string; remove: () => void } {
+  const folder = mkdtempSync(join(tmpdir(), 'functionfuse-counter-'));
+  return { path: join(folder, 'count'), remove: () => rmSync(folder, { recursive: true, force: true }) };
+}
+
 /** ThreadWorkflow on two threads; one pool per workflow, closed by the suite's afterAll. */
 export function threadBackend(threads: number): BackendUnderTest {
   const open = new Set<ThreadWorkflow>();

@@ -1,19 +1,11 @@
 /**
  * Failure policy, retries, timeouts, cancellation and error fidelity, on every backend.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { AbortError, NodeExecutionError, NodeTimeoutError, WorkflowFailedError } from 'functionfuse';
 import { afterAll, describe, expect, it } from 'vitest';
 import { failWithCause, flaky, sleep } from '../fixtures/reliability-tasks.js';
 import { fail, record, sum } from '../fixtures/tasks.js';
-import { type BackendUnderTest, ExecutionLog } from './backends.js';
-
-function counterFile(): { path: string; remove: () => void } {
-  const folder = mkdtempSync(join(tmpdir(), 'functionfuse-counter-'));
-  return { path: join(folder, 'count'), remove: () => rmSync(folder, { recursive: true, force: true }) };
-}
+import { type BackendUnderTest, counterFile, ExecutionLog } from './backends.js';
 
 export function describeReliability(backend: BackendUnderTest): void {
   describe(`${backend.name}: reliability`, () => {

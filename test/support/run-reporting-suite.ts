@@ -3,21 +3,13 @@
  * skipped), retries are counted and carry their errors, every count adds up to the node count,
  * and a synchronous node past its timeout fails as a timeout.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { NodeTimeoutError, RunRecorder, type WorkflowEventMap } from 'functionfuse';
 import { afterAll, describe, expect, it } from 'vitest';
 import { flaky, sleep, spin } from '../fixtures/reliability-tasks.js';
 import { fail, record, sum } from '../fixtures/tasks.js';
-import { type BackendUnderTest, ExecutionLog } from './backends.js';
+import { type BackendUnderTest, counterFile, ExecutionLog } from './backends.js';
 
 type RunFinished = WorkflowEventMap['run-finished'];
-
-function counterFile(): { path: string; remove: () => void } {
-  const folder = mkdtempSync(join(tmpdir(), 'functionfuse-counter-'));
-  return { path: join(folder, 'count'), remove: () => rmSync(folder, { recursive: true, force: true }) };
-}
 
 export function describeRunReporting(backend: BackendUnderTest): void {
   describe(`${backend.name}: how a run is reported`, () => {
