@@ -23,32 +23,11 @@ let threadStartReported = false;
  */
 export async function startupBefore(moduleUrl: string, key: string): Promise<StartupStep[] | undefined> {
   const steps: StartupStep[] = [];
-  if (!threadStartReported) {
-    threadStartReported = true;
-    steps.push({ label: 'thread start', startedAt: performance.timeOrigin, durationMs: entryLoadedAt });
-  }
+  addThreadStart(steps);
   if (loadedDefinition(moduleUrl, key) === undefined) {
-    const started = performance.now();
-    try {
-      await loadDefinition(moduleUrl, key);
-      steps.push({
-        label: `import ${moduleName(moduleUrl)}`,
-        startedAt: performance.timeOrigin + started,
-        durationMs: performance.now() - started,
-      });
-    } catch {
-      // Reported by the job itself, as its failure.
-    }
+    await addImport(steps, moduleUrl, () => loadDefinition(moduleUrl, key));
   }
   return steps.length === 0 ? undefined : steps;
-}
-
-function moduleName(moduleUrl: string): string {
-  try {
-    return basename(fileURLToPath(moduleUrl));
-  } catch {
-    return moduleUrl;
-  }
 }
 
 /**
@@ -58,25 +37,8 @@ function moduleName(moduleUrl: string): string {
  */
 export async function warmUp(request: WarmUpRequest): Promise<WarmUpResult> {
   const steps: StartupStep[] = [];
-  if (!threadStartReported) {
-    threadStartReported = true;
-    steps.push({ label: 'thread start', startedAt: performance.timeOrigin, durationMs: entryLoadedAt });
-  }
-  for (const moduleUrl of request.moduleUrls) {
-    const started = performance.now();
-    // A module that fails to import fails its nodes when they run, with that error.
-    const imported = await loadModule(moduleUrl).then(
-      () => true,
-      () => false,
-    );
-    if (imported) {
-      steps.push({
-        label: `import ${moduleName(moduleUrl)}`,
-        startedAt: performance.timeOrigin + started,
-        durationMs: performance.now() - started,
-      });
-    }
-  }
+  addThreadStart(steps);
+  for (const moduleUrl of request.moduleUrls) await addImport(steps, moduleUrl, () => loadModule(moduleUrl));
   const arrived = new Int32Array(request.barrier);
   Atomics.add(arrived, 0, 1);
   Atomics.notify(arrived, 0);
@@ -88,4 +50,41 @@ export async function warmUp(request: WarmUpRequest): Promise<WarmUpResult> {
     Atomics.wait(arrived, 0, seen, left);
   }
   return { threadId, steps, allArrived: Atomics.load(arrived, 0) >= request.workers };
+}
+
+/** The thread's own start, the first time this thread reports its start-up. */
+function addThreadStart(steps: StartupStep[]): void {
+  if (threadStartReported) return;
+  threadStartReported = true;
+  steps.push({ label: 'thread start', startedAt: performance.timeOrigin, durationMs: entryLoadedAt });
+}
+
+/**
+ * Times `load` as the import of `moduleUrl`. A module that fails to import is not a step: the
+ * nodes that need it fail with that error when they run.
+ */
+async function addImport(
+  steps: StartupStep[],
+  moduleUrl: string,
+  load: () => Promise<unknown>,
+): Promise<void> {
+  const started = performance.now();
+  try {
+    await load();
+  } catch {
+    return;
+  }
+  steps.push({
+    label: `import ${moduleName(moduleUrl)}`,
+    startedAt: performance.timeOrigin + started,
+    durationMs: performance.now() - started,
+  });
+}
+
+function moduleName(moduleUrl: string): string {
+  try {
+    return basename(fileURLToPath(moduleUrl));
+  } catch {
+    return moduleUrl;
+  }
 }
