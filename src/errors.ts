@@ -192,3 +192,23 @@ export class UnsendablePluginError extends FunctionFuseError {
 export class WorkerDiedError extends FunctionFuseError {
   override name = 'WorkerDiedError';
 }
+
+/**
+ * BullMQWorkflow or a cluster worker could not reach its Redis server, or lost it for longer
+ * than it waits: the message names the server's URL. Nothing hangs on a Redis that is gone.
+ *
+ * @example
+ * await new BullMQWorkflow(leaves, { workflowName: 'w', connection: 'redis://127.0.0.1:1' }).run();
+ * // RedisConnectionError: Could not reach Redis at redis://127.0.0.1:1 ...
+ */
+export class RedisConnectionError extends FunctionFuseError {
+  override name = 'RedisConnectionError';
+}
+
+/**
+ * A cluster worker's copy of a task module differs from the coordinator's (their contents hash
+ * differently): the worker runs other code than the coordinator, so the node is not run there.
+ */
+export class WorkerCodeMismatchError extends FunctionFuseError {
+  override name = 'WorkerCodeMismatchError';
+}

@@ -2,6 +2,8 @@
 // directive makes them load in a user's project whatever its `types` and `lib` say. `preserve`
 // keeps it in the emitted index.d.ts; @types/node is a dependency so the directive resolves.
 /// <reference types="node" preserve="true" />
+export type { BullMQWorkflowOptions } from './backends/bullmq-workflow.js';
+export { BullMQWorkflow } from './backends/bullmq-workflow.js';
 export type { GraphWorkflowFiles, GraphWorkflowOptions } from './backends/graph-workflow.js';
 export { GraphWorkflow } from './backends/graph-workflow.js';
 export { LocalWorkflow } from './backends/local-workflow.js';
@@ -9,6 +11,9 @@ export type { ThreadWorkflowOptions, WorkerResourceLimits } from './backends/thr
 export { ThreadWorkflow } from './backends/thread-workflow.js';
 export { parseResultJson } from './cli/complete-json.js';
 export type { PipelineDefinition, PipelineGraph } from './cli/pipeline-module.js';
+export type { ClusterWorker, ClusterWorkerOptions } from './cluster/cluster-worker.js';
+export { startWorker } from './cluster/cluster-worker.js';
+export type { RedisConnection } from './cluster/redis-connection.js';
 export {
   AbortError,
   DuplicateNodeNameError,
@@ -16,9 +21,11 @@ export {
   InternalError,
   NodeExecutionError,
   NodeTimeoutError,
+  RedisConnectionError,
   TaskNotFoundError,
   UncloneableValueError,
   UnsendablePluginError,
+  WorkerCodeMismatchError,
   WorkerDiedError,
   WorkflowClosedError,
   WorkflowFailedError,

@@ -1,6 +1,5 @@
 import { BatchSizer } from '../drivers/batch-sizer.js';
-import { startOnThreadPool, type ThreadPoolRunHandle } from '../drivers/thread-pool-driver.js';
-import { WorkflowClosedError } from '../errors.js';
+import { startOnThreadPool } from '../drivers/thread-pool-driver.js';
 import type { Leaves, RunResult } from '../graph/types.js';
 import { prepareRun } from '../scheduler/run-setup.js';
 import { preparePluginCalls } from '../threads/remote-plugin.js';
@@ -13,14 +12,9 @@ import {
   threadWorkflowOptionNames,
 } from '../workflow/thread-workflow-options.js';
 import { refuseWorkflowInWorker } from '../workflow/worker-guard.js';
+import { ActiveRuns, type StoppableRun } from './active-runs.js';
 
 export type { ThreadWorkflowOptions, WorkerResourceLimits } from '../workflow/thread-workflow-options.js';
-
-/** A run under way, so that `close()` can stop it and the run can say why it ended. */
-interface ActiveRun {
-  closed: boolean;
-  handle: ThreadPoolRunHandle | undefined;
-}
 
 /** Time a batch of quick nodes may take in a worker, in ms: long enough to amortise a round trip. */
 const batchBudgetMs = 2;
@@ -45,7 +39,7 @@ export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
   readonly #poolOptions: TaskPoolOptions;
   readonly #sizer: BatchSizer;
   #pool: TaskPool | undefined;
-  readonly #activeRuns = new Set<ActiveRun>();
+  readonly #activeRuns: ActiveRuns;
 
   constructor(leaves: L, options: ThreadWorkflowOptions) {
     super(leaves, options, threadWorkflowOptionNames);
@@ -53,30 +47,21 @@ export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
     this.threads = threads;
     this.#poolOptions = { threads, ...(resourceLimits === undefined ? {} : { resourceLimits }) };
     this.#sizer = new BatchSizer(batchBudgetMs, maxBatchSize);
+    this.#activeRuns = new ActiveRuns(this.workflowName, 'worker threads');
   }
 
   /**
    * Runs every node on the worker threads and resolves to the leaves' values. See
    * {@link RunOptions} for `failFast` and `signal`.
    */
-  override async run(options?: RunOptions): Promise<RunResult<L>> {
-    const active: ActiveRun = { closed: false, handle: undefined };
-    this.#activeRuns.add(active);
-    try {
-      return await this.#run(active, options);
-    } catch (error) {
-      if (!active.closed) throw error;
-      throw new WorkflowClosedError(
-        `Workflow "${this.workflowName}" was closed while running: close() stopped its nodes and ended its ` +
-          'worker threads before run() settled. Await run() before calling close().',
-        { cause: error },
-      );
-    } finally {
-      this.#activeRuns.delete(active);
-    }
+  override run(options?: RunOptions): Promise<RunResult<L>> {
+    return this.#activeRuns.track((started) => this.#run(started, options));
   }
 
-  async #run(active: ActiveRun, options: RunOptions | undefined): Promise<RunResult<L>> {
+  async #run(
+    started: (handle: StoppableRun) => void,
+    options: RunOptions | undefined,
+  ): Promise<RunResult<L>> {
     let pluginCalls: Awaited<ReturnType<typeof preparePluginCalls>> = [];
     const run = await prepareRun(
       this.workflowName,
@@ -93,8 +78,7 @@ export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
       maxInFlight: this.threads * 2,
       pluginCalls,
     });
-    active.handle = handle;
-    if (active.closed) handle.cancel(new Error(`ThreadWorkflow "${this.workflowName}" was closed`));
+    started(handle);
     const results = await handle.results;
     return this.collectResults((node) => results[run.plan.indexOf.get(node) as number]);
   }
@@ -128,10 +112,8 @@ export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
    * WorkflowClosedError. The workflow can run again afterwards, with a new pool.
    */
   async close(): Promise<void> {
-    for (const active of this.#activeRuns) {
-      active.closed = true;
-      active.handle?.cancel(new Error(`ThreadWorkflow "${this.workflowName}" was closed`));
-    }
+    // The pool's end rejects what still runs on it: its runs end at once, not awaited here.
+    void this.#activeRuns.stopAll();
     const pool = this.#pool;
     this.#pool = undefined;
     await pool?.close();

@@ -11,8 +11,9 @@ import { type InterruptSource, processSignals } from './interrupts.js';
 import { parseCount, parseSeed } from './option-parsers.js';
 import { type RunCommandOptions, runCommand } from './run-command.js';
 import { lsCommand, showCommand } from './storage-commands.js';
+import { type WorkerCommandOptions, workerCommand } from './worker-command.js';
 
-const commandNames = ['run', 'graph', 'ls', 'show'];
+const commandNames = ['run', 'graph', 'ls', 'show', 'worker'];
 
 /**
  * Options of {@link runCli}.
@@ -192,6 +193,39 @@ Example:
     )
     .action(async (storage: string, workflow: string, node: string) => {
       setExitCode(await showCommand(storage, workflow, node, streams));
+    });
+
+  program
+    .command('worker')
+    .description(
+      'Run nodes for BullMQWorkflow: take jobs from a Redis queue and run them on this machine\u2019s threads, until Ctrl-C.',
+    )
+    .requiredOption('--connection <url>', 'the Redis server the coordinators use (redis://host:port)')
+    .option('--threads <count>', 'worker threads: nodes run at once (default: one per core)', parseCount)
+    .option('--queue <name>', 'the queue to take jobs from (BullMQWorkflow\u2019s queueName)', 'functionfuse')
+    .option(
+      '--root <dir>',
+      'this machine\u2019s copy of the project: task modules are found relative to it (default: .)',
+    )
+    .option(
+      '--lock-duration <ms>',
+      'a dead worker\u2019s jobs go to another this long after (default: 5000)',
+      parseCount,
+    )
+    .option('--verbose', 'print stack traces with errors')
+    .addHelpText(
+      'after',
+      `
+Start one worker per machine, with the same code as the coordinator (the process that calls
+run()), and the same --root layout: a worker refuses a node whose module differs from the
+coordinator's. The first Ctrl-C (or SIGTERM) lets running jobs finish; a second ends at once.
+
+Examples:
+  $ functionfuse worker --connection redis://10.0.0.5:6379
+  $ functionfuse worker --connection redis://10.0.0.5:6379 --threads 8 --root /srv/project`,
+    )
+    .action(async (options: WorkerCommandOptions) => {
+      setExitCode(await workerCommand(options, streams, interrupts));
     });
 
   return program;

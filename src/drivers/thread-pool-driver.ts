@@ -22,6 +22,7 @@ import type { ResolvedNodeOptions } from '../workflow/node-options.js';
 import { ActorSupervisor } from './actor-supervisor.js';
 import type { BatchSizer } from './batch-sizer.js';
 import { checkPlainArguments, composeBatch, type PreparedJob, prepareTaskJob } from './prepared-job.js';
+import { sendNextBatch } from './ready-batches.js';
 import { ResultStore } from './result-store.js';
 import { readStoredStep, saveStep } from './storage-steps.js';
 
@@ -154,44 +155,20 @@ class ThreadPoolRun {
     }
   }
 
-  /** Sends ready task nodes to the pool while it has room. */
+  /** Sends ready task nodes to the pool while it has room (batched as ready-batches.ts says). */
   #pump(): void {
     const { core } = this.#run;
     const { maxInFlight } = this.#options;
     while (this.#batchesInPool < maxInFlight && core.readyCount > 0) {
-      this.#sendNextBatch(maxInFlight - this.#batchesInPool);
+      sendNextBatch(
+        core,
+        this.#run.plan,
+        this.#options.sizer,
+        maxInFlight - this.#batchesInPool,
+        (index) => this.#prepare(index),
+        (batch) => this.#send(batch),
+      );
     }
-  }
-
-  /**
-   * Sends the first ready node, with more ready nodes while they are known to be quick, up to
-   * the batch time budget and a fair share of the ready nodes per free slot. A node with a
-   * timeout, with large buffers to move, or whose last batch lost its worker, goes alone.
-   */
-  #sendNextBatch(freeSlots: number): void {
-    const { core, plan } = this.#run;
-    const { sizer } = this.#options;
-    const first = this.#prepare(core.takeReady() as number);
-    if (first === undefined) return;
-    let expectedMs = sizer.estimate((plan.nodes[first.index] as Node).callable);
-    if (first.solo || expectedMs === undefined) {
-      this.#send([first]);
-      return;
-    }
-    const batch: PreparedJob[] = [first];
-    const limit = Math.min(sizer.maxBatchSize, Math.ceil((core.readyCount + 1) / freeSlots));
-    while (batch.length < limit && core.readyCount > 0) {
-      const estimate = sizer.estimate((plan.nodes[core.peekReady() as number] as Node).callable);
-      if (estimate === undefined || expectedMs + estimate > sizer.budgetMs) break;
-      const next = this.#prepare(core.takeReady() as number);
-      if (next === undefined) continue;
-      if (next.solo) this.#send([next]);
-      else {
-        batch.push(next);
-        expectedMs += estimate;
-      }
-    }
-    this.#send(batch);
   }
 
   /** The job of node `index` (now running in the core), or undefined when it was refused. */

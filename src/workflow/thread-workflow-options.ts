@@ -84,7 +84,7 @@ export function resolveThreadWorkflowOptions(options: ThreadWorkflowOptions): Re
   };
 }
 
-function validateCount(value: unknown, option: string, fallback: number, max: number): number {
+export function validateCount(value: unknown, option: string, fallback: number, max: number): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || (value as number) < 1 || (value as number) > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? 'from 1 and up' : `from 1 to ${max}`;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type BaseWorkflow,
+  BullMQWorkflow,
   type Leaves,
   LocalWorkflow,
   type RunOptions,
@@ -105,5 +106,31 @@ export function closeAfterEach(): <W extends ThreadWorkflow>(workflow: W) => W {
   return (workflow) => {
     open.push(workflow);
     return workflow;
+  };
+}
+
+/**
+ * BullMQWorkflow on the Redis server and worker processes a test file started (test/support/
+ * cluster.ts): `where()` gives the server's URL and queue once they are up.
+ */
+export function bullmqBackend(
+  where: () => { readonly url: string; readonly queue: string },
+): BackendUnderTest {
+  const open = new Set<BullMQWorkflow>();
+  return {
+    name: 'BullMQWorkflow (2 worker processes)',
+    create: (leaves, workflowName) => {
+      const { url, queue } = where();
+      const workflow = new BullMQWorkflow(leaves, { workflowName, connection: url, queueName: queue });
+      open.add(workflow as BullMQWorkflow);
+      return workflow;
+    },
+    supportsActors: false,
+    supportsPlugins: true,
+    stopsSynchronousCode: true,
+    close: async () => {
+      await Promise.all([...open].map((workflow) => workflow.close()));
+      open.clear();
+    },
   };
 }

@@ -1,0 +1,157 @@
+/**
+ * A cluster worker: one process per machine that takes BullMQ jobs from the coordinators'
+ * queue and runs their nodes on a Piscina pool of its own threads. BullMQ's lock renewal runs
+ * in this process's main thread, which never runs a node: a CPU-heavy synchronous node cannot
+ * make its job look stalled, and a node's timeout stops its thread, not the process.
+ */
+import { availableParallelism, hostname } from 'node:os';
+import type { ConnectionOptions, Job, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { TaskPool } from '../threads/task-pool.js';
+import type { ClusterBatch, ClusterJobData, ClusterJobResult } from './cluster-messages.js';
+import { ModuleResolver } from './module-refs.js';
+import { openRedis } from './redis-connection.js';
+import { defineClusterScripts, runClusterBatch } from './run-cluster-batch.js';
+import { cancelChannel, workerKey } from './run-keys.js';
+import { fromBase64, toBase64 } from './wire-format.js';
+import { type ClusterWorkerOptions, resolveWorkerOptions } from './worker-options.js';
+
+export type { ClusterWorkerOptions } from './worker-options.js';
+
+/** A running worker. */
+export interface ClusterWorker {
+  /** Its name in Redis and in BullMQ: host, pid and a count. */
+  readonly id: string;
+  readonly threads: number;
+  readonly queueName: string;
+  /** Stops taking jobs, lets the running ones finish, then ends its threads and connections. */
+  close(): Promise<void>;
+}
+
+let started = 0;
+
+/**
+ * Starts a worker in this process (what `functionfuse worker` runs).
+ *
+ * @throws {RedisConnectionError} when Redis cannot be reached within `connectTimeoutMs`.
+ *
+ * @example
+ * const worker = await startWorker({ connection: 'redis://127.0.0.1:6379', threads: 4 });
+ * process.once('SIGTERM', () => void worker.close());
+ */
+export async function startWorker(options: ClusterWorkerOptions): Promise<ClusterWorker> {
+  const resolved = resolveWorkerOptions(options, availableParallelism());
+  const { connection, threads, queueName, root, lockDurationMs, resultTtlMs, connectTimeoutMs } = resolved;
+  const id = `${hostname()}-${process.pid}-${++started}`;
+  const redis = await openRedis(connection, connectTimeoutMs, 'functionfuse worker');
+  defineClusterScripts(redis);
+  const subscriber = redis.duplicate();
+  const pool = new TaskPool({ threads });
+  const resolver = new ModuleResolver(root);
+  const cancellations = new RunCancellations();
+  subscriber.on('error', () => {}); // reconnects by itself; the data client reports losses
+  await subscriber.subscribe(cancelChannel(queueName));
+  subscriber.on('message', (_channel: string, runId: string) => cancellations.cancel(runId));
+
+  const { Worker } = await import('bullmq');
+  const worker: Worker<ClusterJobData, ClusterJobResult> = new Worker(
+    queueName,
+    async (job: Job<ClusterJobData, ClusterJobResult>) => {
+      const batch = fromBase64<ClusterBatch>(job.data.batch);
+      const cancelled = cancellations.enter(batch.runId);
+      try {
+        const outcomes = await runClusterBatch(batch, { redis, pool, resolver, resultTtlMs, cancelled });
+        return { worker: id, outcomes: toBase64(outcomes) };
+      } finally {
+        cancellations.leave(batch.runId);
+      }
+    },
+    {
+      connection: { ...connection.options, maxRetriesPerRequest: null } as ConnectionOptions,
+      name: id,
+      concurrency: threads,
+      lockDuration: lockDurationMs,
+      stalledInterval: lockDurationMs,
+      removeOnComplete: { count: 0 },
+      removeOnFail: { count: 0 },
+      autorun: false,
+    },
+  );
+  worker.on('error', (error) => {
+    process.stderr.write(
+      `functionfuse worker ${id}: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+  });
+  const heartbeat = new Heartbeat(redis, workerKey(queueName, id), threads, lockDurationMs);
+  await heartbeat.beat();
+  void worker.run();
+  await worker.waitUntilReady();
+
+  let closing: Promise<void> | undefined;
+  return {
+    id,
+    threads,
+    queueName,
+    close: () => {
+      closing ??= (async () => {
+        heartbeat.stop();
+        await worker.close();
+        await pool.close();
+        await redis.del(workerKey(queueName, id)).catch(() => 0);
+        subscriber.disconnect();
+        redis.disconnect();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** One AbortController per run with jobs here, so a cancellation stops exactly that run's threads. */
+class RunCancellations {
+  readonly #runs = new Map<string, { controller: AbortController; jobs: number }>();
+
+  enter(runId: string): AbortSignal {
+    let run = this.#runs.get(runId);
+    if (run === undefined) {
+      run = { controller: new AbortController(), jobs: 0 };
+      this.#runs.set(runId, run);
+    }
+    run.jobs++;
+    return run.controller.signal;
+  }
+
+  leave(runId: string): void {
+    const run = this.#runs.get(runId);
+    if (run !== undefined && --run.jobs === 0) this.#runs.delete(runId);
+  }
+
+  cancel(runId: string): void {
+    this.#runs.get(runId)?.controller.abort(new Error(`run ${runId} was cancelled`));
+  }
+}
+
+/** Keeps the worker's key in Redis while it lives: coordinators read it to know who is there. */
+class Heartbeat {
+  readonly #redis: Redis;
+  readonly #key: string;
+  readonly #value: string;
+  readonly #ttlMs: number;
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(redis: Redis, key: string, threads: number, lockDurationMs: number) {
+    this.#redis = redis;
+    this.#key = key;
+    this.#value = JSON.stringify({ threads, pid: process.pid, host: hostname() });
+    this.#ttlMs = lockDurationMs * 2;
+    this.#timer = setInterval(() => void this.beat().catch(() => {}), Math.max(100, lockDurationMs / 2));
+    this.#timer.unref();
+  }
+
+  async beat(): Promise<void> {
+    await this.#redis.set(this.#key, this.#value, 'PX', this.#ttlMs);
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * Worker side: one BullMQ job. The batch's inputs are read from Redis in one round trip, its
+ * modules resolved against this worker's root (and checked against the coordinator's hashes),
+ * its nodes run one after another on a thread of the worker's pool, and each result written
+ * under its key, but only while the run goes on: a script checks the run's `alive` key and
+ * writes in one step, so a result that arrives after the run ended leaves nothing behind.
+ * Everything that goes wrong with one node becomes its outcome; the job itself completes.
+ */
+import type { Redis } from 'ioredis';
+import { FunctionFuseError } from '../errors.js';
+import type { JobBatch, NodeJob } from '../threads/messages.js';
+import { serializeThrown } from '../threads/serialized-error.js';
+import type { TaskPool } from '../threads/task-pool.js';
+import type { ClusterBatch, ClusterOutcome } from './cluster-messages.js';
+import { fillArguments } from './fill-arguments.js';
+import type { ModuleRef, ModuleResolver } from './module-refs.js';
+import { mapPluginModules } from './plugin-modules.js';
+import { aliveKey, resultKey } from './run-keys.js';
+import { packValue, REDIS_VALUE_MAX_BYTES, unpackValue } from './wire-format.js';
+
+/** What a worker lends each job. */
+export interface BatchContext {
+  readonly redis: Redis;
+  readonly pool: TaskPool;
+  readonly resolver: ModuleResolver;
+  /** How long a result may stay in Redis if its run never deletes it (a coordinator killed). */
+  readonly resultTtlMs: number;
+  /** Fires when the run is cancelled: the batch's thread is stopped. */
+  readonly cancelled: AbortSignal;
+}
+
+const setIfAliveScript = `
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0`;
+
+type ScriptedRedis = Redis & {
+  functionfuseSetIfAlive(alive: string, key: string, value: Buffer, ttlMs: number): Promise<number>;
+};
+
+/** Registers the write script on a worker's client (once per client). */
+export function defineClusterScripts(redis: Redis): void {
+  redis.defineCommand('functionfuseSetIfAlive', { numberOfKeys: 2, lua: setIfAliveScript });
+}
+
+export async function runClusterBatch(batch: ClusterBatch, context: BatchContext): Promise<ClusterOutcome[]> {
+  const { redis } = context;
+  const stopped = batch.jobs.map((): ClusterOutcome => ({ kind: 'stopped' }));
+  if ((await redis.exists(aliveKey(batch.runId))) === 0 || context.cancelled.aborted) return stopped;
+  const outcomes: (ClusterOutcome | undefined)[] = new Array(batch.jobs.length);
+  const failAt = (position: number, error: unknown): void => {
+    outcomes[position] = {
+      kind: 'failed',
+      error: serializeThrown(error),
+      startedAt: Date.now(),
+      durationMs: 0,
+      threadId: 0,
+    };
+  };
+  const inputs = await readInputs(batch, redis);
+  const runnable: { position: number; job: NodeJob }[] = [];
+  batch.jobs.forEach((job, position) => {
+    try {
+      const moduleUrl = context.resolver.resolve(batch.modules[job.module] as ModuleRef, job.nodeName);
+      const args = fillArguments(job, (parent) => {
+        const frame = inputs.get(parent);
+        if (frame === undefined) throw missingInput(job.nodeName, parent);
+        return unpackValue(frame);
+      });
+      runnable.push({
+        position,
+        job: {
+          nodeName: job.nodeName,
+          moduleUrl,
+          key: job.key,
+          args,
+          ...(job.plugin === undefined ? {} : { plugin: job.plugin }),
+        },
+      });
+    } catch (error) {
+      failAt(position, error);
+    }
+  });
+  if (runnable.length > 0) {
+    let plugins: JobBatch['plugins'];
+    try {
+      plugins = batch.plugins.map((spec) =>
+        mapPluginModules(spec, (ref) => context.resolver.resolve(JSON.parse(ref) as ModuleRef, 'a plugin')),
+      );
+    } catch (error) {
+      for (const { position } of runnable) failAt(position, error);
+      return outcomes as ClusterOutcome[];
+    }
+    await runOnPool(batch, runnable, plugins, context, outcomes);
+  }
+  return outcomes.map((outcome) => outcome ?? { kind: 'stopped' });
+}
+
+async function runOnPool(
+  batch: ClusterBatch,
+  runnable: readonly { position: number; job: NodeJob }[],
+  plugins: JobBatch['plugins'],
+  context: BatchContext,
+  outcomes: (ClusterOutcome | undefined)[],
+): Promise<void> {
+  const controller = new AbortController();
+  const onCancel = (): void => controller.abort(context.cancelled.reason);
+  context.cancelled.addEventListener('abort', onCancel, { once: true });
+  const { timeoutMs } = batch;
+  let timedOut = false;
+  const timer =
+    timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          controller.abort(new FunctionFuseError('timed out'));
+        }, timeoutMs);
+  try {
+    const result = await context.pool.run(
+      { kind: 'batch', jobs: runnable.map(({ job }) => job), plugins },
+      [],
+      controller.signal,
+    );
+    const writes = context.redis.pipeline() as unknown as ScriptedRedis & { exec(): Promise<unknown> };
+    let written = 0;
+    result.outcomes.forEach((outcome, order) => {
+      const { position, job } = runnable[order] as { position: number; job: NodeJob };
+      const timing = {
+        startedAt: outcome.startedAt,
+        durationMs: outcome.durationMs,
+        threadId: outcome.threadId,
+      };
+      const startup = outcome.startup === undefined ? {} : { startup: outcome.startup };
+      if (!outcome.ok) {
+        outcomes[position] = { kind: 'failed', error: outcome.error, ...timing, ...startup };
+        return;
+      }
+      const frame = packValue(outcome.value);
+      if (frame.byteLength > REDIS_VALUE_MAX_BYTES) {
+        const error = new FunctionFuseError(
+          `The result of node "${job.nodeName}" is ${frame.byteLength} bytes encoded, more than Redis holds in one ` +
+            `value (${REDIS_VALUE_MAX_BYTES} bytes), so it cannot travel to other nodes of the cluster.`,
+        );
+        outcomes[position] = { kind: 'failed', error: serializeThrown(error), ...timing, ...startup };
+        return;
+      }
+      const index = (batch.jobs[position] as ClusterBatch['jobs'][number]).index;
+      writes.functionfuseSetIfAlive(
+        aliveKey(batch.runId),
+        resultKey(batch.runId, index),
+        frame,
+        context.resultTtlMs,
+      );
+      written++;
+      outcomes[position] = { kind: 'ok', bytes: frame.byteLength, ...timing, ...startup };
+    });
+    if (written > 0) await writes.exec();
+  } catch (error) {
+    for (const { position } of runnable) {
+      if (timedOut && timeoutMs !== undefined) outcomes[position] = { kind: 'timed-out', timeoutMs };
+      else if (controller.signal.aborted && !timedOut) outcomes[position] = { kind: 'stopped' };
+      else outcomes[position] = { kind: 'lost', error: serializeThrown(error) };
+    }
+  } finally {
+    clearTimeout(timer);
+    context.cancelled.removeEventListener('abort', onCancel);
+  }
+}
+
+/** The frames of every parent the batch reads, by plan index, in one MGET. */
+async function readInputs(batch: ClusterBatch, redis: Redis): Promise<Map<number, Buffer>> {
+  const parents = new Set<number>();
+  for (const job of batch.jobs) for (const slot of job.slots) parents.add(slot.parent);
+  const frames = new Map<number, Buffer>();
+  if (parents.size === 0) return frames;
+  const order = [...parents];
+  const values = await redis.mgetBuffer(...order.map((parent) => resultKey(batch.runId, parent)));
+  order.forEach((parent, position) => {
+    const frame = values[position];
+    if (frame !== null && frame !== undefined) frames.set(parent, frame);
+  });
+  return frames;
+}
+
+function missingInput(nodeName: string, parent: number): FunctionFuseError {
+  return new FunctionFuseError(
+    `An input of node "${nodeName}" (the result of node #${parent}) is no longer in Redis: its run ended, or ` +
+      'Redis evicted it (give Redis the memory of the largest results in flight, or a noeviction policy).',
+  );
+}

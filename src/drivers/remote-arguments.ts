@@ -1,0 +1,62 @@
+/**
+ * Coordinator side: a node's arguments for a machine that holds none of its parents' results.
+ * References become empty spots and a list of slots saying which parent's result (and which
+ * item of it) goes where; the worker fills them from Redis (cluster/fill-arguments.ts).
+ * Containers that hold references are copied, so the user's own arrays and objects are never
+ * changed; everything else goes as it is.
+ */
+
+import type { ArgumentSlot } from '../cluster/cluster-messages.js';
+import { isWalkable } from '../graph/arguments.js';
+import { type Node, Ref } from '../graph/node.js';
+import type { ExecutionPlan } from '../workflow/plan.js';
+
+export interface ArgumentTemplate {
+  readonly args: readonly unknown[];
+  readonly slots: readonly ArgumentSlot[];
+}
+
+export function argumentTemplate(node: Node, plan: ExecutionPlan): ArgumentTemplate {
+  const slots: ArgumentSlot[] = [];
+  const slotFor = (ref: Ref, at: readonly (string | number)[]): void => {
+    slots.push({
+      at,
+      parent: plan.indexOf.get(ref.node) as number,
+      parentName: ref.node.name,
+      path: ref.path,
+    });
+  };
+  const args = node.args.map((arg, position) => {
+    if (arg instanceof Ref) {
+      slotFor(arg, [position]);
+      return undefined;
+    }
+    return node.hasNestedRefs && isWalkable(arg) ? templateOf(arg, [position], slotFor) : arg;
+  });
+  return { args, slots };
+}
+
+/** A copy of `container` with references left empty, or `container` itself when it holds none. */
+function templateOf(
+  container: Record<PropertyKey, unknown> | unknown[],
+  at: readonly (string | number)[],
+  slotFor: (ref: Ref, at: readonly (string | number)[]) => void,
+): unknown {
+  let copy: Record<PropertyKey, unknown> | unknown[] | undefined;
+  const keys = Array.isArray(container) ? container.keys() : Object.keys(container).values();
+  for (const key of keys) {
+    const value = (container as Record<PropertyKey, unknown>)[key];
+    let replaced: unknown = value;
+    if (value instanceof Ref) {
+      slotFor(value, [...at, key]);
+      replaced = undefined;
+    } else if (isWalkable(value)) {
+      replaced = templateOf(value, [...at, key], slotFor);
+    }
+    if (replaced !== value) {
+      copy ??= Array.isArray(container) ? [...container] : { ...container };
+      (copy as Record<PropertyKey, unknown>)[key] = replaced;
+    }
+  }
+  return copy ?? container;
+}
