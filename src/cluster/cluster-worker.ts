@@ -95,20 +95,40 @@ export async function startWorker(options: ClusterWorkerOptions): Promise<Cluste
     close: () => {
       closing ??= (async () => {
         heartbeat.stop();
-        await worker.close();
+        // Running jobs finish first; then BullMQ gets a few seconds to report them. With Redis
+        // gone it would wait for ever: the connections are dropped instead, and the jobs' locks
+        // lapse, so another worker takes them.
+        const closed = worker.close();
+        await Promise.race([closed, cancellations.idle().then(() => delay(closeGraceMs))]);
+        await Promise.race([redis.del(workerKey(queueName, id)).catch(() => 0), delay(closeGraceMs)]);
         await pool.close();
-        await redis.del(workerKey(queueName, id)).catch(() => 0);
         subscriber.disconnect();
         redis.disconnect();
+        void worker.disconnect().catch(() => {});
       })();
       return closing;
     },
   };
 }
 
+/** How long closing waits for BullMQ and Redis once no job runs, in ms. */
+const closeGraceMs = 3000;
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
 /** One AbortController per run with jobs here, so a cancellation stops exactly that run's threads. */
 class RunCancellations {
   readonly #runs = new Map<string, { controller: AbortController; jobs: number }>();
+  #jobs = 0;
+  #onIdle: (() => void)[] = [];
+
+  /** Resolves once no job runs here. */
+  idle(): Promise<void> {
+    if (this.#jobs === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#onIdle.push(resolve));
+  }
 
   enter(runId: string): AbortSignal {
     let run = this.#runs.get(runId);
@@ -117,12 +137,14 @@ class RunCancellations {
       this.#runs.set(runId, run);
     }
     run.jobs++;
+    this.#jobs++;
     return run.controller.signal;
   }
 
   leave(runId: string): void {
     const run = this.#runs.get(runId);
     if (run !== undefined && --run.jobs === 0) this.#runs.delete(runId);
+    if (--this.#jobs === 0) for (const resolve of this.#onIdle.splice(0)) resolve();
   }
 
   cancel(runId: string): void {

@@ -48,7 +48,10 @@ export function defineClusterScripts(redis: Redis): void {
 export async function runClusterBatch(batch: ClusterBatch, context: BatchContext): Promise<ClusterOutcome[]> {
   const { redis } = context;
   const stopped = batch.jobs.map((): ClusterOutcome => ({ kind: 'stopped' }));
-  if ((await redis.exists(aliveKey(batch.runId))) === 0 || context.cancelled.aborted) return stopped;
+  if (context.cancelled.aborted) return stopped;
+  // The run's alive key comes with the inputs: one round trip for both.
+  const { alive, inputs } = await readInputs(batch, redis);
+  if (!alive) return stopped;
   const outcomes: (ClusterOutcome | undefined)[] = new Array(batch.jobs.length);
   const failAt = (position: number, error: unknown): void => {
     outcomes[position] = {
@@ -59,15 +62,15 @@ export async function runClusterBatch(batch: ClusterBatch, context: BatchContext
       threadId: 0,
     };
   };
-  const inputs = await readInputs(batch, redis);
   const runnable: { position: number; job: NodeJob }[] = [];
+  const transferList: ArrayBuffer[] = [];
   batch.jobs.forEach((job, position) => {
     try {
       const moduleUrl = context.resolver.resolve(batch.modules[job.module] as ModuleRef, job.nodeName);
       const args = fillArguments(job, (parent) => {
         const frame = inputs.get(parent);
         if (frame === undefined) throw missingInput(job.nodeName, parent);
-        return unpackValue(frame);
+        return unpackValue(frame, transferList);
       });
       runnable.push({
         position,
@@ -93,7 +96,7 @@ export async function runClusterBatch(batch: ClusterBatch, context: BatchContext
       for (const { position } of runnable) failAt(position, error);
       return outcomes as ClusterOutcome[];
     }
-    await runOnPool(batch, runnable, plugins, context, outcomes);
+    await runOnPool(batch, runnable, plugins, transferList, context, outcomes);
   }
   return outcomes.map((outcome) => outcome ?? { kind: 'stopped' });
 }
@@ -102,6 +105,7 @@ async function runOnPool(
   batch: ClusterBatch,
   runnable: readonly { position: number; job: NodeJob }[],
   plugins: JobBatch['plugins'],
+  transferList: readonly ArrayBuffer[],
   context: BatchContext,
   outcomes: (ClusterOutcome | undefined)[],
 ): Promise<void> {
@@ -120,7 +124,7 @@ async function runOnPool(
   try {
     const result = await context.pool.run(
       { kind: 'batch', jobs: runnable.map(({ job }) => job), plugins },
-      [],
+      transferList,
       controller.signal,
     );
     const writes = context.redis.pipeline() as unknown as ScriptedRedis & { exec(): Promise<unknown> };
@@ -169,19 +173,24 @@ async function runOnPool(
   }
 }
 
-/** The frames of every parent the batch reads, by plan index, in one MGET. */
-async function readInputs(batch: ClusterBatch, redis: Redis): Promise<Map<number, Buffer>> {
+/** Whether the run goes on, and the frames of every parent the batch reads by plan index, in one MGET. */
+async function readInputs(
+  batch: ClusterBatch,
+  redis: Redis,
+): Promise<{ alive: boolean; inputs: Map<number, Buffer> }> {
   const parents = new Set<number>();
   for (const job of batch.jobs) for (const slot of job.slots) parents.add(slot.parent);
-  const frames = new Map<number, Buffer>();
-  if (parents.size === 0) return frames;
   const order = [...parents];
-  const values = await redis.mgetBuffer(...order.map((parent) => resultKey(batch.runId, parent)));
+  const [alive, ...values] = await redis.mgetBuffer(
+    aliveKey(batch.runId),
+    ...order.map((parent) => resultKey(batch.runId, parent)),
+  );
+  const inputs = new Map<number, Buffer>();
   order.forEach((parent, position) => {
     const frame = values[position];
-    if (frame !== null && frame !== undefined) frames.set(parent, frame);
+    if (frame !== null && frame !== undefined) inputs.set(parent, frame);
   });
-  return frames;
+  return { alive: alive !== null && alive !== undefined, inputs };
 }
 
 function missingInput(nodeName: string, parent: number): FunctionFuseError {

@@ -31,8 +31,11 @@ export function packValue(value: unknown): Buffer {
   return Buffer.concat([header, payload, ...rawParts], total);
 }
 
-/** The value a frame holds. Each raw part becomes a fresh ArrayBuffer of its own. */
-export function unpackValue(frame: Buffer): unknown {
+/**
+ * The value a frame holds. Each raw part becomes a fresh ArrayBuffer of its own, added to
+ * `owned` when given: nothing else holds them, so they can be moved to a thread, not copied.
+ */
+export function unpackValue(frame: Buffer, owned?: ArrayBuffer[]): unknown {
   if (frame.byteLength < headerWords * 4 || frame.readUInt32LE(0) !== frameVersion) {
     throw new Error(`not a functionfuse value frame (${frame.byteLength} bytes)`);
   }
@@ -47,6 +50,7 @@ export function unpackValue(frame: Buffer): unknown {
     const part = new ArrayBuffer(length);
     new Uint8Array(part).set(frame.subarray(offset, offset + length));
     parts.push(part);
+    owned?.push(part);
     offset += length;
   }
   return decodeValue(payload, parts);
