@@ -7,7 +7,8 @@ import type { ClusterJobData, ClusterJobResult } from '../cluster/cluster-messag
 import { ModuleReferrer } from '../cluster/module-refs.js';
 import { openRedis } from '../cluster/redis-connection.js';
 import { BatchSizer } from '../drivers/batch-sizer.js';
-import { type ClusterConnections, startOnCluster } from '../drivers/bullmq-driver.js';
+import { startOnCluster } from '../drivers/bullmq-driver.js';
+import type { ClusterConnections } from '../drivers/cluster-connections.js';
 import { RedisConnectionError } from '../errors.js';
 import type { Leaves, RunResult } from '../graph/types.js';
 import { prepareRun } from '../scheduler/run-setup.js';
@@ -130,7 +131,7 @@ export class BullMQWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
       });
       events.on('error', () => {});
       await events.waitUntilReady();
-      return { redis, queue, events, queueName };
+      return { redis, queue, events, queueName, connectionOptions: connection.options };
     } catch (error) {
       redis.disconnect();
       throw error;

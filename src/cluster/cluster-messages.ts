@@ -49,10 +49,35 @@ export interface ClusterBatch {
   readonly timeoutMs?: number;
 }
 
-/** The BullMQ job data: the batch, as base64 of its V8 serialization (see wire-format.ts). */
+/**
+ * One actor node: its init (on the shared queue; the worker that takes it keeps the object for
+ * the run) or a method call (on the queue of that worker). Never batched, never retried.
+ */
+export interface ClusterActorJob {
+  readonly runId: string;
+  readonly kind: 'init' | 'call';
+  /** The plan index of the actor's init node: the actor's name in its worker. */
+  readonly actor: number;
+  readonly index: number;
+  readonly nodeName: string;
+  /** The class's module and key (init), or the method (call). */
+  readonly module?: ModuleRef;
+  readonly key?: string;
+  readonly method?: string;
+  readonly args: readonly unknown[];
+  readonly slots: readonly ArgumentSlot[];
+  /** The plugin spec has module references as JSON text, as in {@link ClusterBatch.plugins}. */
+  readonly plugin?: { readonly spec: RemotePluginSpec; readonly payload: unknown };
+  readonly timeoutMs?: number;
+  /** The actor's last node in the workflow: end it after, first writing a snapshot of its fields as the init's result when asked. */
+  readonly end?: { readonly snapshot: boolean; readonly initName: string };
+}
+
+/** The BullMQ job data: the batch or actor job, as base64 of its V8 serialization (see wire-format.ts). */
 export interface ClusterJobData {
   readonly runId: string;
-  readonly batch: string;
+  readonly batch?: string;
+  readonly actor?: string;
 }
 
 /** What became of one node of a batch. */
@@ -70,4 +95,6 @@ export type ClusterOutcome =
 export interface ClusterJobResult {
   readonly worker: string;
   readonly outcomes: string;
+  /** For an actor's init: the queue of the worker that holds the object now, where its calls go. */
+  readonly actorQueue?: string;
 }

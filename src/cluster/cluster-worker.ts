@@ -8,11 +8,12 @@ import { availableParallelism, hostname } from 'node:os';
 import type { ConnectionOptions, Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { TaskPool } from '../threads/task-pool.js';
-import type { ClusterBatch, ClusterJobData, ClusterJobResult } from './cluster-messages.js';
+import { WorkerActors } from './cluster-actors.js';
+import type { ClusterActorJob, ClusterBatch, ClusterJobData, ClusterJobResult } from './cluster-messages.js';
 import { ModuleResolver } from './module-refs.js';
 import { openRedis } from './redis-connection.js';
 import { defineClusterScripts, runClusterBatch } from './run-cluster-batch.js';
-import { cancelChannel, workerKey } from './run-keys.js';
+import { actorQueueName, cancelChannel, workerKey } from './run-keys.js';
 import { fromBase64, toBase64 } from './wire-format.js';
 import { type ClusterWorkerOptions, resolveWorkerOptions } from './worker-options.js';
 
@@ -30,6 +31,9 @@ export interface ClusterWorker {
 
 let started = 0;
 
+/** How many actor calls (of different actors) a worker runs at once. */
+const actorCallsAtOnce = 64;
+
 /**
  * Starts a worker in this process (what `functionfuse worker` runs).
  *
@@ -42,7 +46,7 @@ let started = 0;
 export async function startWorker(options: ClusterWorkerOptions): Promise<ClusterWorker> {
   const resolved = resolveWorkerOptions(options, availableParallelism());
   const { connection, threads, queueName, root, lockDurationMs, resultTtlMs, connectTimeoutMs } = resolved;
-  const id = `${hostname()}-${process.pid}-${++started}`;
+  const id = `${hostname().replace(/[^A-Za-z0-9-]/g, '-')}-${process.pid}-${++started}`;
   const redis = await openRedis(connection, connectTimeoutMs, 'functionfuse worker');
   defineClusterScripts(redis);
   const subscriber = redis.duplicate();
@@ -51,13 +55,48 @@ export async function startWorker(options: ClusterWorkerOptions): Promise<Cluste
   const cancellations = new RunCancellations();
   subscriber.on('error', () => {}); // reconnects by itself; the data client reports losses
   await subscriber.subscribe(cancelChannel(queueName));
-  subscriber.on('message', (_channel: string, runId: string) => cancellations.cancel(runId));
+  const actors = new WorkerActors(redis, resolver, resultTtlMs);
+  subscriber.on('message', (_channel: string, runId: string) => {
+    cancellations.cancel(runId);
+    void actors.endRun(runId);
+  });
+  const actorQueue = actorQueueName(queueName, id);
+  const runActorJob = async (job: Job<ClusterJobData, ClusterJobResult>): Promise<ClusterJobResult> => {
+    const actorJob = fromBase64<ClusterActorJob>(job.data.actor as string);
+    const cancelled = cancellations.enter(actorJob.runId);
+    try {
+      const outcome = await actors.run(actorJob);
+      return {
+        worker: id,
+        outcomes: toBase64([cancelled.aborted ? { kind: 'stopped' } : outcome]),
+        actorQueue,
+      };
+    } finally {
+      cancellations.leave(actorJob.runId);
+    }
+  };
 
   const { Worker } = await import('bullmq');
+  const workerOptions = {
+    connection: { ...connection.options, maxRetriesPerRequest: null } as ConnectionOptions,
+    lockDuration: lockDurationMs,
+    stalledInterval: lockDurationMs,
+    removeOnComplete: { count: 0 },
+    removeOnFail: { count: 0 },
+    autorun: false,
+  };
+  // The actors' calls: only this worker takes them. Calls of one actor come one at a time (each
+  // depends on the one before), so calls of different actors may run side by side.
+  const actorWorker: Worker<ClusterJobData, ClusterJobResult> = new Worker(actorQueue, runActorJob, {
+    ...workerOptions,
+    name: id,
+    concurrency: actorCallsAtOnce,
+  });
   const worker: Worker<ClusterJobData, ClusterJobResult> = new Worker(
     queueName,
     async (job: Job<ClusterJobData, ClusterJobResult>) => {
-      const batch = fromBase64<ClusterBatch>(job.data.batch);
+      if (job.data.actor !== undefined) return runActorJob(job);
+      const batch = fromBase64<ClusterBatch>(job.data.batch as string);
       const cancelled = cancellations.enter(batch.runId);
       try {
         const outcomes = await runClusterBatch(batch, { redis, pool, resolver, resultTtlMs, cancelled });
@@ -85,7 +124,8 @@ export async function startWorker(options: ClusterWorkerOptions): Promise<Cluste
   const heartbeat = new Heartbeat(redis, workerKey(queueName, id), threads, lockDurationMs);
   await heartbeat.beat();
   void worker.run();
-  await worker.waitUntilReady();
+  void actorWorker.run();
+  await Promise.all([worker.waitUntilReady(), actorWorker.waitUntilReady()]);
 
   let closing: Promise<void> | undefined;
   return {
@@ -98,13 +138,15 @@ export async function startWorker(options: ClusterWorkerOptions): Promise<Cluste
         // Running jobs finish first; then BullMQ gets a few seconds to report them. With Redis
         // gone it would wait for ever: the connections are dropped instead, and the jobs' locks
         // lapse, so another worker takes them.
-        const closed = worker.close();
+        const closed = Promise.all([worker.close(), actorWorker.close()]);
         await Promise.race([closed, cancellations.idle().then(() => delay(closeGraceMs))]);
+        await actors.endAll();
         await Promise.race([redis.del(workerKey(queueName, id)).catch(() => 0), delay(closeGraceMs)]);
         await pool.close();
         subscriber.disconnect();
         redis.disconnect();
         void worker.disconnect().catch(() => {});
+        void actorWorker.disconnect().catch(() => {});
       })();
       return closing;
     },

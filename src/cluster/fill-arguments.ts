@@ -3,11 +3,18 @@
  * coordinator left empty (ClusterNodeJob.slots). Each job decodes its own copy of each input,
  * so no node sees another's mutations, batched or not.
  */
+
+import type { Redis } from 'ioredis';
+import { FunctionFuseError } from '../errors.js';
 import { readPath } from '../graph/node.js';
-import type { ClusterNodeJob } from './cluster-messages.js';
+import type { ArgumentSlot, ClusterNodeJob } from './cluster-messages.js';
+import { aliveKey, resultKey } from './run-keys.js';
 
 /** The job's arguments; `inputOf(parent)` is the parent's decoded result, fresh for this job. */
-export function fillArguments(job: ClusterNodeJob, inputOf: (parent: number) => unknown): unknown[] {
+export function fillArguments(
+  job: Pick<ClusterNodeJob, 'nodeName' | 'args' | 'slots'>,
+  inputOf: (parent: number) => unknown,
+): unknown[] {
   const args = [...job.args];
   const decoded = new Map<number, unknown>();
   for (const slot of job.slots) {
@@ -24,4 +31,32 @@ export function fillArguments(job: ClusterNodeJob, inputOf: (parent: number) => 
     container[slot.at[slot.at.length - 1] as string | number] = item;
   }
   return args;
+}
+
+/** Whether the run goes on, and the frames of every parent the batch reads by plan index, in one MGET. */
+export async function readRunInputs(
+  redis: Redis,
+  runId: string,
+  jobs: readonly { readonly slots: readonly ArgumentSlot[] }[],
+): Promise<{ alive: boolean; inputs: Map<number, Buffer> }> {
+  const parents = new Set<number>();
+  for (const job of jobs) for (const slot of job.slots) parents.add(slot.parent);
+  const order = [...parents];
+  const [alive, ...values] = await redis.mgetBuffer(
+    aliveKey(runId),
+    ...order.map((parent) => resultKey(runId, parent)),
+  );
+  const inputs = new Map<number, Buffer>();
+  order.forEach((parent, position) => {
+    const frame = values[position];
+    if (frame !== null && frame !== undefined) inputs.set(parent, frame);
+  });
+  return { alive: alive !== null && alive !== undefined, inputs };
+}
+
+export function missingInput(nodeName: string, parent: number): FunctionFuseError {
+  return new FunctionFuseError(
+    `An input of node "${nodeName}" (the result of node #${parent}) is no longer in Redis: its run ended, or ` +
+      'Redis evicted it (give Redis the memory of the largest results in flight, or a noeviction policy).',
+  );
 }

@@ -12,7 +12,7 @@ import type { JobBatch, NodeJob } from '../threads/messages.js';
 import { serializeThrown } from '../threads/serialized-error.js';
 import type { TaskPool } from '../threads/task-pool.js';
 import type { ClusterBatch, ClusterOutcome } from './cluster-messages.js';
-import { fillArguments } from './fill-arguments.js';
+import { fillArguments, missingInput, readRunInputs } from './fill-arguments.js';
 import type { ModuleRef, ModuleResolver } from './module-refs.js';
 import { mapPluginModules } from './plugin-modules.js';
 import { aliveKey, resultKey } from './run-keys.js';
@@ -50,7 +50,7 @@ export async function runClusterBatch(batch: ClusterBatch, context: BatchContext
   const stopped = batch.jobs.map((): ClusterOutcome => ({ kind: 'stopped' }));
   if (context.cancelled.aborted) return stopped;
   // The run's alive key comes with the inputs: one round trip for both.
-  const { alive, inputs } = await readInputs(batch, redis);
+  const { alive, inputs } = await readRunInputs(redis, batch.runId, batch.jobs);
   if (!alive) return stopped;
   const outcomes: (ClusterOutcome | undefined)[] = new Array(batch.jobs.length);
   const failAt = (position: number, error: unknown): void => {
@@ -171,31 +171,4 @@ async function runOnPool(
     clearTimeout(timer);
     context.cancelled.removeEventListener('abort', onCancel);
   }
-}
-
-/** Whether the run goes on, and the frames of every parent the batch reads by plan index, in one MGET. */
-async function readInputs(
-  batch: ClusterBatch,
-  redis: Redis,
-): Promise<{ alive: boolean; inputs: Map<number, Buffer> }> {
-  const parents = new Set<number>();
-  for (const job of batch.jobs) for (const slot of job.slots) parents.add(slot.parent);
-  const order = [...parents];
-  const [alive, ...values] = await redis.mgetBuffer(
-    aliveKey(batch.runId),
-    ...order.map((parent) => resultKey(batch.runId, parent)),
-  );
-  const inputs = new Map<number, Buffer>();
-  order.forEach((parent, position) => {
-    const frame = values[position];
-    if (frame !== null && frame !== undefined) inputs.set(parent, frame);
-  });
-  return { alive: alive !== null && alive !== undefined, inputs };
-}
-
-function missingInput(nodeName: string, parent: number): FunctionFuseError {
-  return new FunctionFuseError(
-    `An input of node "${nodeName}" (the result of node #${parent}) is no longer in Redis: its run ended, or ` +
-      'Redis evicted it (give Redis the memory of the largest results in flight, or a noeviction policy).',
-  );
 }

@@ -27,7 +27,7 @@ export function runKeyPattern(runId: string): string {
 }
 
 /** The id of the run's `count`-th job. */
-export function jobId(runId: string, count: number): string {
+export function jobId(runId: string, count: number | string): string {
   return `${runId}-${count}`;
 }
 
@@ -50,4 +50,14 @@ export function workerKey(queueName: string, workerId: string): string {
 
 export function workerKeyPattern(queueName: string): string {
   return `functionfuse:workers:${queueName}:*`;
+}
+
+/** The queue of one worker, where the calls of the actors it holds go. */
+export function actorQueueName(queueName: string, workerId: string): string {
+  return `${queueName}.actors.${workerId}`;
+}
+
+/** The worker an actor queue belongs to (see {@link actorQueueName}). */
+export function workerOfActorQueue(queueName: string, actorQueue: string): string {
+  return actorQueue.slice(`${queueName}.actors.`.length);
 }

@@ -9,14 +9,7 @@
  * and may run twice. The first outcome of a node's current job is taken, later ones ignored.
  * Storage is read and written here, in the coordinator, as on the other backends.
  */
-import type { Queue, QueueEvents } from 'bullmq';
-import type { Redis } from 'ioredis';
-import type {
-  ClusterBatch,
-  ClusterJobData,
-  ClusterJobResult,
-  ClusterOutcome,
-} from '../cluster/cluster-messages.js';
+import type { ClusterBatch, ClusterJobResult, ClusterOutcome } from '../cluster/cluster-messages.js';
 import type { ModuleReferrer } from '../cluster/module-refs.js';
 import { watchConnection } from '../cluster/redis-connection.js';
 import { cancelChannel, jobId, newRunId, runOfJob } from '../cluster/run-keys.js';
@@ -25,6 +18,7 @@ import { hasWorkers } from '../cluster/worker-presence.js';
 import { FunctionFuseError, InternalError, RedisConnectionError, WorkerDiedError } from '../errors.js';
 import { timeoutError } from '../executor/deadline.js';
 import type { Node } from '../graph/node.js';
+import { NodeState } from '../scheduler/node-state.js';
 import type { RunEvent, RunInstruction } from '../scheduler/run-events.js';
 import type { PreparedRun } from '../scheduler/run-setup.js';
 import type { RemotePluginCall } from '../threads/messages.js';
@@ -32,19 +26,13 @@ import { deserializeThrown } from '../threads/serialized-error.js';
 import { workerFailure } from '../threads/worker-failure.js';
 import type { ResolvedNodeOptions } from '../workflow/node-options.js';
 import type { BatchSizer } from './batch-sizer.js';
+import { ClusterActorCalls } from './cluster-actor-calls.js';
+import type { ClusterConnections } from './cluster-connections.js';
 import { ClusterJobs, type ClusterPreparedJob } from './cluster-jobs.js';
 import { ClusterResults } from './cluster-results.js';
 import { sendNextBatch } from './ready-batches.js';
 import { ResultStore } from './result-store.js';
 import { readStoredStep, saveStep } from './storage-steps.js';
-
-/** A workflow's connections to one queue, kept between runs. */
-export interface ClusterConnections {
-  readonly redis: Redis;
-  readonly queue: Queue<ClusterJobData, ClusterJobResult>;
-  readonly events: QueueEvents;
-  readonly queueName: string;
-}
 
 export interface BullMQDriverOptions {
   readonly connections: ClusterConnections;
@@ -86,6 +74,7 @@ class ClusterRun {
   readonly #store: ResultStore;
   readonly #jobs: ClusterJobs;
   readonly #results: ClusterResults;
+  readonly #actors: ClusterActorCalls;
   #jobCount = 0;
   readonly #inFlight = new Map<string, InFlightJob>();
   /** The job that now carries each running node: outcomes of any other job for it are stale. */
@@ -110,6 +99,13 @@ class ClusterRun {
     this.#store = new ResultStore(run.plan, true);
     this.#jobs = new ClusterJobs(run.plan, options.referrer);
     this.#results = new ClusterResults(options.connections.redis, this.#runId, options.resultTtlMs);
+    this.#actors = new ClusterActorCalls(
+      run.plan,
+      this.#runId,
+      options.connections,
+      this.#jobs,
+      this.#results,
+    );
     this.#remainingConsumers = run.plan.consumerCounts();
   }
 
@@ -177,6 +173,7 @@ class ClusterRun {
     let alone: number | undefined;
     let checking = false;
     const timer = setInterval(() => {
+      if (this.#actors.waiting) void this.#actors.checkOwners().catch(() => undefined);
       if (this.#inFlight.size === 0 || checking) {
         alone = undefined;
         return;
@@ -209,11 +206,11 @@ class ClusterRun {
   #listen(): () => void {
     const { events } = this.#options.connections;
     const onCompleted = ({ jobId: id, returnvalue }: { jobId: string; returnvalue: unknown }): void => {
-      if (runOfJob(id) !== this.#runId) return;
+      if (runOfJob(id) !== this.#runId || this.#actors.completed(id, returnvalue as ClusterJobResult)) return;
       this.#guarded(() => this.#onJobCompleted(id, returnvalue as ClusterJobResult));
     };
     const onFailed = ({ jobId: id, failedReason }: { jobId: string; failedReason: string }): void => {
-      if (runOfJob(id) !== this.#runId) return;
+      if (runOfJob(id) !== this.#runId || this.#actors.failed(id, failedReason)) return;
       this.#guarded(() => this.#onJobFailed(id, failedReason));
     };
     events.on('completed', onCompleted);
@@ -235,14 +232,7 @@ class ClusterRun {
         this.#readStored(instruction.index);
         return;
       case 'call-actor':
-        this.#tell({
-          kind: 'refused',
-          index: instruction.index,
-          error: new FunctionFuseError(
-            `Node "${(this.#run.plan.nodes[instruction.index] as Node).name}" is an actor call, and BullMQWorkflow ` +
-              'does not run actors yet: run this graph on ThreadWorkflow or LocalWorkflow.',
-          ),
-        });
+        this.#callActor(instruction.index);
         return;
       case 'save':
         this.#save(instruction.index);
@@ -416,6 +406,7 @@ class ClusterRun {
     void redis.publish(cancelChannel(queueName), this.#runId).catch(() => 0);
     const stopped = [...this.#inFlight.entries()];
     this.#inFlight.clear();
+    this.#actors.stopAll(this.#run.core.finalError());
     for (const [id, job] of stopped) {
       void queue.remove(id).catch(() => 0); // a job a worker holds cannot be removed: it is stopped there
       for (const { index } of job.batch) {
@@ -424,6 +415,24 @@ class ClusterRun {
         this.#tell({ kind: 'attempt-stopped', index });
       }
     }
+  }
+
+  #callActor(index: number): void {
+    const { nodeOptions } = this.#run;
+    this.#actors.run(index, nodeOptions[index] as ResolvedNodeOptions, this.#options.pluginCalls[index]).then(
+      (done) =>
+        this.#guarded(() => {
+          for (const [at, value] of done.values) this.#store.store(at, value);
+          this.#consumed(index);
+          this.#tell({ kind: 'attempt-succeeded', index, timing: done.timing });
+        }),
+      (error: unknown) =>
+        this.#guarded(() => {
+          if (this.#run.core.stopped && this.#run.core.stateOf(index) === NodeState.running)
+            this.#tell({ kind: 'attempt-stopped', index });
+          else this.#tell({ kind: 'attempt-failed', index, error });
+        }),
+    );
   }
 
   #readStored(index: number): void {
@@ -487,6 +496,7 @@ class ClusterRun {
     // A Redis lost while leaves are read must not hold the end up.
     await Promise.race([Promise.all(this.#fetches), this.#stopWatching.promise]);
     this.#stopWatching.resolve();
+    await Promise.race([this.#actors.end(), delay(cleanupWaitMs)]);
     await this.#results.end(cleanupWaitMs);
     const failure =
       this.#infrastructureError ?? this.#run.core.finalError() ?? fetchFailure(this.#fetchError);
@@ -500,6 +510,10 @@ function fetchFailure(error: unknown): Error | undefined {
   return error instanceof Error
     ? error
     : new InternalError(`could not read a leaf's result: ${String(error)}`);
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function withResolvers(): { resolve: () => void; promise: Promise<void> } {

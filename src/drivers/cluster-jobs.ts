@@ -4,10 +4,10 @@
  * are in Redis), and its plugin with module references instead of file URLs. A batch carries
  * each module and plugin spec once.
  */
-import type { ClusterBatch, ClusterNodeJob } from '../cluster/cluster-messages.js';
+import type { ClusterActorJob, ClusterBatch, ClusterNodeJob } from '../cluster/cluster-messages.js';
 import type { ModuleRef, ModuleReferrer } from '../cluster/module-refs.js';
 import { mapPluginModules } from '../cluster/plugin-modules.js';
-import { FunctionFuseError } from '../errors.js';
+import { FunctionFuseError, InternalError } from '../errors.js';
 import type { TaskDefinition } from '../graph/callable.js';
 import type { Node } from '../graph/node.js';
 import type { RemotePluginCall } from '../threads/messages.js';
@@ -75,6 +75,59 @@ export class ClusterJobs {
       solo: alone || options.timeout !== undefined,
       timeoutMs: options.timeout,
     };
+  }
+
+  /**
+   * The job of actor node `index` (its init or a method call); `end` when it is the actor's
+   * last node in the workflow.
+   */
+  actorJob(
+    runId: string,
+    index: number,
+    options: ResolvedNodeOptions,
+    plugin: RemotePluginCall | undefined,
+    end: ClusterActorJob['end'],
+  ): ClusterActorJob {
+    const plan = this.#plan;
+    const node = plan.nodes[index] as Node;
+    const { callable } = node;
+    if (callable.kind !== 'actor-init' && callable.kind !== 'actor-call') {
+      throw new InternalError(`node "${node.name}" is not an actor node`);
+    }
+    checkPlainArguments(node);
+    const { args, slots } = argumentTemplate(node, plan);
+    const common = {
+      runId,
+      index,
+      nodeName: node.name,
+      args,
+      slots,
+      ...(plugin === undefined
+        ? {}
+        : { plugin: { spec: this.#clusterSpec(plugin.spec, node.name), payload: plugin.payload } }),
+      ...(options.timeout === undefined ? {} : { timeoutMs: options.timeout }),
+      ...(end === undefined ? {} : { end }),
+    };
+    if (callable.kind === 'actor-call') {
+      return {
+        ...common,
+        kind: 'call',
+        actor: plan.indexOf.get(callable.instance) as number,
+        method: callable.method,
+      };
+    }
+    const { moduleUrl, key } = callable.actor.location;
+    if (moduleUrl === undefined) {
+      throw new FunctionFuseError(
+        `Actor class "${callable.actor.baseName}" has no known module, so cluster workers cannot load it: ` +
+          'pass { module: import.meta.url } to actor().',
+      );
+    }
+    const module = this.#referrer.refer(
+      moduleUrl,
+      `Actor class "${callable.actor.baseName}" of node "${node.name}"`,
+    );
+    return { ...common, kind: 'init', actor: index, module, key };
   }
 
   /** One job's payload for a batch of prepared nodes. */

@@ -7,6 +7,7 @@
  */
 
 import type { ArgumentSlot } from '../cluster/cluster-messages.js';
+import { FunctionFuseError } from '../errors.js';
 import { isWalkable } from '../graph/arguments.js';
 import { type Node, Ref } from '../graph/node.js';
 import type { ExecutionPlan } from '../workflow/plan.js';
@@ -19,6 +20,12 @@ export interface ArgumentTemplate {
 export function argumentTemplate(node: Node, plan: ExecutionPlan): ArgumentTemplate {
   const slots: ArgumentSlot[] = [];
   const slotFor = (ref: Ref, at: readonly (string | number)[]): void => {
+    if (ref.node.callable.kind === 'actor-init') {
+      throw new FunctionFuseError(
+        `Node "${node.name}" takes the object of actor "${ref.node.name}" as an argument. On BullMQWorkflow an ` +
+          "actor's object stays in its worker: call its methods and pass their results instead.",
+      );
+    }
     slots.push({
       at,
       parent: plan.indexOf.get(ref.node) as number,

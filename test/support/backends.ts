@@ -125,7 +125,7 @@ export function bullmqBackend(
       open.add(workflow as BullMQWorkflow);
       return workflow;
     },
-    supportsActors: false,
+    supportsActors: true,
     supportsPlugins: true,
     stopsSynchronousCode: true,
     close: async () => {
