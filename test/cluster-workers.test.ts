@@ -15,9 +15,10 @@ import {
   NodeExecutionError,
   RedisConnectionError,
   WorkerCodeMismatchError,
+  WorkerDiedError,
 } from 'functionfuse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { add, ramp, slowSquare, sumArray } from './fixtures/cluster-tasks.js';
+import { add, ramp, slowSquare, sumArray, Tally } from './fixtures/cluster-tasks.js';
 import { fail, sum } from './fixtures/tasks.js';
 import { ExecutionLog } from './support/backends.js';
 import {
@@ -128,6 +129,36 @@ describe.runIf(redisServer.runs)('BullMQWorkflow on worker processes', () => {
     }
   }, 90_000);
 
+  it('fails an actor call with WorkerDiedError when the worker holding the actor is killed', async () => {
+    const log = new ExecutionLog();
+    const tally = Tally().setName('tally');
+    const first = tally.slowAdd(log.path, 1, 50).setName('first');
+    const second = tally.slowAdd(log.path, first, 20_000).setName('second');
+    await using workflow = new BullMQWorkflow(second, {
+      workflowName: 'actor-killed',
+      connection: redis.url,
+      queueName: queue,
+    });
+    try {
+      const running = workflow.run().catch((thrown: unknown) => thrown);
+      await waitFor(() => lines(log, 'start').length === 2, 'the second call to start');
+      const holder = (lines(log, 'start')[1] as { pid: number }).pid;
+      const position = workers.findIndex(({ pid }) => pid === holder);
+      await (workers[position] as TestWorker).kill();
+      workers[position] = await startWorkerProcess({ url: redis.url, queue });
+      const error = await running;
+      expect(error).toBeInstanceOf(NodeExecutionError);
+      expect((error as NodeExecutionError).message).toMatch(/^Node "second" failed: WorkerDiedError: /);
+      const cause = (error as NodeExecutionError).cause as Error;
+      expect(cause).toBeInstanceOf(WorkerDiedError);
+      expect(cause.message).toMatch(
+        /which held the actor of node "second", stopped: the call was lost with the actor\.$/,
+      );
+    } finally {
+      log.remove();
+    }
+  }, 90_000);
+
   it('leaves no key of a run in Redis after it succeeds, fails or is cancelled', async () => {
     const log = new ExecutionLog();
     try {
@@ -172,7 +203,9 @@ describe.runIf(redisServer.runs)('BullMQWorkflow on worker processes', () => {
     });
     const [array, total] = await workflow.run();
     expect(array).toBeInstanceOf(Float64Array);
-    expect(array).toEqual(Float64Array.from({ length: 1_000_000 }, (_, index) => 0.5 + index));
+    const expected = Float64Array.from({ length: 1_000_000 }, (_, index) => 0.5 + index);
+    // Compared as bytes: an element-wise toEqual of a million numbers takes seconds.
+    expect(Buffer.from((array as Float64Array).buffer).equals(Buffer.from(expected.buffer))).toBe(true);
     expect(total).toBe(1_000_000 * 0.5 + (999_999 * 1_000_000) / 2);
   }, 60_000);
 

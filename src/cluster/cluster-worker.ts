@@ -138,8 +138,16 @@ export async function startWorker(options: ClusterWorkerOptions): Promise<Cluste
         // Running jobs finish first; then BullMQ gets a few seconds to report them. With Redis
         // gone it would wait for ever: the connections are dropped instead, and the jobs' locks
         // lapse, so another worker takes them.
-        const closed = Promise.all([worker.close(), actorWorker.close()]);
-        await Promise.race([closed, cancellations.idle().then(() => delay(closeGraceMs))]);
+        // With Redis there, running jobs finish and are reported. With Redis gone, nothing can
+        // be reported: BullMQ's graceful close would wait for ever, so it is forced (the jobs'
+        // locks lapse and another worker takes them).
+        const force = redis.status !== 'ready';
+        const closed = Promise.all([worker.close(force), actorWorker.close(force)]);
+        await Promise.race([
+          closed,
+          cancellations.idle().then(() => delay(closeGraceMs)),
+          lost(redis).then(() => delay(closeGraceMs)),
+        ]);
         await actors.endAll();
         await Promise.race([redis.del(workerKey(queueName, id)).catch(() => 0), delay(closeGraceMs)]);
         await pool.close();
@@ -155,6 +163,12 @@ export async function startWorker(options: ClusterWorkerOptions): Promise<Cluste
 
 /** How long closing waits for BullMQ and Redis once no job runs, in ms. */
 const closeGraceMs = 3000;
+
+/** Resolves when the client is without its server (now, or once it loses it). */
+function lost(redis: Redis): Promise<void> {
+  if (redis.status !== 'ready') return Promise.resolve();
+  return new Promise((resolve) => redis.once('close', () => resolve()));
+}
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());

@@ -496,8 +496,10 @@ class ClusterRun {
     // A Redis lost while leaves are read must not hold the end up.
     await Promise.race([Promise.all(this.#fetches), this.#stopWatching.promise]);
     this.#stopWatching.resolve();
-    await Promise.race([this.#actors.end(), delay(cleanupWaitMs)]);
-    await this.#results.end(cleanupWaitMs);
+    // With Redis lost, nothing can be deleted: the keys' TTLs remain the backstop.
+    const waitMs = this.#infrastructureError instanceof RedisConnectionError ? 0 : cleanupWaitMs;
+    await Promise.race([this.#actors.end(), delay(waitMs)]);
+    await this.#results.end(waitMs);
     const failure =
       this.#infrastructureError ?? this.#run.core.finalError() ?? fetchFailure(this.#fetchError);
     if (failure === undefined) settle.resolve(this.#store.results);
