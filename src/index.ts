@@ -7,6 +7,17 @@ export { GraphWorkflow } from './backends/graph-workflow.js';
 export { LocalWorkflow } from './backends/local-workflow.js';
 export type { ThreadWorkflowOptions, WorkerResourceLimits } from './backends/thread-workflow.js';
 export { ThreadWorkflow } from './backends/thread-workflow.js';
+export type { BenchBackendName } from './benchmark/bench-backends.js';
+export type { BenchComparison } from './benchmark/bench-comparison.js';
+export { compareBenchReports } from './benchmark/bench-comparison.js';
+export type { BenchWorkflowOptions } from './benchmark/bench-options.js';
+export type { BenchProgress } from './benchmark/bench-progress.js';
+export type { BenchStatistics } from './benchmark/bench-statistics.js';
+export type { BenchMachine, BenchPipeline, BenchReport, BenchRow } from './benchmark/bench-workflow.js';
+export { benchWorkflow } from './benchmark/bench-workflow.js';
+export type { NodeTiming } from './benchmark/node-durations.js';
+export type { LeafDifference } from './benchmark/same-results.js';
+export { ResultsDifferError } from './benchmark/same-results.js';
 export { parseResultJson } from './cli/complete-json.js';
 export type { PipelineDefinition, PipelineGraph } from './cli/pipeline-module.js';
 export {
