@@ -127,6 +127,22 @@ describe('functionfuse bench options', () => {
     expect(outcome.stdout).toMatch(/^threads {2}1 /m);
   });
 
+  it('finds a pipeline module in the Monte Carlo example, the one the README benchmarks', async () => {
+    const drawing = join(folder, 'monte-carlo.mmd');
+    const outcome = await runFunctionfuse([
+      'graph',
+      'examples/monte-carlo/pipeline-module.ts',
+      '--out',
+      drawing,
+    ]);
+    expect(outcome).toEqual({
+      code: 0,
+      signal: null,
+      stdout: '',
+      stderr: `functionfuse: Wrote the graph of workflow "monte-carlo" (34 nodes, Mermaid) to ${drawing}.\n`,
+    });
+  });
+
   it('describes what it measures in --help', async () => {
     const outcome = await runFunctionfuse(['bench', '--help']);
     expect(outcome.code).toBe(0);

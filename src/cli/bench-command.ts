@@ -141,13 +141,17 @@ function progressPrinter(say: (text: string) => void): (progress: BenchProgress)
       case 'warm-run':
         if (performance.now() - lastLineAt < progressIntervalMs) return;
         lastLineAt = performance.now();
-        say(`${progress.label}: ${progress.runs} warm runs, ${(progress.elapsedMs / 1000).toFixed(1)} s`);
+        say(`${progress.label}: ${warmRuns(progress.runs)}, ${(progress.elapsedMs / 1000).toFixed(1)} s`);
         return;
       case 'row-finished':
-        say(`${progress.label}: ${progress.runs} warm runs, median ${formatMs(progress.medianMs)}`);
+        say(`${progress.label}: ${warmRuns(progress.runs)}, median ${formatMs(progress.medianMs)}`);
         return;
     }
   };
+}
+
+function warmRuns(runs: number): string {
+  return `${runs} warm run${runs === 1 ? '' : 's'}`;
 }
 
 /** Says which rows are slower than in the earlier file; 1 when one is. */
