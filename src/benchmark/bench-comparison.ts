@@ -3,7 +3,7 @@
  * that made it slower fails a CI job. A row is slower only beyond both margins of error: the
  * two 95 % confidence intervals of the mean do not overlap.
  */
-import type { BenchReport, BenchRow } from './bench-workflow.js';
+import type { BenchReport, BenchRow } from './bench-report.js';
 
 /**
  * One row of a benchmark set against the same row (backend and thread count) of an earlier one.

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import type { BenchReport } from '../benchmark/bench-workflow.js';
+import type { BenchReport } from '../benchmark/bench-report.js';
 import { UsageError } from './cli-errors.js';
 
 /** Marks a file as written by `functionfuse bench --json`, in this layout. */

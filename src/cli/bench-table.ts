@@ -4,7 +4,7 @@
  * slowest nodes and the comparison with an earlier file.
  */
 import type { BenchComparison } from '../benchmark/bench-comparison.js';
-import type { BenchReport } from '../benchmark/bench-workflow.js';
+import type { BenchReport } from '../benchmark/bench-report.js';
 
 /** How many nodes `--nodes` lists. */
 export const slowestNodeCount = 10;
