@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { formatMs } from '../src/cli/bench-table.js';
 import { runFunctionfuse } from './fixtures/cli-process.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'functionfuse-cli-bench-options-'));
@@ -163,5 +164,16 @@ describe('functionfuse bench options', () => {
       expect(outcome.stdout).toContain(mention);
     }
     expect((await runFunctionfuse(['--help'])).stdout).toContain('  bench [options] <pipeline>');
+  });
+
+  it.each([
+    [0.0123, '12.3 µs'],
+    [0.99996, '1.00 ms'],
+    [12.34, '12.3 ms'],
+    [999.96, '1.00 s'],
+    [1234, '1.23 s'],
+    [1_234_567, '1235 s'],
+  ])('prints %d ms as %s: three digits, the unit chosen after rounding', (ms, text) => {
+    expect(formatMs(ms)).toBe(text);
   });
 });

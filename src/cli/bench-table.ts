@@ -54,16 +54,18 @@ export function formatBenchReport(
 }
 
 /**
- * A duration with three significant digits in a unit that suits it.
+ * A duration with three significant digits in a unit that suits it. The unit is chosen after
+ * rounding, so 999.96 ms reads 1.00 s, never 1.00e+3 ms.
  *
  * @example
  * formatMs(0.0123);  // '12.3 µs'
  * formatMs(1234);    // '1.23 s'
  */
 export function formatMs(ms: number): string {
-  if (ms < 1) return `${(ms * 1000).toPrecision(3)} µs`;
-  if (ms < 1000) return `${ms.toPrecision(3)} ms`;
-  return `${(ms / 1000).toPrecision(3)} s`;
+  if (ms * 1000 < 999.5) return `${(ms * 1000).toPrecision(3)} µs`;
+  if (ms < 999.5) return `${ms.toPrecision(3)} ms`;
+  const seconds = ms / 1000;
+  return seconds < 999.5 ? `${seconds.toPrecision(3)} s` : `${Math.round(seconds)} s`;
 }
 
 function describeComparison(comparison: BenchComparison | undefined): string {
