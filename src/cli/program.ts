@@ -4,6 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
+import { type BenchCommandOptions, benchCommand } from './bench-command.js';
+import { parseBackendList, parseCountList, parseSeconds } from './bench-option-parsers.js';
 import { ExitCode, exitCodeOf, formatError } from './cli-errors.js';
 import { type CliStreams, processStreams } from './cli-streams.js';
 import { graphCommand } from './graph-command.js';
@@ -13,7 +15,7 @@ import { type RunCommandOptions, runCommand } from './run-command.js';
 import { lsCommand, showCommand } from './storage-commands.js';
 import { type WorkerCommandOptions, workerCommand } from './worker-command.js';
 
-const commandNames = ['run', 'graph', 'ls', 'show', 'worker'];
+const commandNames = ['run', 'graph', 'ls', 'show', 'bench', 'worker'];
 
 /**
  * Options of {@link runCli}.
@@ -139,6 +141,67 @@ Examples:
     )
     .action(async (pipeline: string, options: RunCommandOptions) => {
       setExitCode(await runCommand(pipeline, options, streams, interrupts));
+    });
+
+  program
+    .command('bench')
+    .description(
+      'Measure a pipeline module warm on each backend and thread count (tinybench), storage off, and print one table.',
+    )
+    .argument('<pipeline>', 'module (.ts, .mts, .js, .mjs) whose default export builds the graph, as for run')
+    .option(
+      '--backend <names>',
+      'comma-separated backends to measure: local, threads (default: local,threads)',
+      parseBackendList,
+    )
+    .option(
+      '--threads <counts>',
+      'comma-separated thread counts for threads (default: 1, 2, 4, … and the cores)',
+      parseCountList,
+    )
+    .option(
+      '--time <seconds>',
+      'how long to measure each row, in seconds of warm runs (default: 5)',
+      parseSeconds,
+    )
+    .option(
+      '--iterations <n>',
+      'the fewest warm runs of each row, however long they take (default: 5)',
+      parseCount,
+    )
+    .option('--seed <n>', 'seed every node with RandomStatePlugin (integer, 0 to 4294967295)', parseSeed)
+    .option('--nodes', 'add a table of the slowest nodes (median over the warm runs)', false)
+    .option('--json <file>', "write tinybench's statistics of every row, the machine and the pipeline (JSON)")
+    .option(
+      '--compare <file>',
+      'compare with a file written by --json: exit 1 when a row got slower beyond its margin of error',
+    )
+    .option('--no-progress', 'do not show progress on stderr')
+    .option('--verbose', 'print stack traces with errors, and the files written')
+    .addHelpText(
+      'after',
+      `
+Each row (a backend, and for threads a thread count) gets a workflow of its own; its first
+run is cold (threads starting, modules loading, JIT) and is reported on its own line, apart
+from the statistics of the warm runs that follow. Speedup: the local row's median over the
+row's. Results must be identical on every row and run, or the benchmark fails: seed random
+pipelines with --seed (or a RandomStatePlugin in setup). The pipeline's setup must not set
+a storage.
+
+--compare marks a row slower when the 95 % confidence intervals of the two means do not
+overlap, and exits 1 then; --compare and --json may name one file (it is read first).
+
+The first Ctrl-C (or SIGTERM) stops after the run under way and prints, writes and compares
+what was measured (exit 130 or 143); a second one quits at once.
+
+Examples:
+  $ functionfuse bench pipeline.ts
+  $ functionfuse bench pipeline.ts --backend threads --threads 1,2,4 --time 10 --nodes
+  $ functionfuse bench pipeline.ts --seed 42 --json bench.json
+  $ functionfuse bench pipeline.ts --compare bench.json   # in CI: exit 1 when slower`,
+    )
+    .action(async (pipeline: string, options: BenchCommandOptions) => {
+      setExitCode(await benchCommand(pipeline, options, streams, interrupts));
     });
 
   program
