@@ -134,9 +134,10 @@ describe('benchWorkflow', () => {
       'Expected `threads` to be a non-empty array of thread counts, got an array of length 0',
     ],
     [
-      { backends: ['bullmq'] },
-      'Expected `backends` to hold backend names (local, threads), got "bullmq" (string) at index 0',
+      { backends: ['cluster'] },
+      'Expected `backends` to hold backend names (local, threads, bullmq), got "cluster" (string) at index 0',
     ],
+    [{ backends: ['bullmq'] }, 'Expected `connection` to be set: the bullmq backend needs it'],
     [
       { backends: ['local'], threads: [2] },
       'Expected `threads` only with a backend that uses threads (threads), got backends local',

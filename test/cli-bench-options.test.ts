@@ -23,10 +23,10 @@ const usage = (option: string, detail: string) =>
 describe('functionfuse bench options', () => {
   it.each([
     [
-      ['--backend', 'bullmq'],
+      ['--backend', 'cluster'],
       usage(
         '--backend <names>',
-        `argument 'bullmq' is invalid. Unknown backend "bullmq": expected a comma-separated list of local, threads`,
+        `argument 'cluster' is invalid. Unknown backend "cluster": expected a comma-separated list of local, threads, bullmq`,
       ),
     ],
     [

@@ -187,7 +187,17 @@ describe('functionfuse bench', () => {
 
     it('exits 1 and names the rows slower beyond the margins of error', async () => {
       const file = earlierFile('fast-before.json', 1e-9);
-      const outcome = await runFunctionfuse(['bench', pipeline, ...local, '--compare', file]);
+      // Enough runs that the margin of error stays below the mean on a loaded machine (with 3,
+      // one slow run can widen the interval down past 0, where it overlaps the earlier figure).
+      const outcome = await runFunctionfuse([
+        'bench',
+        pipeline,
+        ...local,
+        '--iterations',
+        '30',
+        '--compare',
+        file,
+      ]);
       expect(outcome.code).toBe(1);
       expect(outcome.stdout).toMatch(/^backend {2}threads .* speedup +vs earlier$/m);
       expect(outcome.stdout).toMatch(

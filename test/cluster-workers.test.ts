@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import {
   AbortError,
   BullMQWorkflow,
+  benchWorkflow,
   FileStorage,
   NodeExecutionError,
   RedisConnectionError,
@@ -158,6 +159,20 @@ describe.runIf(redisServer.runs)('BullMQWorkflow on worker processes', () => {
       log.remove();
     }
   }, 90_000);
+
+  it('is measured by benchWorkflow beside LocalWorkflow, with the same results', async () => {
+    const log = new ExecutionLog();
+    try {
+      const report = await benchWorkflow(
+        { leaves: squares(log, 4, 1), workflowName: 'bench-cluster' },
+        { backends: ['local', 'bullmq'], connection: redis.url, queueName: queue, iterations: 2, timeMs: 1 },
+      );
+      expect(report.rows.map((row) => row.label)).toEqual(['local', 'bullmq']);
+      for (const row of report.rows) expect(row.latency.samplesCount).toBeGreaterThanOrEqual(2);
+    } finally {
+      log.remove();
+    }
+  }, 60_000);
 
   it('leaves no key of a run in Redis after it succeeds, fails or is cancelled', async () => {
     const log = new ExecutionLog();

@@ -3,6 +3,7 @@
  * needs. Adding a backend is one entry here (plus, for an option only it needs, that option in
  * {@link BenchWorkflowOptions} and on the command line).
  */
+import { BullMQWorkflow } from '../backends/bullmq-workflow.js';
 import { LocalWorkflow } from '../backends/local-workflow.js';
 import { ThreadWorkflow } from '../backends/thread-workflow.js';
 import type { Leaves } from '../graph/types.js';
@@ -42,7 +43,7 @@ export interface BenchBackend {
  * @example
  * const backends: BenchBackendName[] = ['local', 'threads'];
  */
-export type BenchBackendName = 'local' | 'threads';
+export type BenchBackendName = 'local' | 'threads' | 'bullmq';
 
 /**
  * The table. Its order is the order of the names in messages; a row's order follows the
@@ -64,6 +65,19 @@ export const benchBackends: Readonly<Record<BenchBackendName, BenchBackend>> = {
       const workflow = new ThreadWorkflow(leaves, {
         workflowName,
         ...(threads === undefined ? {} : { threads }),
+      });
+      return { workflow, run: () => workflow.run(), close: () => workflow.close() };
+    },
+  },
+  bullmq: {
+    // Its threads are those of the worker processes on the queue, started apart.
+    usesThreads: false,
+    requires: ['connection'],
+    create({ leaves, workflowName, options }) {
+      const workflow = new BullMQWorkflow(leaves, {
+        workflowName,
+        connection: options.connection as string,
+        ...(options.queueName === undefined ? {} : { queueName: options.queueName }),
       });
       return { workflow, run: () => workflow.run(), close: () => workflow.close() };
     },

@@ -57,6 +57,13 @@ export interface BenchWorkflowOptions {
   readonly signal?: AbortSignal;
   /** Called as the benchmark goes, for progress lines (see {@link BenchProgress}). */
   readonly onProgress?: (progress: BenchProgress) => void;
+  /** The Redis server of the `bullmq` backend (`redis://host:port`), whose workers run the nodes. */
+  readonly connection?: string;
+  /**
+   * The queue of the `bullmq` backend's workers.
+   * @default 'functionfuse'
+   */
+  readonly queueName?: string;
 }
 
 /** {@link BenchWorkflowOptions} checked, with the defaults filled in. */
@@ -69,9 +76,22 @@ export interface ResolvedBenchOptions {
   readonly nodes: boolean;
   readonly signal: AbortSignal | undefined;
   readonly onProgress: (progress: BenchProgress) => void;
+  readonly connection: string | undefined;
+  readonly queueName: string | undefined;
 }
 
-const optionNames = ['backends', 'threads', 'timeMs', 'iterations', 'seed', 'nodes', 'signal', 'onProgress'];
+const optionNames = [
+  'backends',
+  'threads',
+  'timeMs',
+  'iterations',
+  'seed',
+  'nodes',
+  'signal',
+  'onProgress',
+  'connection',
+  'queueName',
+];
 const defaultBackends: readonly BenchBackendName[] = ['local', 'threads'];
 const maxSeed = 2 ** 32 - 1;
 
@@ -143,6 +163,8 @@ export function resolveBenchOptions(options: BenchWorkflowOptions = {}): Resolve
     nodes,
     signal,
     onProgress,
+    connection: resolveText(options.connection, 'connection'),
+    queueName: resolveText(options.queueName, 'queueName'),
   };
   for (const name of backends) {
     const missing = benchBackends[name].requires.find((option) => options[option] === undefined);
@@ -192,4 +214,11 @@ function resolveThreads(threads: unknown): readonly number[] {
     }
   });
   return [...threads] as number[];
+}
+
+function resolveText(value: unknown, option: string): string | undefined {
+  if (value !== undefined && (typeof value !== 'string' || value.length === 0)) {
+    throw new TypeError(`Expected \`${option}\` to be a non-empty string, got ${describeValue(value)}`);
+  }
+  return value;
 }

@@ -30,6 +30,9 @@ export interface BenchCommandOptions {
   readonly time?: number | undefined;
   readonly iterations?: number | undefined;
   readonly seed?: number | undefined;
+  /** The Redis server of `--backend bullmq`. */
+  readonly connection?: string | undefined;
+  readonly queue?: string | undefined;
   readonly nodes: boolean;
   readonly json?: string | undefined;
   readonly compare?: string | undefined;
@@ -96,6 +99,8 @@ export async function benchCommand(
       ...(options.time === undefined ? {} : { timeMs: options.time }),
       ...(options.iterations === undefined ? {} : { iterations: options.iterations }),
       ...(options.seed === undefined ? {} : { seed: options.seed }),
+      ...(options.connection === undefined ? {} : { connection: options.connection }),
+      ...(options.queue === undefined ? {} : { queueName: options.queue }),
       nodes: options.nodes,
       signal: stop.signal,
       onProgress: progressPrinter(say),

@@ -12,7 +12,7 @@ import { maxThreads } from '../workflow/thread-workflow-options.js';
  *
  * @example
  * parseBackendList('local,threads');  // ['local', 'threads']
- * parseBackendList('local,bullmq');   // throws InvalidArgumentError naming "bullmq" and the known names
+ * parseBackendList('local,cluster');  // throws InvalidArgumentError naming "cluster" and the known names
  */
 export function parseBackendList(text: string): BenchBackendName[] {
   const known = benchBackendNames.join(', ');

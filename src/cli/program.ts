@@ -151,7 +151,7 @@ Examples:
     .argument('<pipeline>', 'module (.ts, .mts, .js, .mjs) whose default export builds the graph, as for run')
     .option(
       '--backend <names>',
-      'comma-separated backends to measure: local, threads (default: local,threads)',
+      'comma-separated backends to measure: local, threads, bullmq (default: local,threads)',
       parseBackendList,
     )
     .option(
@@ -170,6 +170,11 @@ Examples:
       parseCount,
     )
     .option('--seed <n>', 'seed every node with RandomStatePlugin (integer, 0 to 4294967295)', parseSeed)
+    .option(
+      '--connection <url>',
+      'the Redis server of --backend bullmq, with functionfuse worker processes on it',
+    )
+    .option('--queue <name>', 'the queue of --backend bullmq (default: functionfuse)')
     .option('--nodes', 'add a table of the slowest nodes (median over the warm runs)', false)
     .option('--json <file>', "write tinybench's statistics of every row, the machine and the pipeline (JSON)")
     .option(
