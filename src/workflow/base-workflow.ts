@@ -21,6 +21,13 @@ import {
 import { compileNamePattern, type NamePattern } from './pattern.js';
 import { ExecutionPlan } from './plan.js';
 import { Query } from './query.js';
+import { planStoredRun, type RunPlan } from './run-plan.js';
+import {
+  defaultStorageOptions,
+  type ResolvedStorageOptions,
+  resolveStorageOptions,
+  type StorageOptions,
+} from './storage-options.js';
 import { threadWorkflowOptionNames } from './thread-workflow-options.js';
 
 /** Options every backend takes. */
@@ -37,6 +44,8 @@ export interface WorkflowRunInputs {
   readonly plugins: readonly (PreparedPlugin | undefined)[];
   readonly nodeOptions: readonly ResolvedNodeOptions[];
   readonly storage: Storage | undefined;
+  /** How stored results are trusted (setStorage's options). */
+  readonly storageOptions: ResolvedStorageOptions;
   /** Nodes given to logNodes: never stored. */
   readonly loggedNodes: ReadonlySet<Node>;
   readonly events: WorkflowEvents;
@@ -64,6 +73,7 @@ export abstract class BaseWorkflow<const L extends Leaves = Leaves> {
   readonly #events = new WorkflowEvents();
   readonly #loggedNodes = new Set<Node>();
   #storage: Storage | undefined;
+  #storageOptions: ResolvedStorageOptions = defaultStorageOptions;
   #plan: ExecutionPlan | undefined;
   #planRevision = -1;
 
@@ -168,15 +178,40 @@ export abstract class BaseWorkflow<const L extends Leaves = Leaves> {
     return this;
   }
 
-  /** Reads stored results instead of running nodes, and saves results as they are computed. */
-  setStorage(storage: Storage): this {
+  /**
+   * Reads stored results instead of running nodes, and saves results as they are computed, each
+   * with its node's cache key. A stored result computed under another key is stale: its node
+   * runs again (a `node-stale` event says why). `{ trust: 'name' }` uses any result stored
+   * under the node's name instead, whatever changed.
+   *
+   * @example
+   * wf.setStorage(new FileStorage('./store'));
+   * wf.setStorage(new FileStorage('./store'), { trust: 'name' });
+   */
+  setStorage(storage: Storage, options?: StorageOptions): this {
     if (!isStorage(storage)) {
       throw new TypeError(
         `Expected \`storage\` to implement the Storage interface (newWorkflow, save, readTask, fileExists, ...), got ${describeValue(storage)}`,
       );
     }
+    this.#storageOptions = resolveStorageOptions(options);
     this.#storage = storage;
     return this;
+  }
+
+  /**
+   * What a run would do with the storage, without running anything: each node in canonical
+   * order as `cached` (its stored result would be read), `stale` (stored under another key, with
+   * the reasons), `missing`, `unreadable` or `not-stored` (actors and logged nodes always run),
+   * and the names of the nodes that would run.
+   *
+   * @example
+   * const plan = await wf.planRun();
+   * for (const node of plan.nodes) console.log(node.name, node.status, node.reasons);
+   * console.log(plan.toRun); // ['second', 'summary']
+   */
+  planRun(): Promise<RunPlan> {
+    return planStoredRun(this.runInputs());
   }
 
   /**
@@ -233,6 +268,7 @@ export abstract class BaseWorkflow<const L extends Leaves = Leaves> {
       plugins: this.#settings.size === 0 ? [] : this.#preparePlugins(plan),
       nodeOptions,
       storage: this.#storage,
+      storageOptions: this.#storageOptions,
       loggedNodes: this.#loggedNodes,
       events: this.#events,
     };
