@@ -20,7 +20,7 @@ export const CACHE_KEY_FORMAT = 1;
  * const key: CacheKey = { format: 1, key: '9f0c…', code: '…', version: '…', arguments: '…', inputs: '…', plugin: '…' };
  */
 export interface CacheKey {
-  /** {@link CACHE_KEY_FORMAT} when it was computed. */
+  /** The key format it was computed under (bumped when what goes into a key changes). */
   readonly format: number;
   /** The key itself: it changes when any part does. */
   readonly key: string;
