@@ -81,6 +81,14 @@ export function threadBackend(threads: number): BackendUnderTest {
   };
 }
 
+/**
+ * Every backend the cross-backend suites run on, fresh (each with its own pools). A suite that
+ * runs its workflows in child processes finds a backend there by its `name`.
+ */
+export function backendsUnderTest(): BackendUnderTest[] {
+  return [localBackend, threadBackend(2)];
+}
+
 /** Runs `body` with `workflow`, then closes the workflow's threads whatever happened. */
 export async function withWorkflow<W extends ThreadWorkflow, T>(
   workflow: W,
