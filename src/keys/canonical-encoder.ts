@@ -39,6 +39,9 @@ enum Tag {
 /** Views and buffers up to this size are written as they are; larger ones by their XXH64. */
 const INLINE_BYTES = 64;
 
+/** Lengths up to which {@link CanonicalEncoder.bytes} reuses its views. */
+const VIEW_CACHE_LIMIT = 1024;
+
 /** Marks an array's missing element on the encoder's stack. */
 const hole: unique symbol = Symbol('hole');
 
@@ -57,6 +60,8 @@ export class CanonicalEncoder {
   #length = 0;
   readonly #hasher: KeyHasher;
   readonly #stack: unknown[] = [];
+  /** Views on the start of the buffer, by length (see {@link bytes}). */
+  #views: (Uint8Array | undefined)[] = [];
 
   constructor(hasher: KeyHasher) {
     this.#hasher = hasher;
@@ -69,7 +74,16 @@ export class CanonicalEncoder {
 
   /** What was written since {@link reset}: a view on the encoder's buffer, valid until the next write. */
   bytes(): Uint8Array {
-    return this.#bytes.subarray(0, this.#length);
+    const length = this.#length;
+    if (length >= VIEW_CACHE_LIMIT) return this.#bytes.subarray(0, length);
+    // Nodes of one task encode to the same length: their view is made once, not per node (a
+    // view per node was most of the garbage of keying 100,000 trivial nodes).
+    let view = this.#views[length];
+    if (view === undefined) {
+      view = this.#bytes.subarray(0, length);
+      this.#views[length] = view;
+    }
+    return view;
   }
 
   /** One byte. */
@@ -121,6 +135,12 @@ export class CanonicalEncoder {
     }
     if (typeof root === 'string') {
       this.string(root);
+      return;
+    }
+    if (root instanceof Ref && root.path.length === 0) {
+      this.byte(Tag.ref);
+      this.uint32(refPosition(root));
+      this.uint32(0);
       return;
     }
     const stack = this.#stack;
@@ -280,5 +300,6 @@ export class CanonicalEncoder {
     grown.set(this.#bytes.subarray(0, this.#length));
     this.#bytes = grown;
     this.#view = new DataView(grown.buffer);
+    this.#views = [];
   }
 }
