@@ -4,12 +4,10 @@ import {
   type WorkflowEventName,
   WorkflowEvents,
 } from '../events/workflow-events.js';
-import { actorHandleNode } from '../graph/actor-handle-mark.js';
 import { resolveRef } from '../graph/arguments.js';
 import { currentGraphRevision, type Node, Ref } from '../graph/node.js';
 import type { Leaves, RunResult } from '../graph/types.js';
-import { refuseUnknownKeys } from '../options/unknown-keys.js';
-import { isPlugin, type Plugin, type PreparedPlugin } from '../plugins/plugin.js';
+import type { Plugin, PreparedPlugin } from '../plugins/plugin.js';
 import { isStorage, type Storage } from '../storage/storage.js';
 import {
   defaultNodeOptions,
@@ -28,7 +26,7 @@ import {
   resolveStorageOptions,
   type StorageOptions,
 } from './storage-options.js';
-import { threadWorkflowOptionNames } from './thread-workflow-options.js';
+import { validateLeaves, validatePlugin, validateWorkflowName } from './workflow-checks.js';
 
 /** Options every backend takes. */
 export interface WorkflowOptions {
@@ -290,56 +288,5 @@ export abstract class BaseWorkflow<const L extends Leaves = Leaves> {
       this.#settings.set(node, settings);
     }
     return settings;
-  }
-}
-
-function validateLeaves(leaves: Leaves): readonly Ref[] {
-  if (leaves instanceof Ref) return [leaves];
-  if (!Array.isArray(leaves) || leaves.length === 0) {
-    throw new TypeError(
-      `Expected \`leaves\` to be a node, an item, or a non-empty array of them, got ${describeLeaf(leaves)}`,
-    );
-  }
-  leaves.forEach((leaf, index) => {
-    if (!(leaf instanceof Ref)) {
-      throw new TypeError(`Expected \`leaves[${index}]\` to be a node or an item, got ${describeLeaf(leaf)}`);
-    }
-  });
-  return [...leaves];
-}
-
-/** Says what a wrong leaf is; an actor handle gets its fix, since it looks like a node. */
-function describeLeaf(value: unknown): string {
-  const initNode = actorHandleNode(value);
-  if (initNode === undefined) return describeValue(value);
-  return `the handle of actor "${initNode.name}": pass \`handle.node\` for its object, or the result of one of its methods`;
-}
-
-function validateWorkflowName(
-  options: WorkflowOptions,
-  backend: string,
-  backendOptions: readonly string[],
-): string {
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError(
-      `Expected workflow options to be an object like { workflowName: 'demo' }, got ${describeValue(options)}`,
-    );
-  }
-  const known = new Set(['workflowName', ...backendOptions, ...threadWorkflowOptionNames]);
-  refuseUnknownKeys(options, [...known], `${backend} option`);
-  const { workflowName } = options;
-  if (typeof workflowName !== 'string' || workflowName.length === 0) {
-    throw new TypeError(
-      `Expected \`workflowName\` to be a non-empty string, got ${describeValue(workflowName)}`,
-    );
-  }
-  return workflowName;
-}
-
-function validatePlugin(plugin: Plugin): void {
-  if (!isPlugin(plugin)) {
-    throw new TypeError(
-      `Expected \`plugin\` to be a Plugin (beginRun, localInitialize, remoteInitialize), got ${describeValue(plugin)}`,
-    );
   }
 }
