@@ -42,6 +42,11 @@ function buildLayers(nodeCount: number): Node<number>[] {
 
 const rows: FigureRow[] = [];
 
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
 // 1. Keys for 100,000 nodes, beside running them.
 {
   const nodeCount = 100_000;
@@ -109,20 +114,21 @@ const rows: FigureRow[] = [];
     });
     await byKey.run();
     const plan = new ExecutionPlan(leaves);
-    const bench = new Bench({ time: 4_000, iterations: 10, warmupIterations: 2 });
-    bench
-      .add('by key', async () => {
-        await byKey.run();
-      })
-      .add('by name', async () => {
-        await byName.run();
-      })
-      .add('keys', async () => {
-        await NodeKeys.compute(plan.nodes, plan.parentIndexes, []);
-      });
-    await bench.run();
-    const keyedMs = medianMs(bench, 'by key');
-    const beforeKeysMs = medianMs(bench, 'by name') - medianMs(bench, 'keys');
+    // Rounds alternate the three, so a machine that gets busier or quieter meanwhile weighs on
+    // each alike (tinybench would time all of one before the next).
+    const timings = { byKey: [] as number[], byName: [] as number[], keys: [] as number[] };
+    const timed = async (into: number[], body: () => Promise<unknown>) => {
+      const started = performance.now();
+      await body();
+      into.push(performance.now() - started);
+    };
+    for (let round = 0; round < 12; round++) {
+      await timed(timings.byKey, () => byKey.run());
+      await timed(timings.byName, () => byName.run());
+      await timed(timings.keys, () => NodeKeys.compute(plan.nodes, plan.parentIndexes, []));
+    }
+    const keyedMs = median(timings.byKey);
+    const beforeKeysMs = median(timings.byName) - median(timings.keys);
     rows.push({
       case: `cached rerun of ${nodeCount} stored nodes`,
       ms: round(keyedMs),
