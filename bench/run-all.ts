@@ -13,6 +13,7 @@ const suites = [
   'storage.bench.ts',
   'storage-overhead.bench.ts',
   'storage-dispatch.bench.ts',
+  'node-keys.bench.ts',
   'graph-shape.bench.ts',
   'soak.ts',
 ];

@@ -54,7 +54,7 @@ export type {
 export type { ActorFactory, ActorHandle, ActorHandleBase, AnyMethod, MethodKeys } from './graph/actor.js';
 export { actor } from './graph/actor.js';
 export type { AnyClass } from './graph/callable.js';
-export type { DefinitionOptions } from './graph/definition.js';
+export type { DefinitionOptions, DefinitionVersion } from './graph/definition.js';
 export { Node, NodeItem, Ref } from './graph/node.js';
 export type { TaskFactory, TaskOptions } from './graph/task.js';
 export { task, workflow } from './graph/task.js';
@@ -75,9 +75,11 @@ export type { RandomAlgorithm, RandomStateOptions } from './plugins/random-state
 export { RandomStatePlugin } from './plugins/random-state-plugin.js';
 export type { RunReportOptions } from './report/run-report.js';
 export { renderRunReport, writeRunReport } from './report/run-report.js';
+export type { CacheKey, StaleReason } from './storage/cache-key.js';
+export { staleReasonText } from './storage/cache-key.js';
 export { FileStorage } from './storage/file-storage.js';
 export type { FileStorageOptions } from './storage/file-storage-options.js';
-export type { Storage } from './storage/storage.js';
+export type { ReadOptions, SaveOptions, Storage, StoredKeyInfo } from './storage/storage.js';
 export { isStorage } from './storage/storage.js';
 export type { StorageOperation } from './storage/storage-access-error.js';
 export { StorageAccessError } from './storage/storage-access-error.js';
@@ -85,6 +87,7 @@ export type { CorruptionReason } from './storage/storage-errors.js';
 export {
   CorruptStoredResultError,
   ResultNotSavedError,
+  StaleStoredResultError,
   StoredResultMissingError,
   UnstorableResultError,
 } from './storage/storage-errors.js';
@@ -100,3 +103,5 @@ export type { NodeOptions } from './workflow/node-options.js';
 export type { NamePattern } from './workflow/pattern.js';
 export { Query } from './workflow/query.js';
 export type { RunOptions } from './workflow/run-options.js';
+export type { PlannedNode, PlannedStatus, RunPlan } from './workflow/run-plan.js';
+export type { StorageOptions, StoredResultTrust } from './workflow/storage-options.js';

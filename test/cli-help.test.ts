@@ -10,6 +10,7 @@ describe('functionfuse --help', () => {
     for (const command of [
       'run [options] <pipeline>',
       'graph [options] <pipeline>',
+      'plan [options] <pipeline>',
       'ls [options] <storage> [workflow] [glob]',
       'show [options] <storage> <workflow> <node>',
     ]) {
@@ -25,6 +26,7 @@ describe('functionfuse --help', () => {
         '--backend <name>',
         '--threads <count>',
         '--storage <dir>',
+        '--trust <by>',
         '--trace <file>',
         '--report <file>',
         '--graph <file>',
@@ -40,6 +42,11 @@ describe('functionfuse --help', () => {
       'graph',
       'Usage: functionfuse graph [options] <pipeline>',
       ['--out <file>', '.svg, .dot or .mmd', '--verbose'],
+    ],
+    [
+      'plan',
+      'Usage: functionfuse plan [options] <pipeline>',
+      ['--storage <dir>', '--seed <n>', '--trust <by>', '$ functionfuse plan pipeline.ts --storage ./store'],
     ],
     [
       'ls',

@@ -109,7 +109,7 @@ describe('functionfuse run', () => {
     expect(outcome.status).toBe(0);
     // The bar redraws in place: the last drawing shows every node done.
     expect(outcome.stdout).toMatch(
-      /█{40} 4\/4 nodes done \| 0 running \| 0 failed \| 0 cached \| 0 retries \| \d+\.\d s elapsed \| ETA /,
+      /█{40} 4\/4 nodes done \| 0 running \| 0 failed \| 0 cached \| 0 stale \| 0 retries \| \d+\.\d s elapsed \| ETA /,
     );
     expect(outcome.stdout).not.toContain('functionfuse: cli-demo: finished');
     expect(outcome.stdout).toContain('{ "total": 46, "count": 12 }');

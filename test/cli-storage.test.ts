@@ -56,14 +56,19 @@ describe('with FileStorage', () => {
     },
   );
 
-  it('lists stored results, all or by glob', async () => {
-    expect(await runFunctionfuse(['ls', store, 'cli-demo'])).toEqual({
-      code: 0,
-      signal: null,
-      stdout: 'first\nramp\nsecond\nsummary\n',
-      stderr: '',
-    });
-    expect((await runFunctionfuse(['ls', store, 'cli-demo', 's*'])).stdout).toBe('second\nsummary\n');
+  it('lists stored results, all or by glob, with their key prefix and write time', async () => {
+    const listed = await runFunctionfuse(['ls', store, 'cli-demo']);
+    expect({ ...listed, stdout: '' }).toEqual({ code: 0, signal: null, stdout: '', stderr: '' });
+    const written = String.raw`[0-9a-f]{8}  \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z`;
+    expect(listed.stdout.split('\n')).toEqual([
+      expect.stringMatching(new RegExp(`^first    ${written}$`)),
+      expect.stringMatching(new RegExp(`^ramp     ${written}$`)),
+      expect.stringMatching(new RegExp(`^second   ${written}$`)),
+      expect.stringMatching(new RegExp(`^summary  ${written}$`)),
+      '',
+    ]);
+    const some = (await runFunctionfuse(['ls', store, 'cli-demo', 's*'])).stdout;
+    expect(some.split('\n').map((line) => line.split(' ')[0])).toEqual(['second', 'summary', '']);
   });
 
   it('lists the stored workflows when no workflow is named', async () => {

@@ -182,7 +182,7 @@ describe('random DAGs', () => {
           const expected = expectedOutcomes(specs);
           const fixed = specs.map((spec) => ({ ...spec, failing: false }));
           const folder = mkdtempSync(join(tmpdir(), 'functionfuse-dag-storage-'));
-          const logs = [new ExecutionLog(), new ExecutionLog(), new ExecutionLog()] as const;
+          const logs = [new ExecutionLog(), new ExecutionLog()] as const;
           const create = (nodes: Node<MixResult>[]) =>
             withSeeds(
               backend === 'local'
@@ -200,14 +200,18 @@ describe('random DAGs', () => {
             const fresh = await withSeeds(
               new LocalWorkflow(build(fixed, logs[0].path), { workflowName: 'resume' }),
             ).run();
+            // One log for both runs: the log's path is an argument, so part of every cache key.
+            // Only the failing nodes' arguments change (failing: false), so with cache keys too
+            // exactly they and the nodes they held up (skipped, never saved) run again.
             const first = create(build(specs, logs[1].path));
             await runToEnd(first, () => first.run({ failFast: false }).catch(() => undefined));
-            const second = create(build(fixed, logs[2].path));
+            const ranFirst = logs[1].entries().length;
+            const second = create(build(fixed, logs[1].path));
             expect(await runToEnd(second, () => second.run())).toEqual(fresh);
             const rerun = Object.fromEntries(
               [...expected.failed, ...expected.skipped].map((name) => [name, 1]),
             );
-            expect(sortedCounts(logs[2].entries())).toEqual(rerun);
+            expect(sortedCounts(logs[1].entries().slice(ranFirst))).toEqual(rerun);
           } finally {
             for (const log of logs) log.remove();
             rmSync(folder, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 import {
   actor,
+  FileStorage,
   GraphWorkflow,
   LocalWorkflow,
   RandomStatePlugin,
@@ -39,12 +40,20 @@ describe('unknown option keys are refused, with the closest known name', () => {
     [
       'task()',
       () => task(function bogusOptions() {}, { bogus: 1 } as never),
-      'Unknown task() option `bogus`; known options: name, module',
+      'Unknown task() option `bogus`; known options: name, module, version',
     ],
     [
       'actor()',
       () => actor(class Bogus {}, { nmae: 'x' } as never),
-      'Unknown actor() option `nmae` (did you mean `name`?); known options: name, module',
+      'Unknown actor() option `nmae` (did you mean `name`?); known options: name, module, version',
+    ],
+    [
+      'setStorage()',
+      () =>
+        new LocalWorkflow(unit(), { workflowName: 'x' }).setStorage(new FileStorage('store'), {
+          trsut: 'name',
+        } as never),
+      'Unknown setStorage() option `trsut` (did you mean `trust`?); known options: trust',
     ],
     [
       'node options',
@@ -63,6 +72,13 @@ describe('unknown option keys are refused, with the closest known name', () => {
     ],
   ])('%s', (_, build, message) => {
     expect(build).toThrow(new TypeError(message));
+  });
+
+  it('refuses a trust that is neither key nor name, naming the value', () => {
+    const wf = new LocalWorkflow(unit(), { workflowName: 'x' });
+    expect(() => wf.setStorage(new FileStorage('store'), { trust: 'names' } as never)).toThrow(
+      new TypeError("Expected `trust` to be 'key' or 'name', got \"names\" (string)"),
+    );
   });
 
   it("accepts ThreadWorkflow's options on every backend, so that only the class changes", () => {

@@ -11,6 +11,7 @@ import { prepareRun } from '../src/scheduler/run-setup.js';
 import type { BatchResult, JobBatch } from '../src/threads/messages.js';
 import { defaultNodeOptions } from '../src/workflow/node-options.js';
 import { ExecutionPlan } from '../src/workflow/plan.js';
+import { defaultStorageOptions } from '../src/workflow/storage-options.js';
 
 const makeArray = task(function ownershipMakeArray() {
   return new Float64Array([1, 2, 3]);
@@ -57,6 +58,7 @@ async function runOnFakePool(leaves: readonly Ref[]) {
     plugins: [],
     nodeOptions: plan.nodes.map(() => defaultNodeOptions),
     storage: undefined,
+    storageOptions: defaultStorageOptions,
     loggedNodes: new Set(),
     events: new WorkflowEvents(),
   }));

@@ -11,11 +11,12 @@ import { type CliStreams, processStreams } from './cli-streams.js';
 import { graphCommand } from './graph-command.js';
 import { type InterruptSource, processSignals } from './interrupts.js';
 import { parseCount, parseSeed } from './option-parsers.js';
+import { type PlanCommandOptions, planCommand } from './plan-command.js';
 import { type RunCommandOptions, runCommand } from './run-command.js';
 import { lsCommand, showCommand } from './storage-commands.js';
 import { type WorkerCommandOptions, workerCommand } from './worker-command.js';
 
-const commandNames = ['run', 'graph', 'ls', 'show', 'bench', 'worker'];
+const commandNames = ['run', 'graph', 'plan', 'ls', 'show', 'bench', 'worker'];
 
 /**
  * Options of {@link runCli}.
@@ -104,6 +105,7 @@ export function createProgram(
     )
     .option('--threads <count>', 'worker threads for --backend threads (default: one per core)', parseCount)
     .option('--storage <dir>', 'read stored results instead of running their nodes, and store new ones')
+    .addOption(trustOption())
     .option('--trace <file>', 'write a Chrome trace (JSON): open it in ui.perfetto.dev or chrome://tracing')
     .option('--report <file>', 'write an HTML report: the graph coloured by outcome, a timeline per thread')
     .option('--graph <file>', 'draw the graph coloured by outcome (.svg, .dot or .mmd)')
@@ -227,9 +229,34 @@ Examples:
     });
 
   program
+    .command('plan')
+    .description(
+      'Say what run would do with a storage folder, running nothing: each node cached, stale (and what changed) or missing, and what would run.',
+    )
+    .argument('<pipeline>', 'module (.ts, .mts, .js, .mjs) whose default export builds the graph')
+    .requiredOption('--storage <dir>', 'the storage folder the run would use')
+    .option('--seed <n>', 'as run --seed: seeds are part of the cache keys', parseSeed)
+    .addOption(trustOption())
+    .option('--verbose', 'print stack traces with errors')
+    .addHelpText(
+      'after',
+      `
+A stored result is used when it was computed under the node's cache key: the same task
+code, version, arguments, seed and input nodes. Otherwise it is stale and the node runs again,
+and so does every node that depends on it.
+
+Examples:
+  $ functionfuse plan pipeline.ts --storage ./store
+  $ functionfuse plan pipeline.ts --storage ./store --seed 42`,
+    )
+    .action(async (pipeline: string, options: PlanCommandOptions) => {
+      setExitCode(await planCommand(pipeline, options, streams));
+    });
+
+  program
     .command('ls')
     .description(
-      'List the workflows in a storage folder, or the stored results of one workflow (exit 1 if it is not there).',
+      'List the workflows in a storage folder, or the stored results of one workflow with their cache key prefix and write time (exit 1 if it is not there).',
     )
     .argument('<storage>', 'the storage folder (as given to --storage or FileStorage)')
     .argument('[workflow]', 'a workflow name: list its stored results')
@@ -297,6 +324,16 @@ Examples:
     });
 
   return program;
+}
+
+/** `--trust`, shared by run and plan. */
+function trustOption(): Option {
+  return new Option(
+    '--trust <by>',
+    'use a stored result when its cache key matches (key), or whenever one is stored under the name (name)',
+  )
+    .choices(['key', 'name'])
+    .default('key');
 }
 
 /** Help and version are normal exits; every other commander exit is a usage error. */

@@ -10,6 +10,7 @@ import { RandomStatePlugin } from '../plugins/random-state-plugin.js';
 import { ProgressReporter } from '../progress/progress-reporter.js';
 import { RunRecorder } from '../trace/run-recorder.js';
 import type { BaseWorkflow } from '../workflow/base-workflow.js';
+import type { StoredResultTrust } from '../workflow/storage-options.js';
 import { ExitCode, RunInterruptedError, UsageError } from './cli-errors.js';
 import type { CliStreams } from './cli-streams.js';
 import { type InterruptSignal, type InterruptSource, processSignals } from './interrupts.js';
@@ -31,6 +32,8 @@ export interface RunCommandOptions {
   /** Worker threads; only with the threads backend. @default os.availableParallelism() */
   readonly threads?: number | undefined;
   readonly storage?: string | undefined;
+  /** How stored results are trusted (see StoredResultTrust). @default 'key' */
+  readonly trust?: StoredResultTrust | undefined;
   readonly trace?: string | undefined;
   readonly report?: string | undefined;
   readonly graph?: string | undefined;
@@ -79,7 +82,7 @@ export async function runCommand(
   const pipeline = await loadPipeline(pipelineFile);
   const { workflow, backendLabel } = createWorkflow(pipeline.leaves, pipeline.workflowName, options);
   try {
-    configure(workflow, options.seed, storage);
+    configure(workflow, options.seed, storage, options.trust ?? 'key');
     await pipeline.setup?.(workflow);
 
     const wantsRecording =
@@ -169,9 +172,10 @@ function configure(
   workflow: BaseWorkflow,
   seed: number | undefined,
   storage: CliFileStorage | undefined,
+  trust: StoredResultTrust,
 ): void {
   // One plugin instance for every node: seeds are handed out in canonical order, one per node,
   // so the run gives the same draws on every backend and thread count.
   if (seed !== undefined) workflow.query().setPlugin(new RandomStatePlugin({ seed }));
-  if (storage !== undefined) workflow.setStorage(storage);
+  if (storage !== undefined) workflow.setStorage(storage, { trust });
 }

@@ -3,21 +3,27 @@
  * summarised, for the "run, then analyse the stored results" use of the original.
  */
 import { existsSync, statSync } from 'node:fs';
+import { isCacheKey } from '../storage/cache-key.js';
+import type { StoredKeyInfo } from '../storage/storage.js';
 import { ExitCode, NotFoundError, UsageError } from './cli-errors.js';
 import type { CliStreams } from './cli-streams.js';
 import { type CliFileStorage, openFileStorage } from './storage-option.js';
 import { summariseValue } from './value-summary.js';
 
+/** Hex digits of a record's cache key that `ls` shows: enough to tell keys apart by eye. */
+const KEY_PREFIX_LENGTH = 8;
+
 /**
- * Prints the workflows of a storage folder (no `workflow`), or the names of a workflow's stored
- * results that match `glob`, one per line, sorted; resolves to the exit code.
+ * Prints the workflows of a storage folder (no `workflow`), or the stored results of a workflow
+ * whose names match `glob`, one per line, sorted: each name, the first digits of the cache key
+ * it was computed under, and when it was written (ISO 8601, UTC); resolves to the exit code.
  *
  * @throws {NotFoundError} when the folder holds no workflow of that name (exit code 1).
  *
  * @example
  * await lsCommand('./store', 'demo', '*model', processStreams());
- * // a-model
- * // b-model
+ * // a-model  3f2a9c01  2026-12-01T10:04:12.345Z
+ * // b-model  (written before keys)
  */
 export async function lsCommand(
   directory: string,
@@ -36,9 +42,25 @@ export async function lsCommand(
       `No workflow ${JSON.stringify(workflow)} is stored in ${directory} (${held}): check the name, or list them with functionfuse ls ${quoteArgument(directory)}.`,
     );
   }
-  const names = workflow === undefined ? workflows : await storage.listTasks(workflow, glob);
-  for (const name of names) streams.stdout.write(`${name}\n`);
+  if (workflow === undefined) {
+    for (const name of workflows) streams.stdout.write(`${name}\n`);
+    return ExitCode.ok;
+  }
+  const names = await storage.listTasks(workflow, glob);
+  const infos = await Promise.all(names.map((name) => storage.readKey(workflow, name)));
+  const width = Math.max(0, ...names.map((name) => name.length));
+  names.forEach((name, index) => {
+    streams.stdout.write(`${name.padEnd(width)}  ${describeRecordKey(infos[index])}\n`);
+  });
   return ExitCode.ok;
+}
+
+/** A record's key prefix and write time, as `ls` shows them. */
+function describeRecordKey(info: StoredKeyInfo | undefined): string {
+  if (info === undefined) return '(unreadable)';
+  if (!isCacheKey(info.cacheKey)) return '(written before keys)';
+  const writtenAt = info.writtenAt === undefined ? '' : `  ${new Date(info.writtenAt).toISOString()}`;
+  return `${info.cacheKey.key.slice(0, KEY_PREFIX_LENGTH)}${writtenAt}`;
 }
 
 /**

@@ -7,9 +7,9 @@
 import { availableParallelism, hostname } from 'node:os';
 import type { ConnectionOptions, Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { TaskPool } from '../threads/task-pool.js';
 import { WorkerActors } from './cluster-actors.js';
 import type { ClusterActorJob, ClusterBatch, ClusterJobData, ClusterJobResult } from './cluster-messages.js';
+import { FreshThreads } from './fresh-threads.js';
 import { ModuleResolver } from './module-refs.js';
 import { openRedis } from './redis-connection.js';
 import { defineClusterScripts, runClusterBatch } from './run-cluster-batch.js';
@@ -50,7 +50,7 @@ export async function startWorker(options: ClusterWorkerOptions): Promise<Cluste
   const redis = await openRedis(connection, connectTimeoutMs, 'functionfuse worker');
   defineClusterScripts(redis);
   const subscriber = redis.duplicate();
-  const pool = new TaskPool({ threads });
+  const pool = new FreshThreads(threads);
   const resolver = new ModuleResolver(root);
   const cancellations = new RunCancellations();
   subscriber.on('error', () => {}); // reconnects by itself; the data client reports losses
@@ -99,7 +99,13 @@ export async function startWorker(options: ClusterWorkerOptions): Promise<Cluste
       const batch = fromBase64<ClusterBatch>(job.data.batch as string);
       const cancelled = cancellations.enter(batch.runId);
       try {
-        const outcomes = await runClusterBatch(batch, { redis, pool, resolver, resultTtlMs, cancelled });
+        const outcomes = await runClusterBatch(batch, {
+          redis,
+          threads: pool,
+          resolver,
+          resultTtlMs,
+          cancelled,
+        });
         return { worker: id, outcomes: toBase64(outcomes) };
       } finally {
         cancellations.leave(batch.runId);

@@ -10,9 +10,9 @@ import type { Redis } from 'ioredis';
 import { FunctionFuseError } from '../errors.js';
 import type { JobBatch, NodeJob } from '../threads/messages.js';
 import { serializeThrown } from '../threads/serialized-error.js';
-import type { TaskPool } from '../threads/task-pool.js';
 import type { ClusterBatch, ClusterOutcome } from './cluster-messages.js';
 import { fillArguments, missingInput, readRunInputs } from './fill-arguments.js';
+import type { FreshThreads } from './fresh-threads.js';
 import type { ModuleRef, ModuleResolver } from './module-refs.js';
 import { mapPluginModules } from './plugin-modules.js';
 import { aliveKey, resultKey } from './run-keys.js';
@@ -21,7 +21,7 @@ import { packValue, REDIS_VALUE_MAX_BYTES, unpackValue } from './wire-format.js'
 /** What a worker lends each job. */
 export interface BatchContext {
   readonly redis: Redis;
-  readonly pool: TaskPool;
+  readonly threads: FreshThreads;
   readonly resolver: ModuleResolver;
   /** How long a result may stay in Redis if its run never deletes it (a coordinator killed). */
   readonly resultTtlMs: number;
@@ -122,11 +122,19 @@ async function runOnPool(
           controller.abort(new FunctionFuseError('timed out'));
         }, timeoutMs);
   try {
-    const result = await context.pool.run(
-      { kind: 'batch', jobs: runnable.map(({ job }) => job), plugins },
-      transferList,
-      controller.signal,
-    );
+    const hashes = new Map<string, string>();
+    for (const ref of batch.modules) if (ref.kind === 'project') hashes.set(ref.path, ref.hash);
+    const pool = context.threads.acquire(hashes);
+    let result: Awaited<ReturnType<typeof pool.run>>;
+    try {
+      result = await pool.run(
+        { kind: 'batch', jobs: runnable.map(({ job }) => job), plugins },
+        transferList,
+        controller.signal,
+      );
+    } finally {
+      context.threads.release(pool);
+    }
     const writes = context.redis.pipeline() as unknown as ScriptedRedis & { exec(): Promise<unknown> };
     let written = 0;
     result.outcomes.forEach((outcome, order) => {

@@ -1,3 +1,5 @@
+import type { StaleReason } from '../storage/cache-key.js';
+
 /**
  * What a workflow reports while it runs. Times are epoch milliseconds with sub-millisecond
  * precision (`performance.timeOrigin + performance.now()`), comparable across threads.
@@ -50,6 +52,19 @@ export interface WorkflowEventMap {
   /** Its stored result was read instead of running it. */
   'node-cached': NodeEventBase;
   /**
+   * A result is stored for it, but was computed under another cache key: the node runs again
+   * and its result is saved over the stale one. `reason` is what changed, most telling first
+   * (`reasons` has them all): its code, its version, its arguments, its seed, or an input node.
+   */
+  'node-stale': NodeEventBase & {
+    readonly reason: StaleReason;
+    readonly reasons: readonly StaleReason[];
+    /** The node's key now, 16 hex digits. */
+    readonly key: string;
+    /** The key the stored result was computed under; undefined when it was written before keys. */
+    readonly storedKey: string | undefined;
+  };
+  /**
    * An attempt failed and the node goes again (its `retries` allow it): `attempt` is the number
    * of the attempt about to start (2 for the first retry), `error` why the previous one failed.
    */
@@ -100,6 +115,7 @@ const eventNames: ReadonlySet<string> = new Set<WorkflowEventName>([
   'node-started',
   'node-finished',
   'node-cached',
+  'node-stale',
   'node-retried',
   'node-failed',
   'node-skipped',

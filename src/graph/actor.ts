@@ -54,8 +54,8 @@ export interface ActorFactory<C extends AnyClass> {
  * const three = acc.add(2);   // Node<number>
  */
 export function actor<C extends AnyClass>(cls: C, options: DefinitionOptions = {}): ActorFactory<C> {
-  const { baseName, location } = nameAndLocation(cls, options, actor, 'actor');
-  const definition: ActorDefinition = { kind: 'actor', cls, baseName, location };
+  const { baseName, location, version } = nameAndLocation(cls, options, actor, 'actor');
+  const definition: ActorDefinition = { kind: 'actor', cls, baseName, location, version };
   registerDefinition(definition);
   const methodNames = collectMethodNames(cls);
   const factory = (...args: InputArgs<ConstructorParameters<C>>): ActorHandle<InstanceType<C>> =>

@@ -1,3 +1,4 @@
+import type { DefinitionVersion } from './definition.js';
 import type { Node } from './node.js';
 
 /**
@@ -23,6 +24,8 @@ export interface TaskDefinition {
   /** The prefix of default node names. */
   readonly baseName: string;
   readonly location: DefinitionLocation;
+  /** The `version` option: part of its nodes' cache keys. */
+  readonly version: DefinitionVersion;
 }
 
 /** A class wrapped by `actor()`. */
@@ -31,6 +34,8 @@ export interface ActorDefinition {
   readonly cls: AnyClass;
   readonly baseName: string;
   readonly location: DefinitionLocation;
+  /** The `version` option: part of its nodes' cache keys. */
+  readonly version: DefinitionVersion;
 }
 
 /** A plugin class registered with `pluginClass()`, so workers can rebuild its instances. */

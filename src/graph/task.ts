@@ -30,8 +30,8 @@ export function task<A extends unknown[], R>(
   fn: (...args: A) => R,
   options: TaskOptions = {},
 ): TaskFactory<A, R> {
-  const { baseName, location } = nameAndLocation(fn, options, task, 'task');
-  const definition: TaskDefinition = { kind: 'task', fn, baseName, location };
+  const { baseName, location, version } = nameAndLocation(fn, options, task, 'task');
+  const definition: TaskDefinition = { kind: 'task', fn, baseName, location, version };
   registerDefinition(definition);
   const factory = (...args: InputArgs<A>): Node<Awaited<R>> => new Node(definition, args);
   Object.defineProperty(factory, 'name', { value: baseName });

@@ -16,7 +16,7 @@ const definitionsByClass = new WeakMap<object, PluginClassDefinition>();
  *   override remoteInitialize(queuedAt: number) { console.log(Date.now() - queuedAt); }
  * });
  */
-export function pluginClass<C extends AnyClass>(cls: C, options: DefinitionOptions = {}): C {
+export function pluginClass<C extends AnyClass>(cls: C, options: Omit<DefinitionOptions, 'version'> = {}): C {
   const { baseName, location } = nameAndLocation(cls, options, pluginClass, 'pluginClass');
   const definition: PluginClassDefinition = { kind: 'plugin', cls, baseName, location };
   registerDefinition(definition);

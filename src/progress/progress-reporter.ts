@@ -99,7 +99,7 @@ export class ProgressReporter {
           // Elapsed time and ETA come from the tally, as in the plain lines: cli-progress's
           // own ETA reads "NULL" or "INF" until a node settles.
           format:
-            '{bar} {done}/{total} nodes done | {running} running | {failed} failed | {cached} cached | {retries} retries | {elapsedTime} elapsed | ETA {timeLeft}',
+            '{bar} {done}/{total} nodes done | {running} running | {failed} failed | {cached} cached | {stale} stale | {retries} retries | {elapsedTime} elapsed | ETA {timeLeft}',
           hideCursor: true,
           clearOnComplete: false,
           // The run owns the process: cli-progress must not install its own signal handlers.
@@ -161,20 +161,34 @@ export class ProgressReporter {
 }
 
 /**
- * One plain progress line, as printed when the stream is not a terminal. Retries and cancelled
- * nodes are counted once there are any; a cancelled run ends with `cancelled`, not `finished`.
+ * One plain progress line, as printed when the stream is not a terminal. Stale results, retries
+ * and cancelled nodes are counted once there are any; a cancelled run ends with `cancelled`, not `finished`.
  *
  * @example
  * formatProgressLine(snapshot);
  * // 'functionfuse: demo: 3/10 nodes done, 2 running, 0 failed, 1 cached, 4.0 s elapsed, ETA 9.3 s'
+ * // with stale results: 'functionfuse: demo: 3/10 nodes done, 2 running, 0 failed, 1 cached, 2 stale, 4.0 s elapsed, ETA 9.3 s'
  * // at the end: 'functionfuse: demo: finished, 10/10 nodes done, 0 failed, 1 cached, 0 skipped in 13.2 s'
  * // cancelled: 'functionfuse: demo: cancelled, 3/10 nodes done, 0 failed, 1 cached, 0 skipped, 7 cancelled in 2.1 s'
  */
 export function formatProgressLine(snapshot: ProgressSnapshot): string {
-  const { workflow, done, total, running, failed, cached, skipped, cancelled, retries, elapsedMs, etaMs } =
-    snapshot;
+  const {
+    workflow,
+    done,
+    total,
+    running,
+    failed,
+    cached,
+    stale,
+    skipped,
+    cancelled,
+    retries,
+    elapsedMs,
+    etaMs,
+  } = snapshot;
   const counts = `${done}/${total} nodes done`;
   const extra =
+    (stale > 0 ? `, ${stale} stale` : '') +
     (cancelled > 0 || snapshot.status === 'cancelled' ? `, ${cancelled} cancelled` : '') +
     (retries > 0 ? `, ${retries} ${retries === 1 ? 'retry' : 'retries'}` : '');
   if (snapshot.finished) {
@@ -219,12 +233,13 @@ export function formatDuration(milliseconds: number): string {
 }
 
 function barPayload(snapshot: ProgressSnapshot): Record<string, number | string> {
-  const { done, running, failed, cached, retries, elapsedMs, etaMs } = snapshot;
+  const { done, running, failed, cached, stale, retries, elapsedMs, etaMs } = snapshot;
   return {
     done,
     running,
     failed,
     cached,
+    stale,
     retries,
     // Not `eta` or `duration`: cli-progress's own tokens of those names would win.
     elapsedTime: formatDuration(elapsedMs),

@@ -28,6 +28,8 @@ export interface ProgressSnapshot {
   readonly running: number;
   readonly failed: number;
   readonly cached: number;
+  /** Nodes whose stored result was stale (computed under another cache key): they run again. */
+  readonly stale: number;
   readonly skipped: number;
   /** Stopped or never started because the run was cancelled. */
   readonly cancelled: number;
@@ -57,6 +59,7 @@ export class ProgressTally {
   #done = 0;
   #failed = 0;
   #cached = 0;
+  #stale = 0;
   #skipped = 0;
   #cancelled = 0;
   #retries = 0;
@@ -69,7 +72,14 @@ export class ProgressTally {
     workflow.on('run-started', (event) => {
       this.#workflow = event.workflow;
       this.#total = event.nodes;
-      this.#done = this.#failed = this.#cached = this.#skipped = this.#cancelled = this.#retries = 0;
+      this.#done =
+        this.#failed =
+        this.#cached =
+        this.#stale =
+        this.#skipped =
+        this.#cancelled =
+        this.#retries =
+          0;
       this.#status = undefined;
       this.#running.clear();
       // Elapsed time is measured here, in this process's clock, not from event times, so
@@ -87,6 +97,10 @@ export class ProgressTally {
     workflow.on('node-failed', (event) => this.#settle(event.index, 'failed'));
     workflow.on('node-skipped', (event) => this.#settle(event.index, 'skipped'));
     workflow.on('node-cancelled', (event) => this.#settle(event.index, 'cancelled'));
+    workflow.on('node-stale', () => {
+      this.#stale++;
+      this.onChange?.('changed');
+    });
     workflow.on('node-retried', () => {
       this.#retries++;
       this.onChange?.('changed');
@@ -116,6 +130,7 @@ export class ProgressTally {
       running: this.#running.size,
       failed: this.#failed,
       cached: this.#cached,
+      stale: this.#stale,
       skipped: this.#skipped,
       cancelled: this.#cancelled,
       retries: this.#retries,

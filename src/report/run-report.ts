@@ -10,6 +10,7 @@ import { toDot } from '../graph-drawing/dot.js';
 import { NODE_OUTCOMES, type NodeOutcome } from '../graph-drawing/drawing-model.js';
 import { renderSvg } from '../graph-drawing/render-svg.js';
 import { refuseUnknownKeys } from '../options/unknown-keys.js';
+import { staleReasonText } from '../storage/cache-key.js';
 import type { NodeRecord, RunRecording } from '../trace/run-recorder.js';
 import { escapeMarkup, formatBytes, formatMs } from './html-text.js';
 import { reportStyle } from './report-style.js';
@@ -69,7 +70,7 @@ export async function renderRunReport(
 <header>
 <h1>Run of <code>${name}</code></h1>
 <p class="summary">${escapeMarkup(summary(recording, options))}</p>
-<ul class="legend">${NODE_OUTCOMES.map((outcome) => `<li><span class="swatch ${outcome}"></span>${outcome} (${count(nodes, outcome)})</li>`).join('')}</ul>
+<ul class="legend">${NODE_OUTCOMES.map((outcome) => `<li><span class="swatch ${outcome}"></span>${outcome} (${count(nodes, outcome)})</li>`).join('')}${staleLegend(nodes)}</ul>
 </header>
 <section id="graph">
 <h2>Graph</h2>
@@ -157,6 +158,18 @@ function count(nodes: readonly NodeRecord[], outcome: NodeOutcome): number {
   return nodes.filter((record) => record.outcome === outcome).length;
 }
 
+/** The outcome, and for a node whose stored result was stale, what changed. */
+function outcomeCell(record: NodeRecord): string {
+  if (record.stale.length === 0) return record.outcome;
+  return `${record.outcome}<br>stale: ${record.stale.map((reason) => staleReasonText[reason]).join(', ')}`;
+}
+
+/** A legend entry for stale nodes (they ran again), when there are any. */
+function staleLegend(nodes: readonly NodeRecord[]): string {
+  const stale = nodes.filter((record) => record.stale.length > 0).length;
+  return stale === 0 ? '' : `<li>stale, ran again (${stale})</li>`;
+}
+
 /** The node's failure, after the failures of its retried attempts, one per line. */
 function errorCell(record: NodeRecord): string {
   const lines = record.retryErrors.map(
@@ -177,7 +190,7 @@ function nodeTable(recording: RunRecording): string {
       record.threadId === undefined ? '' : record.threadId === 0 ? 'main' : String(record.threadId);
     const cells = [
       `<td><code>${escapeMarkup(record.name)}</code></td>`,
-      `<td class="outcome">${record.outcome}</td>`,
+      `<td class="outcome">${outcomeCell(record)}</td>`,
       `<td>${thread}</td>`,
       `<td class="number">${start}</td>`,
       `<td class="number">${record.durationMs === undefined ? '' : formatMs(record.durationMs)}</td>`,
@@ -186,7 +199,7 @@ function nodeTable(recording: RunRecording): string {
       `<td class="number">${record.attempts === 0 ? '' : record.attempts}</td>`,
       `<td class="error">${errorCell(record)}</td>`,
     ];
-    return `<tr class="${record.outcome}">${cells.join('')}</tr>`;
+    return `<tr class="${record.outcome}${record.stale.length > 0 ? ' stale' : ''}">${cells.join('')}</tr>`;
   });
   return `<table>\n<thead>${header}</thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
 }

@@ -5,6 +5,7 @@
  */
 
 import type { Node } from '../graph/node.js';
+import { NodeKeys } from '../keys/node-keys.js';
 import type { PreparedPlugin } from '../plugins/plugin.js';
 import type { WorkflowRunInputs } from '../workflow/base-workflow.js';
 import type { ResolvedNodeOptions } from '../workflow/node-options.js';
@@ -44,12 +45,23 @@ export async function prepareRun(
   const { failFast, signal } = resolveRunOptions(options);
   refuseWorkflowInWorker(workflowName);
   const given = inputs();
-  const { plan, plugins, nodeOptions, storage, loggedNodes, events } = given;
+  const { plan, plugins, nodeOptions, storage, storageOptions, loggedNodes, events } = given;
   await beforeStart?.(given);
   let stored: StoredResults | undefined;
   if (storage !== undefined) {
-    await storage.newWorkflow(workflowName);
-    stored = new StoredResults(storage, workflowName, loggedNodes);
+    // Keys are computed while the storage is opened and listed: both wait on the disk.
+    const [keys] = await Promise.all([
+      NodeKeys.compute(plan.nodes, plan.parentIndexes, plugins),
+      storage.newWorkflow(workflowName),
+    ]);
+    stored = new StoredResults(storage, {
+      workflowName,
+      plan,
+      neverStored: loggedNodes,
+      keys,
+      trust: storageOptions.trust,
+      events,
+    });
     await stored.prepare();
   }
   const outcomes = new RunOutcomes(plan, workflowName, failFast, events);

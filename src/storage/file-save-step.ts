@@ -7,8 +7,8 @@ import { composeRecord, type SealedRecord, sealRecord } from './sealed-record.js
 import type { PrepareSave } from './storage.js';
 
 /** Seals the node's result as a record ready to write. */
-export const sealForSave: PrepareSave = (workflowName, nodeName, value) => {
-  const sealed = sealRecord(composeRecord(workflowName, nodeName, value));
+export const sealForSave: PrepareSave = (workflowName, nodeName, value, options) => {
+  const sealed = sealRecord(composeRecord(workflowName, nodeName, value, options?.cacheKey));
   return { prepared: sealed, transferList: movableBuffersOf(sealed) };
 };
 

@@ -9,13 +9,17 @@ import { globToRegExp } from './glob.js';
 import { makeDirectory } from './make-directory.js';
 import { readRecordMeta } from './record-file.js';
 import { RecordProblem } from './record-format.js';
-import { NO_RECORD, readStoredValue } from './record-reader.js';
+import { NO_RECORD, RecordStale, readStoredValue } from './record-reader.js';
 import { removeFiles, writeRecord } from './record-writer.js';
 import { composeRecord, isSealedRecord, type RecordContent, type SealedRecord } from './sealed-record.js';
 import { sweepStaleFiles } from './stale-file-sweep.js';
-import type { Storage, WorkerSaveStep } from './storage.js';
+import type { ReadOptions, SaveOptions, Storage, StoredKeyInfo, WorkerSaveStep } from './storage.js';
 import { asStorageAccessError, type StorageAccessError } from './storage-access-error.js';
-import { CorruptStoredResultError, StoredResultMissingError } from './storage-errors.js';
+import {
+  CorruptStoredResultError,
+  StaleStoredResultError,
+  StoredResultMissingError,
+} from './storage-errors.js';
 import { decodeStorageKey, encodeStorageKey, isHashedStorageKey } from './storage-key.js';
 import {
   parseRawPartFileName,
@@ -97,10 +101,10 @@ export class FileStorage implements Storage {
    * @example
    * await storage.save('demo', 'sum_0000', { total: 3n, at: new Date() });
    */
-  async save(workflowName: string, nodeName: string, value: unknown): Promise<void> {
+  async save(workflowName: string, nodeName: string, value: unknown, options?: SaveOptions): Promise<void> {
     checkName(workflowName, 'workflowName');
     checkName(nodeName, 'nodeName');
-    await this.#write(composeRecord(workflowName, nodeName, value));
+    await this.#write(composeRecord(workflowName, nodeName, value, options?.cacheKey));
   }
 
   /**
@@ -161,12 +165,14 @@ export class FileStorage implements Storage {
 
   /**
    * The stored result of a node, checked. Rejects with {@link StoredResultMissingError} when
-   * nothing is stored and {@link CorruptStoredResultError} when the record fails a check.
+   * nothing is stored and {@link CorruptStoredResultError} when the record fails a check; with
+   * `options.cacheKey`, with {@link StaleStoredResultError} when the record was computed under
+   * another key (or written before keys), before its raw parts are read.
    *
    * @example
    * const model = await storage.readTask('demo', 'train');
    */
-  async readTask(workflowName: string, nodeName: string): Promise<unknown> {
+  async readTask(workflowName: string, nodeName: string, options?: ReadOptions): Promise<unknown> {
     checkName(workflowName, 'workflowName');
     checkName(nodeName, 'nodeName');
     const folders = this.#folders(workflowName);
@@ -180,8 +186,12 @@ export class FileStorage implements Storage {
         nodeKey,
         workflowName,
         nodeName,
+        ...(options?.cacheKey === undefined ? {} : { cacheKey: options.cacheKey }),
       });
     } catch (error) {
+      if (error instanceof RecordStale) {
+        throw new StaleStoredResultError(workflowName, nodeName, error.reasons, error.storedKey);
+      }
       if (!(error instanceof RecordProblem)) throw error;
       throw new CorruptStoredResultError(
         workflowName,
@@ -194,6 +204,26 @@ export class FileStorage implements Storage {
     }
     if (value === NO_RECORD) throw new StoredResultMissingError(workflowName, nodeName, recordPath);
     return value;
+  }
+
+  /**
+   * The key a stored result was computed under and when it was written, read from its record's
+   * header alone; undefined when no readable record is stored.
+   *
+   * @example
+   * const info = await storage.readKey('demo', 'train'); // { cacheKey: { key: '3f2a…', … }, writtenAt: 1767225600000 }
+   */
+  async readKey(workflowName: string, nodeName: string): Promise<StoredKeyInfo | undefined> {
+    checkName(workflowName, 'workflowName');
+    checkName(nodeName, 'nodeName');
+    const { workflowDirectory } = this.#folders(workflowName);
+    const meta = await readRecordMeta(join(workflowDirectory, recordFileName(encodeStorageKey(nodeName))));
+    if (meta === undefined || meta.nodeName !== nodeName || meta.workflowName !== workflowName)
+      return undefined;
+    return {
+      cacheKey: meta.cacheKey,
+      writtenAt: typeof meta.writtenAt === 'number' ? meta.writtenAt : undefined,
+    };
   }
 
   /**

@@ -17,6 +17,7 @@
  * SHA-256 rather than a CRC: with SHA extensions it runs at about 1.7 GB/s, overlapped with
  * the disk write it costs little, and it leaves no doubt when a multi-gigabyte part is checked.
  */
+import type { CacheKey } from './cache-key.js';
 import type { CorruptionReason } from './storage-errors.js';
 
 /**
@@ -60,7 +61,7 @@ export const CHECKSUM_LENGTH = 32;
  * find raw parts).
  *
  * @example
- * const meta: RecordMeta = { workflowName: 'wf', nodeName: 'n', writeId: '0123456789abcdef', payloadLength: 9, rawPartLengths: [] };
+ * const meta: RecordMeta = { workflowName: 'wf', nodeName: 'n', writeId: '0123456789abcdef', payloadLength: 9, rawPartLengths: [], writtenAt: Date.now() };
  */
 export interface RecordMeta {
   /** The names as the user wrote them: keys of long names are hashed and cannot be decoded. */
@@ -70,6 +71,13 @@ export interface RecordMeta {
   readonly writeId: string;
   readonly payloadLength: number;
   readonly rawPartLengths: readonly number[];
+  /**
+   * The key the value was computed under (see cache-key.ts). Records written before keys have
+   * none, and read as stale, never as valid. Not checked here: a malformed key is stale too.
+   */
+  readonly cacheKey?: CacheKey;
+  /** When the record was made, epoch milliseconds; absent in records written before keys. */
+  readonly writtenAt?: number;
 }
 
 /**

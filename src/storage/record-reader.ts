@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type CacheKey, type StaleReason, staleReasons } from './cache-key.js';
 import { hasErrorCode, readIntoNewArrayBuffer } from './file-io.js';
 import { readRecordFile, unreadableProblem } from './record-file.js';
 import { CHECKSUM_ALGORITHM, parseRecord, type RecordMeta, RecordProblem } from './record-format.js';
@@ -47,6 +48,26 @@ export interface RecordLocation {
   readonly nodeKey: string;
   readonly workflowName: string;
   readonly nodeName: string;
+  /** The node's key now: a record under another key is stale (checked before its raw parts are read). */
+  readonly cacheKey?: CacheKey;
+}
+
+/**
+ * The record was computed under another key. Internal: the storage turns it into a
+ * `StaleStoredResultError` naming the workflow and node.
+ *
+ * @example
+ * throw new RecordStale(['code-changed'], meta.cacheKey);
+ */
+export class RecordStale extends Error {
+  override name = 'RecordStale';
+
+  constructor(
+    readonly reasons: readonly StaleReason[],
+    readonly storedKey: unknown,
+  ) {
+    super(`the record is stale (${reasons.join(', ')})`);
+  }
 }
 
 /**
@@ -68,6 +89,10 @@ export async function readStoredValue(location: RecordLocation): Promise<unknown
         'name-mismatch',
         `the record belongs to node ${JSON.stringify(meta.nodeName)} of workflow ${JSON.stringify(meta.workflowName)}`,
       );
+    }
+    if (location.cacheKey !== undefined) {
+      const reasons = staleReasons(meta.cacheKey, location.cacheKey);
+      if (reasons.length > 0) throw new RecordStale(reasons, meta.cacheKey);
     }
     const partPaths = meta.rawPartLengths.map((_, index) =>
       join(location.rawPartDirectory, rawPartFileName(location.nodeKey, meta.writeId, index)),

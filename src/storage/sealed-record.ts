@@ -6,6 +6,7 @@
  * next node (see {@link Storage.saveSealed}).
  */
 import { createHash, type Hash, randomBytes } from 'node:crypto';
+import type { CacheKey } from './cache-key.js';
 import { CHECKSUM_ALGORITHM, encodeRecordHead, type RecordMeta } from './record-format.js';
 import { UnstorableResultError } from './storage-errors.js';
 import { encodeValue } from './value-codec.js';
@@ -45,7 +46,12 @@ export interface SealedRecord extends RecordContent {
  * @example
  * const content = composeRecord('demo', 'sum_0000', { total: 3n });
  */
-export function composeRecord(workflowName: string, nodeName: string, value: unknown): RecordContent {
+export function composeRecord(
+  workflowName: string,
+  nodeName: string,
+  value: unknown,
+  cacheKey?: CacheKey,
+): RecordContent {
   let encoded: ReturnType<typeof encodeValue>;
   try {
     encoded = encodeValue(value);
@@ -60,6 +66,8 @@ export function composeRecord(workflowName: string, nodeName: string, value: unk
     writeId: randomBytes(8).toString('hex'),
     payloadLength: encoded.payload.length,
     rawPartLengths: encoded.rawParts.map((part) => part.byteLength),
+    ...(cacheKey === undefined ? {} : { cacheKey }),
+    writtenAt: Date.now(),
   };
   return { meta, head: encodeRecordHead(meta), payload: encoded.payload, rawParts: encoded.rawParts };
 }

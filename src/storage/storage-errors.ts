@@ -4,6 +4,7 @@
  * "run the node again", but only the second deserves a warning.
  */
 import { FunctionFuseError, NodeExecutionError } from '../errors.js';
+import { type StaleReason, staleReasonText } from './cache-key.js';
 
 /**
  * No result is stored for the node: it was never saved, or it was removed.
@@ -102,6 +103,40 @@ export class CorruptStoredResultError extends FunctionFuseError {
     this.nodeName = nodeName;
     this.reason = reason;
     this.filePath = filePath;
+  }
+}
+
+/**
+ * A stored result was computed under another cache key than the node has now (or before keys):
+ * its code, version, arguments, inputs or seed changed since. Workflows run the node again,
+ * save the new result over it, and report a `node-stale` event; no warning.
+ *
+ * @example
+ * try {
+ *   value = await storage.readTask('demo', 'train', { cacheKey });
+ * } catch (error) {
+ *   if (!(error instanceof StaleStoredResultError)) throw error;
+ *   console.log(error.reasons); // ['arguments-changed']
+ * }
+ */
+export class StaleStoredResultError extends FunctionFuseError {
+  override name = 'StaleStoredResultError';
+  readonly workflowName: string;
+  readonly nodeName: string;
+  /** What changed, most telling first (never empty). */
+  readonly reasons: readonly StaleReason[];
+  /** The key stored with the result, as stored; undefined for a record written before keys. */
+  readonly storedKey: unknown;
+
+  constructor(workflowName: string, nodeName: string, reasons: readonly StaleReason[], storedKey: unknown) {
+    super(
+      `Stored result of node ${JSON.stringify(nodeName)} in workflow ${JSON.stringify(workflowName)} ` +
+        `is stale: ${reasons.map((reason) => staleReasonText[reason]).join(', ')}`,
+    );
+    this.workflowName = workflowName;
+    this.nodeName = nodeName;
+    this.reasons = reasons;
+    this.storedKey = storedKey;
   }
 }
 

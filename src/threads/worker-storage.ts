@@ -17,7 +17,12 @@ export async function prepareSaveInWorker(
   value: unknown,
 ): Promise<PreparedSave> {
   const prepare = await saveStepOf(request);
-  return prepare(request.workflowName, nodeName, value);
+  return prepare(
+    request.workflowName,
+    nodeName,
+    value,
+    request.cacheKey === undefined ? undefined : { cacheKey: request.cacheKey },
+  );
 }
 
 function saveStepOf(step: WorkerSaveStep): Promise<PrepareSave> {

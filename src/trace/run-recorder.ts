@@ -7,6 +7,7 @@ import type { StartupStep, WorkflowEventListener, WorkflowEventName } from '../e
 import type { Node } from '../graph/node.js';
 import type { NodeOutcome } from '../graph-drawing/drawing-model.js';
 import { refuseUnknownKeys } from '../options/unknown-keys.js';
+import type { StaleReason } from '../storage/cache-key.js';
 
 /**
  * What the recorder needs of a workflow: its events and its nodes. Every backend has both.
@@ -54,6 +55,11 @@ export interface NodeRecord {
   readonly attempts: number;
   /** Why each retried attempt failed, in order (the last failure of a failed node is `error`). */
   readonly retryErrors: readonly string[];
+  /**
+   * When a result was stored for it under another cache key (so it ran again): what changed,
+   * most telling first. Empty for every other node.
+   */
+  readonly stale: readonly StaleReason[];
   /**
    * What its thread did before the node could start (its own start, importing the task module),
    * on the same thread, not counted in `durationMs`. Empty for most nodes.
@@ -137,6 +143,9 @@ export class RunRecorder {
         bytesMoved: event.bytesMoved,
         startup: event.startup ?? [],
       });
+    });
+    workflow.on('node-stale', (event) => {
+      this.#update(event.index, { stale: event.reasons });
     });
     workflow.on('node-cached', (event) => {
       const started = this.#handedOverAt[event.index] ?? event.time;
@@ -227,6 +236,7 @@ function emptyRecord(name: string, index: number, node: Node): MutableRecord {
     error: undefined,
     attempts: 0,
     retryErrors: [],
+    stale: [],
     startup: [],
   };
 }

@@ -4,12 +4,10 @@ import {
   type WorkflowEventName,
   WorkflowEvents,
 } from '../events/workflow-events.js';
-import { actorHandleNode } from '../graph/actor-handle-mark.js';
 import { resolveRef } from '../graph/arguments.js';
 import { currentGraphRevision, type Node, Ref } from '../graph/node.js';
 import type { Leaves, RunResult } from '../graph/types.js';
-import { refuseUnknownKeys } from '../options/unknown-keys.js';
-import { isPlugin, type Plugin, type PreparedPlugin } from '../plugins/plugin.js';
+import type { Plugin, PreparedPlugin } from '../plugins/plugin.js';
 import { isStorage, type Storage } from '../storage/storage.js';
 import {
   defaultNodeOptions,
@@ -21,7 +19,14 @@ import {
 import { compileNamePattern, type NamePattern } from './pattern.js';
 import { ExecutionPlan } from './plan.js';
 import { Query } from './query.js';
-import { threadWorkflowOptionNames } from './thread-workflow-options.js';
+import { planStoredRun, type RunPlan } from './run-plan.js';
+import {
+  defaultStorageOptions,
+  type ResolvedStorageOptions,
+  resolveStorageOptions,
+  type StorageOptions,
+} from './storage-options.js';
+import { validateLeaves, validatePlugin, validateWorkflowName } from './workflow-checks.js';
 
 /** Options every backend takes. */
 export interface WorkflowOptions {
@@ -37,6 +42,8 @@ export interface WorkflowRunInputs {
   readonly plugins: readonly (PreparedPlugin | undefined)[];
   readonly nodeOptions: readonly ResolvedNodeOptions[];
   readonly storage: Storage | undefined;
+  /** How stored results are trusted (setStorage's options). */
+  readonly storageOptions: ResolvedStorageOptions;
   /** Nodes given to logNodes: never stored. */
   readonly loggedNodes: ReadonlySet<Node>;
   readonly events: WorkflowEvents;
@@ -64,6 +71,7 @@ export abstract class BaseWorkflow<const L extends Leaves = Leaves> {
   readonly #events = new WorkflowEvents();
   readonly #loggedNodes = new Set<Node>();
   #storage: Storage | undefined;
+  #storageOptions: ResolvedStorageOptions = defaultStorageOptions;
   #plan: ExecutionPlan | undefined;
   #planRevision = -1;
 
@@ -168,15 +176,40 @@ export abstract class BaseWorkflow<const L extends Leaves = Leaves> {
     return this;
   }
 
-  /** Reads stored results instead of running nodes, and saves results as they are computed. */
-  setStorage(storage: Storage): this {
+  /**
+   * Reads stored results instead of running nodes, and saves results as they are computed, each
+   * with its node's cache key. A stored result computed under another key is stale: its node
+   * runs again (a `node-stale` event says why). `{ trust: 'name' }` uses any result stored
+   * under the node's name instead, whatever changed.
+   *
+   * @example
+   * wf.setStorage(new FileStorage('./store'));
+   * wf.setStorage(new FileStorage('./store'), { trust: 'name' });
+   */
+  setStorage(storage: Storage, options?: StorageOptions): this {
     if (!isStorage(storage)) {
       throw new TypeError(
         `Expected \`storage\` to implement the Storage interface (newWorkflow, save, readTask, fileExists, ...), got ${describeValue(storage)}`,
       );
     }
+    this.#storageOptions = resolveStorageOptions(options);
     this.#storage = storage;
     return this;
+  }
+
+  /**
+   * What a run would do with the storage, without running anything: each node in canonical
+   * order as `cached` (its stored result would be read), `stale` (stored under another key, with
+   * the reasons), `missing`, `unreadable` or `not-stored` (actors and logged nodes always run),
+   * and the names of the nodes that would run.
+   *
+   * @example
+   * const plan = await wf.planRun();
+   * for (const node of plan.nodes) console.log(node.name, node.status, node.reasons);
+   * console.log(plan.toRun); // ['second', 'summary']
+   */
+  planRun(): Promise<RunPlan> {
+    return planStoredRun(this.runInputs());
   }
 
   /**
@@ -233,6 +266,7 @@ export abstract class BaseWorkflow<const L extends Leaves = Leaves> {
       plugins: this.#settings.size === 0 ? [] : this.#preparePlugins(plan),
       nodeOptions,
       storage: this.#storage,
+      storageOptions: this.#storageOptions,
       loggedNodes: this.#loggedNodes,
       events: this.#events,
     };
@@ -254,56 +288,5 @@ export abstract class BaseWorkflow<const L extends Leaves = Leaves> {
       this.#settings.set(node, settings);
     }
     return settings;
-  }
-}
-
-function validateLeaves(leaves: Leaves): readonly Ref[] {
-  if (leaves instanceof Ref) return [leaves];
-  if (!Array.isArray(leaves) || leaves.length === 0) {
-    throw new TypeError(
-      `Expected \`leaves\` to be a node, an item, or a non-empty array of them, got ${describeLeaf(leaves)}`,
-    );
-  }
-  leaves.forEach((leaf, index) => {
-    if (!(leaf instanceof Ref)) {
-      throw new TypeError(`Expected \`leaves[${index}]\` to be a node or an item, got ${describeLeaf(leaf)}`);
-    }
-  });
-  return [...leaves];
-}
-
-/** Says what a wrong leaf is; an actor handle gets its fix, since it looks like a node. */
-function describeLeaf(value: unknown): string {
-  const initNode = actorHandleNode(value);
-  if (initNode === undefined) return describeValue(value);
-  return `the handle of actor "${initNode.name}": pass \`handle.node\` for its object, or the result of one of its methods`;
-}
-
-function validateWorkflowName(
-  options: WorkflowOptions,
-  backend: string,
-  backendOptions: readonly string[],
-): string {
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError(
-      `Expected workflow options to be an object like { workflowName: 'demo' }, got ${describeValue(options)}`,
-    );
-  }
-  const known = new Set(['workflowName', ...backendOptions, ...threadWorkflowOptionNames]);
-  refuseUnknownKeys(options, [...known], `${backend} option`);
-  const { workflowName } = options;
-  if (typeof workflowName !== 'string' || workflowName.length === 0) {
-    throw new TypeError(
-      `Expected \`workflowName\` to be a non-empty string, got ${describeValue(workflowName)}`,
-    );
-  }
-  return workflowName;
-}
-
-function validatePlugin(plugin: Plugin): void {
-  if (!isPlugin(plugin)) {
-    throw new TypeError(
-      `Expected \`plugin\` to be a Plugin (beginRun, localInitialize, remoteInitialize), got ${describeValue(plugin)}`,
-    );
   }
 }

@@ -82,6 +82,23 @@ export function threadBackend(threads: number): BackendUnderTest {
   };
 }
 
+/**
+ * Every backend the cross-backend suites run on, fresh (each with its own pools). A suite that
+ * runs its workflows in child processes finds a backend there by its `name`.
+ */
+export function backendsUnderTest(options: { cluster?: () => ClusterUnderTest } = {}): BackendUnderTest[] {
+  const { cluster } = options;
+  return [localBackend, threadBackend(2), ...(cluster === undefined ? [] : [bullmqBackend(cluster)])];
+}
+
+/** Where a test's cluster is: its Redis server, its workers' queue, and their root. */
+export interface ClusterUnderTest {
+  readonly url: string;
+  readonly queue: string;
+  /** The root the workers were started with (default: the repository). */
+  readonly root?: string;
+}
+
 /** Runs `body` with `workflow`, then closes the workflow's threads whatever happened. */
 export async function withWorkflow<W extends ThreadWorkflow, T>(
   workflow: W,
@@ -113,15 +130,18 @@ export function closeAfterEach(): <W extends ThreadWorkflow>(workflow: W) => W {
  * BullMQWorkflow on the Redis server and worker processes a test file started (test/support/
  * cluster.ts): `where()` gives the server's URL and queue once they are up.
  */
-export function bullmqBackend(
-  where: () => { readonly url: string; readonly queue: string },
-): BackendUnderTest {
+export function bullmqBackend(where: () => ClusterUnderTest): BackendUnderTest {
   const open = new Set<BullMQWorkflow>();
   return {
     name: 'BullMQWorkflow (2 worker processes)',
     create: (leaves, workflowName) => {
-      const { url, queue } = where();
-      const workflow = new BullMQWorkflow(leaves, { workflowName, connection: url, queueName: queue });
+      const { url, queue, root } = where();
+      const workflow = new BullMQWorkflow(leaves, {
+        workflowName,
+        connection: url,
+        queueName: queue,
+        ...(root === undefined ? {} : { root }),
+      });
       open.add(workflow as BullMQWorkflow);
       return workflow;
     },
