@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { redisServer } from './support/cluster.js';
 
 const run = promisify(execFile);
 const example = (path: string) => fileURLToPath(new URL(`../examples/${path}`, import.meta.url));
@@ -85,4 +86,26 @@ describe('examples', () => {
     const output = await runExample('accumulator/main.ts', ['--branches', '5', '--samples', '1000']);
     expect(output).toMatch(/^5 histograms, 5000 samples, mean 0\.\d{4} /);
   });
+
+  it.runIf(redisServer.runs && process.env.FUNCTIONFUSE_REDIS_URL === undefined)(
+    'cluster: two worker processes share the Monte Carlo pipeline, with the results of LocalWorkflow',
+    async () => {
+      const output = await runExample('cluster/main.ts', [
+        '--batches',
+        '4',
+        '--paths',
+        '2000',
+        '--steps',
+        '10',
+      ]);
+      expect(output).toMatch(/^Started redis-server at redis:\/\/127\.0\.0\.1:\d+$/m);
+      expect(output).toMatch(/^Started 2 worker processes \(1 thread each\) on queue "example-\d+"$/m);
+      expect(output).toContain('identical results on both backends: yes');
+      const counts = [...output.matchAll(/^worker \S+ ran (\d+) nodes of the second run$/gm)].map((match) =>
+        Number(match[1]),
+      );
+      // 4 batches of 2 nodes, the estimate and the exact price.
+      expect(counts.reduce((sum, count) => sum + count, 0)).toBe(10);
+    },
+  );
 });

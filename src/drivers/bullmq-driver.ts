@@ -317,11 +317,11 @@ class ClusterRun {
       const { index } = prepared;
       if (this.#currentJob.get(index) !== id) return;
       this.#currentJob.delete(index);
-      this.#onOutcome(prepared, outcomes[position] as ClusterOutcome, job.batch.length);
+      this.#onOutcome(prepared, outcomes[position] as ClusterOutcome, job.batch.length, result.worker);
     });
   }
 
-  #onOutcome(prepared: ClusterPreparedJob, outcome: ClusterOutcome, batchSize: number): void {
+  #onOutcome(prepared: ClusterPreparedJob, outcome: ClusterOutcome, batchSize: number, worker: string): void {
     const { index, nodeName } = prepared;
     const { plan, core } = this.#run;
     const node = plan.nodes[index] as Node;
@@ -332,7 +332,13 @@ class ClusterRun {
         if (plan.isLeaf[index] === 1) this.#fetchLeaf(index, nodeName);
         this.#consumed(index);
         const { startedAt, durationMs, threadId, startup } = outcome;
-        const timing = { startedAt, durationMs, threadId, ...(startup === undefined ? {} : { startup }) };
+        const timing = {
+          startedAt,
+          durationMs,
+          threadId,
+          worker,
+          ...(startup === undefined ? {} : { startup }),
+        };
         this.#tell({ kind: 'attempt-succeeded', index, timing });
         return;
       }

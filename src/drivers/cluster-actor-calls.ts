@@ -121,7 +121,7 @@ export class ClusterActorCalls {
           values.push([index, await this.#results.fetch(index, node.name)]);
         if (snapshot) values.push([init, await this.#results.fetch(init, initNode.name)]);
         const { startedAt, durationMs, threadId } = outcome;
-        return { timing: { startedAt, durationMs, threadId }, values };
+        return { timing: { startedAt, durationMs, threadId, worker: result.worker }, values };
       }
       case 'failed':
         throw deserializeThrown(outcome.error);

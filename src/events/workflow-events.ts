@@ -35,6 +35,8 @@ export interface WorkflowEventMap {
   'node-finished': NodeEventBase & {
     /** The thread that ran it: 0 for the main thread, else the worker's threadId. */
     readonly threadId: number;
+    /** On BullMQWorkflow: the cluster worker that ran it (`host-pid-n`, as `functionfuse worker` prints it). */
+    readonly worker?: string;
     /** When its function started, on that thread. */
     readonly startedAt: number;
     readonly durationMs: number;

@@ -38,6 +38,8 @@ export type RunEvent =
 export interface NodeTiming {
   /** 0 for the main thread, else the worker's threadId. */
   readonly threadId: number;
+  /** The cluster worker that ran it (BullMQWorkflow). */
+  readonly worker?: string;
   /** Epoch ms when the node's function started. */
   readonly startedAt: number;
   readonly durationMs: number;

@@ -36,6 +36,7 @@ export class RunTimings {
       index,
       time: eventTime(),
       threadId: timing.threadId,
+      ...(timing.worker === undefined ? {} : { worker: timing.worker }),
       startedAt: timing.startedAt,
       durationMs: timing.durationMs,
       waitMs: Math.max(0, timing.startedAt - (this.#queuedAt[index] as number)),
