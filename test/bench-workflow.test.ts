@@ -147,7 +147,7 @@ describe('benchWorkflow', () => {
     [{ seed: -1 }, 'Expected `seed` to be an integer from 0 to 4294967295, got -1 (number)'],
     [
       { thread: [1] },
-      'Unknown benchWorkflow option `thread` (did you mean `threads`?); known options: backends, threads, timeMs, iterations, seed, nodes, signal, onProgress',
+      'Unknown benchWorkflow option `thread` (did you mean `threads`?); known options: backends, threads, timeMs, iterations, seed, nodes, signal, onProgress, connection, queueName',
     ],
   ])('refuses %o before running anything', async (options, message) => {
     let ran = false;
