@@ -19,6 +19,7 @@ import {
   WorkerDiedError,
 } from 'functionfuse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runFunctionfuse } from './fixtures/cli-process.js';
 import { add, ramp, slowSquare, sumArray, Tally } from './fixtures/cluster-tasks.js';
 import { fail, sum } from './fixtures/tasks.js';
 import { ExecutionLog } from './support/backends.js';
@@ -172,6 +173,19 @@ describe.runIf(redisServer.runs)('BullMQWorkflow on worker processes', () => {
     } finally {
       log.remove();
     }
+  }, 60_000);
+
+  it('runs a pipeline module from the command line with --backend bullmq, printing what --backend local prints', async () => {
+    const pipeline = 'test/fixtures/cli-pipeline.ts';
+    const local = await runFunctionfuse(['run', pipeline, '--backend', 'local', '--no-progress']);
+    const cluster = await runFunctionfuse([
+      'run',
+      pipeline,
+      ...['--backend', 'bullmq', '--connection', redis.url, '--queue', queue, '--no-progress'],
+    ]);
+    expect(local.code).toBe(0);
+    expect(cluster.code).toBe(0);
+    expect(cluster.stdout).toBe(local.stdout);
   }, 60_000);
 
   it('leaves no key of a run in Redis after it succeeds, fails or is cancelled', async () => {
@@ -329,6 +343,24 @@ describe.runIf(redisServer.runs)('BullMQWorkflow on worker processes', () => {
       rmSync(folder, { recursive: true, force: true });
     }
   }, 90_000);
+});
+
+describe('functionfuse run --backend bullmq options', () => {
+  it.each([
+    [
+      ['--backend', 'bullmq'],
+      '--backend bullmq needs --connection redis://HOST:PORT, the Redis server its workers use.',
+    ],
+    [
+      ['--connection', 'redis://127.0.0.1:6379'],
+      '--connection only applies to --backend bullmq: remove it or add --backend bullmq.',
+    ],
+    [['--queue', 'q'], '--queue only applies to --backend bullmq: remove it or add --backend bullmq.'],
+  ])('refuses %j with one line and exit 2', async (args, message) => {
+    const outcome = await runFunctionfuse(['run', 'test/fixtures/cli-pipeline.ts', ...args]);
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toBe(`functionfuse: ${message}\n`);
+  });
 });
 
 describe('BullMQWorkflow options', () => {

@@ -99,11 +99,19 @@ export function createProgram(
     )
     .argument('<pipeline>', 'module (.ts, .mts, .js, .mjs) whose default export builds the graph')
     .addOption(
-      new Option('--backend <name>', 'where nodes run: the main thread or a pool of worker threads')
-        .choices(['local', 'threads'])
+      new Option(
+        '--backend <name>',
+        'where nodes run: the main thread, a pool of worker threads, or functionfuse worker processes through Redis',
+      )
+        .choices(['local', 'threads', 'bullmq'])
         .default('threads'),
     )
     .option('--threads <count>', 'worker threads for --backend threads (default: one per core)', parseCount)
+    .option(
+      '--connection <url>',
+      'the Redis server of --backend bullmq, with functionfuse worker processes on it',
+    )
+    .option('--queue <name>', 'the queue of --backend bullmq (default: functionfuse)')
     .option('--storage <dir>', 'read stored results instead of running their nodes, and store new ones')
     .addOption(trustOption())
     .option('--trace <file>', 'write a Chrome trace (JSON): open it in ui.perfetto.dev or chrome://tracing')
@@ -139,6 +147,7 @@ Examples:
   $ functionfuse run pipeline.ts --backend local --seed 42
   $ functionfuse run pipeline.ts --threads 4 --trace run.json --report run.html
   $ functionfuse run pipeline.ts --storage ./store > results.json
+  $ functionfuse run pipeline.ts --backend bullmq --connection redis://10.0.0.5:6379
   $ functionfuse run pipeline.ts --out results.json`,
     )
     .action(async (pipeline: string, options: RunCommandOptions) => {

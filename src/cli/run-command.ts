@@ -3,6 +3,7 @@
  * with progress on stderr, writes the trace, report and drawing asked for, and prints the
  * results as JSON on stdout (or writes them to `--out`).
  */
+import { BullMQWorkflow } from '../backends/bullmq-workflow.js';
 import { LocalWorkflow } from '../backends/local-workflow.js';
 import { ThreadWorkflow } from '../backends/thread-workflow.js';
 import type { Leaves } from '../graph/types.js';
@@ -28,9 +29,13 @@ import { type CliFileStorage, openFileStorage } from './storage-option.js';
  */
 export interface RunCommandOptions {
   /** @default 'threads' */
-  readonly backend: 'local' | 'threads';
+  readonly backend: 'local' | 'threads' | 'bullmq';
   /** Worker threads; only with the threads backend. @default os.availableParallelism() */
   readonly threads?: number | undefined;
+  /** The Redis server of the bullmq backend, whose `functionfuse worker` processes run the nodes. */
+  readonly connection?: string | undefined;
+  /** The queue of the bullmq backend's workers. @default 'functionfuse' */
+  readonly queue?: string | undefined;
   readonly storage?: string | undefined;
   /** How stored results are trusted (see StoredResultTrust). @default 'key' */
   readonly trust?: StoredResultTrust | undefined;
@@ -68,6 +73,16 @@ export async function runCommand(
   // in an option should not cost a graph build, and an unwritable output not a whole run.
   if (options.threads !== undefined && options.backend !== 'threads') {
     throw new UsageError('--threads only applies to --backend threads: remove it or add --backend threads.');
+  }
+  if ((options.connection === undefined) === (options.backend === 'bullmq')) {
+    throw new UsageError(
+      options.backend === 'bullmq'
+        ? '--backend bullmq needs --connection redis://HOST:PORT, the Redis server its workers use.'
+        : '--connection only applies to --backend bullmq: remove it or add --backend bullmq.',
+    );
+  }
+  if (options.queue !== undefined && options.backend !== 'bullmq') {
+    throw new UsageError('--queue only applies to --backend bullmq: remove it or add --backend bullmq.');
   }
   const graphFormat = options.graph === undefined ? undefined : drawingFormatOf(options.graph, '--graph');
   const files = { ...options, graphFormat };
@@ -135,7 +150,7 @@ export async function runCommand(
     if (runError !== undefined) throw runError.error;
     return failures.length === 0 ? ExitCode.ok : ExitCode.failed;
   } finally {
-    if (workflow instanceof ThreadWorkflow) await workflow.close();
+    if (workflow instanceof ThreadWorkflow || workflow instanceof BullMQWorkflow) await workflow.close();
   }
 }
 
@@ -153,9 +168,17 @@ function createWorkflow(
   leaves: Leaves,
   workflowName: string,
   options: RunCommandOptions,
-): { workflow: LocalWorkflow | ThreadWorkflow; backendLabel: string } {
+): { workflow: LocalWorkflow | ThreadWorkflow | BullMQWorkflow; backendLabel: string } {
   if (options.backend === 'local') {
     return { workflow: new LocalWorkflow(leaves, { workflowName }), backendLabel: 'LocalWorkflow' };
+  }
+  if (options.backend === 'bullmq') {
+    const workflow = new BullMQWorkflow(leaves, {
+      workflowName,
+      connection: options.connection as string,
+      ...(options.queue === undefined ? {} : { queueName: options.queue }),
+    });
+    return { workflow, backendLabel: `BullMQWorkflow (queue "${workflow.queueName}")` };
   }
   const workflow = new ThreadWorkflow(leaves, {
     workflowName,

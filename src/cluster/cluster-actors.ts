@@ -15,7 +15,7 @@ import type { ClusterActorJob, ClusterOutcome } from './cluster-messages.js';
 import { fillArguments, missingInput, readRunInputs } from './fill-arguments.js';
 import type { ModuleRef, ModuleResolver } from './module-refs.js';
 import { mapPluginModules } from './plugin-modules.js';
-import { aliveKey, resultKey } from './run-keys.js';
+import { writeResults } from './result-writes.js';
 import { packValue, unpackValue } from './wire-format.js';
 
 export class WorkerActors {
@@ -96,16 +96,21 @@ export class WorkerActors {
     if (!outcome.ok) return { kind: 'failed', error: outcome.error, ...timing };
     try {
       const frame = packValue(job.kind === 'init' ? undefined : outcome.value);
-      await this.#write(job.runId, job.index, frame);
+      await writeResults(this.#redis, job.runId, [[job.index, frame]], this.#resultTtlMs);
       if (job.end !== undefined) {
         if (job.end.snapshot) {
           const snapshot = await host.snapshot(job.end.initName);
           if (!snapshot.ok) return { kind: 'failed', error: snapshot.error, ...timing };
-          await this.#write(job.runId, job.actor, packValue(snapshot.value));
+          await writeResults(
+            this.#redis,
+            job.runId,
+            [[job.actor, packValue(snapshot.value)]],
+            this.#resultTtlMs,
+          );
         }
         await this.#end(job.runId, job.actor);
       }
-      return { kind: 'ok', bytes: frame.byteLength, ...timing };
+      return { kind: 'ok', bytes: frame.bytes, ...timing };
     } catch (error) {
       return failed(error);
     }
@@ -162,14 +167,6 @@ export class WorkerActors {
       clearTimeout(timer);
       void host;
     }
-  }
-
-  /** Writes a result while the run goes on (the batch jobs' script, see run-cluster-batch.ts). */
-  async #write(runId: string, index: number, frame: Buffer): Promise<void> {
-    const scripted = this.#redis as Redis & {
-      functionfuseSetIfAlive(alive: string, key: string, value: Buffer, ttlMs: number): Promise<number>;
-    };
-    await scripted.functionfuseSetIfAlive(aliveKey(runId), resultKey(runId, index), frame, this.#resultTtlMs);
   }
 }
 

@@ -12,7 +12,7 @@ import type { ClusterActorJob, ClusterBatch, ClusterJobData, ClusterJobResult } 
 import { FreshThreads } from './fresh-threads.js';
 import { ModuleResolver } from './module-refs.js';
 import { openRedis } from './redis-connection.js';
-import { defineClusterScripts, runClusterBatch } from './run-cluster-batch.js';
+import { runClusterBatch } from './run-cluster-batch.js';
 import { actorQueueName, cancelChannel, workerKey } from './run-keys.js';
 import { fromBase64, toBase64 } from './wire-format.js';
 import { type ClusterWorkerOptions, resolveWorkerOptions } from './worker-options.js';
@@ -48,7 +48,6 @@ export async function startWorker(options: ClusterWorkerOptions): Promise<Cluste
   const { connection, threads, queueName, root, lockDurationMs, resultTtlMs, connectTimeoutMs } = resolved;
   const id = `${hostname().replace(/[^A-Za-z0-9-]/g, '-')}-${process.pid}-${++started}`;
   const redis = await openRedis(connection, connectTimeoutMs, 'functionfuse worker');
-  defineClusterScripts(redis);
   const subscriber = redis.duplicate();
   const pool = new FreshThreads(threads);
   const resolver = new ModuleResolver(root);

@@ -33,25 +33,27 @@ export function fillArguments(
   return args;
 }
 
-/** Whether the run goes on, and the frames of every parent the batch reads by plan index, in one MGET. */
+/** Whether the run goes on, and the fields of every parent's result the jobs read, by plan index: one round trip. */
 export async function readRunInputs(
   redis: Redis,
   runId: string,
   jobs: readonly { readonly slots: readonly ArgumentSlot[] }[],
-): Promise<{ alive: boolean; inputs: Map<number, Buffer> }> {
+): Promise<{ alive: boolean; inputs: Map<number, Record<string, Buffer>> }> {
   const parents = new Set<number>();
   for (const job of jobs) for (const slot of job.slots) parents.add(slot.parent);
   const order = [...parents];
-  const [alive, ...values] = await redis.mgetBuffer(
-    aliveKey(runId),
-    ...order.map((parent) => resultKey(runId, parent)),
-  );
-  const inputs = new Map<number, Buffer>();
+  const reads = redis.pipeline();
+  reads.exists(aliveKey(runId));
+  for (const parent of order) reads.hgetallBuffer(resultKey(runId, parent));
+  const [aliveReply, ...replies] = (await reads.exec()) ?? [];
+  const inputs = new Map<number, Record<string, Buffer>>();
   order.forEach((parent, position) => {
-    const frame = values[position];
-    if (frame !== null && frame !== undefined) inputs.set(parent, frame);
+    const [error, fields] = replies[position] ?? [null, undefined];
+    if (error === null && fields !== undefined && Object.keys(fields as object).length > 0) {
+      inputs.set(parent, fields as Record<string, Buffer>);
+    }
   });
-  return { alive: alive !== null && alive !== undefined, inputs };
+  return { alive: aliveReply?.[0] === null && aliveReply[1] === 1, inputs };
 }
 
 export function missingInput(nodeName: string, parent: number): FunctionFuseError {

@@ -2,8 +2,8 @@
  * Worker side: one BullMQ job. The batch's inputs are read from Redis in one round trip, its
  * modules resolved against this worker's root (and checked against the coordinator's hashes),
  * its nodes run one after another on a thread of the worker's pool, and each result written
- * under its key, but only while the run goes on: a script checks the run's `alive` key and
- * writes in one step, so a result that arrives after the run ended leaves nothing behind.
+ * under its key, but only while the run goes on (result-writes.ts), so a result that arrives
+ * after the run ended leaves nothing behind.
  * Everything that goes wrong with one node becomes its outcome; the job itself completes.
  */
 import type { Redis } from 'ioredis';
@@ -15,8 +15,8 @@ import { fillArguments, missingInput, readRunInputs } from './fill-arguments.js'
 import type { FreshThreads } from './fresh-threads.js';
 import type { ModuleRef, ModuleResolver } from './module-refs.js';
 import { mapPluginModules } from './plugin-modules.js';
-import { aliveKey, resultKey } from './run-keys.js';
-import { packValue, REDIS_VALUE_MAX_BYTES, unpackValue } from './wire-format.js';
+import { writeResults } from './result-writes.js';
+import { type PackedValue, packValue, REDIS_VALUE_MAX_BYTES, unpackValue } from './wire-format.js';
 
 /** What a worker lends each job. */
 export interface BatchContext {
@@ -27,22 +27,6 @@ export interface BatchContext {
   readonly resultTtlMs: number;
   /** Fires when the run is cancelled: the batch's thread is stopped. */
   readonly cancelled: AbortSignal;
-}
-
-const setIfAliveScript = `
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
-  return 1
-end
-return 0`;
-
-type ScriptedRedis = Redis & {
-  functionfuseSetIfAlive(alive: string, key: string, value: Buffer, ttlMs: number): Promise<number>;
-};
-
-/** Registers the write script on a worker's client (once per client). */
-export function defineClusterScripts(redis: Redis): void {
-  redis.defineCommand('functionfuseSetIfAlive', { numberOfKeys: 2, lua: setIfAliveScript });
 }
 
 export async function runClusterBatch(batch: ClusterBatch, context: BatchContext): Promise<ClusterOutcome[]> {
@@ -135,8 +119,7 @@ async function runOnPool(
     } finally {
       context.threads.release(pool);
     }
-    const writes = context.redis.pipeline() as unknown as ScriptedRedis & { exec(): Promise<unknown> };
-    let written = 0;
+    const frames: [number, PackedValue][] = [];
     result.outcomes.forEach((outcome, order) => {
       const { position, job } = runnable[order] as { position: number; job: NodeJob };
       const timing = {
@@ -150,25 +133,19 @@ async function runOnPool(
         return;
       }
       const frame = packValue(outcome.value);
-      if (frame.byteLength > REDIS_VALUE_MAX_BYTES) {
+      if (frame.largestField > REDIS_VALUE_MAX_BYTES) {
         const error = new FunctionFuseError(
-          `The result of node "${job.nodeName}" is ${frame.byteLength} bytes encoded, more than Redis holds in one ` +
+          `The result of node "${job.nodeName}" holds a part of ${frame.largestField} bytes, more than Redis holds in one ` +
             `value (${REDIS_VALUE_MAX_BYTES} bytes), so it cannot travel to other nodes of the cluster.`,
         );
         outcomes[position] = { kind: 'failed', error: serializeThrown(error), ...timing, ...startup };
         return;
       }
       const index = (batch.jobs[position] as ClusterBatch['jobs'][number]).index;
-      writes.functionfuseSetIfAlive(
-        aliveKey(batch.runId),
-        resultKey(batch.runId, index),
-        frame,
-        context.resultTtlMs,
-      );
-      written++;
-      outcomes[position] = { kind: 'ok', bytes: frame.byteLength, ...timing, ...startup };
+      frames.push([index, frame]);
+      outcomes[position] = { kind: 'ok', bytes: frame.bytes, ...timing, ...startup };
     });
-    if (written > 0) await writes.exec();
+    await writeResults(context.redis, batch.runId, frames, context.resultTtlMs);
   } catch (error) {
     for (const { position } of runnable) {
       if (timedOut && timeoutMs !== undefined) outcomes[position] = { kind: 'timed-out', timeoutMs };

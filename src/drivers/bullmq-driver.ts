@@ -55,6 +55,9 @@ export interface ClusterRunHandle {
   cancel(reason: unknown): void;
 }
 
+/** How long a stopped run waits for the workers holding its jobs to stop them, in ms. */
+const stopWaitMs = 5000;
+
 /** How long the end of a run waits for Redis to delete its keys, in ms. */
 const cleanupWaitMs = 5000;
 
@@ -349,7 +352,9 @@ class ClusterRun {
         this.#tell({ kind: 'attempt-failed', index, error: timeoutError(nodeName, outcome.timeoutMs) });
         return;
       case 'lost':
-        this.#workerLost(prepared, batchSize, workerFailure(nodeName, deserializeThrown(outcome.error)));
+        // Stopping a run stops its threads: that is not a lost worker.
+        if (core.stopped) this.#tell({ kind: 'attempt-stopped', index });
+        else this.#workerLost(prepared, batchSize, workerFailure(nodeName, deserializeThrown(outcome.error)));
         return;
       case 'stopped':
         // The worker found the run over: only this coordinator's cancellation ends it.
@@ -410,16 +415,41 @@ class ClusterRun {
   #stopInFlight(): void {
     const { redis, queue, queueName } = this.#options.connections;
     void redis.publish(cancelChannel(queueName), this.#runId).catch(() => 0);
-    const stopped = [...this.#inFlight.entries()];
-    this.#inFlight.clear();
     this.#actors.stopAll(this.#run.core.finalError());
-    for (const [id, job] of stopped) {
-      void queue.remove(id).catch(() => 0); // a job a worker holds cannot be removed: it is stopped there
-      for (const { index } of job.batch) {
-        if (this.#currentJob.get(index) !== id) continue;
-        this.#currentJob.delete(index);
-        this.#tell({ kind: 'attempt-stopped', index });
-      }
+    // With Redis gone nothing can be removed or heard: every job is stopped as it stands.
+    if (this.#infrastructureError instanceof RedisConnectionError) {
+      for (const id of [...this.#inFlight.keys()]) this.#jobStopped(id);
+      return;
+    }
+    for (const id of this.#inFlight.keys()) {
+      // A waiting job is removed; one a worker holds cannot be, and is stopped there (the cancel
+      // message above): its outcome then comes back as any other, and its keys go with it.
+      queue.remove(id).then(
+        (removed) => {
+          if (removed === 1) this.#guarded(() => this.#jobStopped(id));
+        },
+        () => undefined,
+      );
+    }
+    // A worker that died holding a job never answers: it is stopped here after a while.
+    setTimeout(
+      () =>
+        this.#guarded(() => {
+          for (const id of [...this.#inFlight.keys()]) this.#jobStopped(id);
+        }),
+      stopWaitMs,
+    ).unref();
+  }
+
+  /** Job `id` will not report: its nodes are stopped. */
+  #jobStopped(id: string): void {
+    const job = this.#inFlight.get(id);
+    if (job === undefined) return;
+    this.#inFlight.delete(id);
+    for (const { index } of job.batch) {
+      if (this.#currentJob.get(index) !== id) continue;
+      this.#currentJob.delete(index);
+      this.#tell({ kind: 'attempt-stopped', index });
     }
   }
 

@@ -44,16 +44,22 @@ export class ClusterResults {
   /** Puts a value the coordinator holds (a stored result) where remote children read it. */
   async upload(index: number, value: unknown): Promise<void> {
     this.#keyed.add(index);
-    await this.#redis.set(resultKey(this.#runId, index), packValue(value), 'PX', this.#resultTtlMs);
+    const key = resultKey(this.#runId, index);
+    await this.#redis
+      .multi()
+      .del(key)
+      .hset(key, ...packValue(value).fields)
+      .pexpire(key, this.#resultTtlMs)
+      .exec();
   }
 
   /** The result a worker wrote for node `index`. */
   async fetch(index: number, nodeName: string): Promise<unknown> {
-    const frame = await this.#redis.getBuffer(resultKey(this.#runId, index));
-    if (frame === null) {
+    const fields = await this.#redis.hgetallBuffer(resultKey(this.#runId, index));
+    if (fields.h === undefined) {
       throw new InternalError(`the result of node "${nodeName}" was reported but is not in Redis`);
     }
-    return unpackValue(frame);
+    return unpackValue(fields);
   }
 
   /** Deletes results nothing reads any more; a failure only leaves them to {@link end}. */
