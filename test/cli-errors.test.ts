@@ -72,7 +72,7 @@ describe('functionfuse exit codes and error lines', () => {
     ],
     [
       ['run', pipeline, '--backend', 'gpu'],
-      "functionfuse: Option '--backend <name>' argument 'gpu' is invalid. Allowed choices are local, threads (see functionfuse run --help).",
+      "functionfuse: Option '--backend <name>' argument 'gpu' is invalid. Allowed choices are local, threads, bullmq (see functionfuse run --help).",
     ],
     [
       ['run', pipeline, '--seed', '-1'],
