@@ -19,7 +19,6 @@ import { FunctionFuseError, InternalError, RedisConnectionError, WorkerDiedError
 import { timeoutError } from '../executor/deadline.js';
 import type { Node } from '../graph/node.js';
 import { NodeState } from '../scheduler/node-state.js';
-import type { RunEvent, RunInstruction } from '../scheduler/run-events.js';
 import type { PreparedRun } from '../scheduler/run-setup.js';
 import type { RemotePluginCall } from '../threads/messages.js';
 import { deserializeThrown } from '../threads/serialized-error.js';
@@ -30,6 +29,7 @@ import { ClusterActorCalls } from './cluster-actor-calls.js';
 import type { ClusterConnections } from './cluster-connections.js';
 import { ClusterJobs, type ClusterPreparedJob } from './cluster-jobs.js';
 import { ClusterResults } from './cluster-results.js';
+import { DriverLoop, type RunSettlement } from './driver-loop.js';
 import { sendNextBatch } from './ready-batches.js';
 import { ResultStore } from './result-store.js';
 import { readStoredStep, saveStep } from './storage-steps.js';
@@ -70,8 +70,7 @@ interface InFlightJob {
   readonly batch: readonly ClusterPreparedJob[];
 }
 
-class ClusterRun {
-  readonly #run: PreparedRun;
+class ClusterRun extends DriverLoop {
   readonly #options: BullMQDriverOptions;
   readonly #runId = newRunId();
   readonly #store: ResultStore;
@@ -84,12 +83,10 @@ class ClusterRun {
   readonly #currentJob = new Map<number, string>();
   /** Nodes whose batch lost its worker: each goes alone from now on. */
   readonly #alone = new Set<number>();
-  readonly #retryTimers = new Map<number, NodeJS.Timeout>();
   /** Leaves' values on their way from Redis; awaited before the run ends. */
   readonly #fetches: Promise<void>[] = [];
   /** Consumers still to finish, per node: its result is deleted from Redis at 0. */
   readonly #remainingConsumers: Int32Array;
-  #settle: { resolve: (results: readonly unknown[]) => void; reject: (error: Error) => void } | undefined;
   #detach: (() => void) | undefined;
   /** Why the run cannot go on whatever its nodes do: Redis gone, no worker. Ends the run with it. */
   #infrastructureError: Error | undefined;
@@ -97,7 +94,7 @@ class ClusterRun {
   readonly #stopWatching: { resolve: () => void; promise: Promise<void> } = withResolvers();
 
   constructor(run: PreparedRun, options: BullMQDriverOptions) {
-    this.#run = run;
+    super(run, "BullMQWorkflow's driver");
     this.#options = options;
     this.#store = new ResultStore(run.plan, true);
     this.#jobs = new ClusterJobs(run.plan, options.referrer);
@@ -127,7 +124,7 @@ class ClusterRun {
         this.#failInfrastructure(
           new RedisConnectionError(
             `Lost Redis at ${this.#options.url} for more than ${this.#options.redisLostMs} ms during a run of ` +
-              `workflow "${this.#run.workflowName}": ${cause instanceof Error ? cause.message : String(cause)}`,
+              `workflow "${this.run.workflowName}": ${cause instanceof Error ? cause.message : String(cause)}`,
             { cause },
           ),
         ),
@@ -137,25 +134,7 @@ class ClusterRun {
       stopLossWatch();
       clearInterval(presence);
     });
-    return new Promise((resolve, reject) => {
-      this.#settle = { resolve, reject };
-      const { signal } = this.#run;
-      this.#guarded(() => {
-        this.#tell({ kind: 'start' });
-        if (signal?.aborted) this.#tell({ kind: 'cancel', reason: signal.reason });
-        else
-          signal?.addEventListener(
-            'abort',
-            () => this.#guarded(() => this.#tell({ kind: 'cancel', reason: signal.reason })),
-            { once: true },
-          );
-      });
-    });
-  }
-
-  cancel(reason: unknown): void {
-    if (this.#settle === undefined || this.#run.core.stopped) return;
-    this.#guarded(() => this.#tell({ kind: 'cancel', reason }));
+    return this.startRun();
   }
 
   /** Ends the run with `error`: in-flight nodes are stopped, and run() rejects with it. */
@@ -189,7 +168,7 @@ class ClusterRun {
           else if (Date.now() - alone >= workerWaitMs) {
             this.#failInfrastructure(
               new FunctionFuseError(
-                `No functionfuse worker took the jobs of workflow "${this.#run.workflowName}" on queue "${queueName}" at ` +
+                `No functionfuse worker took the jobs of workflow "${this.run.workflowName}" on queue "${queueName}" at ` +
                   `${url} for ${workerWaitMs} ms: start one on each machine with \`npx functionfuse worker --connection ` +
                   `${url} --queue ${queueName}\`.`,
               ),
@@ -210,11 +189,11 @@ class ClusterRun {
     const { events } = this.#options.connections;
     const onCompleted = ({ jobId: id, returnvalue }: { jobId: string; returnvalue: unknown }): void => {
       if (runOfJob(id) !== this.#runId || this.#actors.completed(id, returnvalue as ClusterJobResult)) return;
-      this.#guarded(() => this.#onJobCompleted(id, returnvalue as ClusterJobResult));
+      this.guarded(() => this.#onJobCompleted(id, returnvalue as ClusterJobResult));
     };
     const onFailed = ({ jobId: id, failedReason }: { jobId: string; failedReason: string }): void => {
       if (runOfJob(id) !== this.#runId || this.#actors.failed(id, failedReason)) return;
-      this.#guarded(() => this.#onJobFailed(id, failedReason));
+      this.guarded(() => this.#onJobFailed(id, failedReason));
     };
     events.on('completed', onCompleted);
     events.on('failed', onFailed);
@@ -224,46 +203,14 @@ class ClusterRun {
     };
   }
 
-  #tell(event: RunEvent): void {
-    for (const instruction of this.#run.core.handle(event)) this.#carryOut(instruction);
-    this.#pump();
-  }
-
-  #carryOut(instruction: RunInstruction): void {
-    switch (instruction.kind) {
-      case 'read-stored':
-        this.#readStored(instruction.index);
-        return;
-      case 'call-actor':
-        this.#callActor(instruction.index);
-        return;
-      case 'save':
-        this.#save(instruction.index);
-        return;
-      case 'retry-later': {
-        const { index, delayMs } = instruction;
-        const timer = setTimeout(() => {
-          this.#retryTimers.delete(index);
-          this.#guarded(() => this.#tell({ kind: 'retry-due', index }));
-        }, delayMs);
-        this.#retryTimers.set(index, timer);
-        return;
-      }
-      case 'stop-running':
-        for (const timer of this.#retryTimers.values()) clearTimeout(timer);
-        this.#retryTimers.clear();
-        // Reported after this instruction's turn: the core is still handling the event that stopped it.
-        setImmediate(() => this.#guarded(() => this.#stopInFlight()));
-        return;
-      case 'settle':
-        void this.#finish();
-        return;
-    }
+  protected override stopRunning(): void {
+    // Reported after this instruction's turn: the core is still handling the event that stopped it.
+    setImmediate(() => this.guarded(() => this.#stopInFlight()));
   }
 
   /** Sends ready task nodes while fewer than maxInFlight jobs are out, in one round trip. */
-  #pump(): void {
-    const { core, plan } = this.#run;
+  protected override pump(): void {
+    const { core, plan } = this.run;
     const { maxInFlight, sizer } = this.#options;
     const outgoing: (readonly ClusterPreparedJob[])[] = [];
     while (this.#inFlight.size + outgoing.length < maxInFlight && core.readyCount > 0) {
@@ -283,12 +230,12 @@ class ClusterRun {
     try {
       return this.#jobs.prepare(
         index,
-        this.#run.nodeOptions[index] as ResolvedNodeOptions,
+        this.run.nodeOptions[index] as ResolvedNodeOptions,
         this.#options.pluginCalls[index],
         this.#alone.has(index),
       );
     } catch (error) {
-      this.#tell({ kind: 'refused', index, error });
+      this.tell({ kind: 'refused', index, error });
       return undefined;
     }
   }
@@ -308,7 +255,7 @@ class ClusterRun {
         opts: { jobId: id, attempts: 1, removeOnComplete: true, removeOnFail: true },
       };
     });
-    this.#options.connections.queue.addBulk(jobs).catch((error: unknown) => this.#breakDown(error));
+    this.#options.connections.queue.addBulk(jobs).catch((error: unknown) => this.breakDown(error));
   }
 
   #onJobCompleted(id: string, result: ClusterJobResult): void {
@@ -326,7 +273,7 @@ class ClusterRun {
 
   #onOutcome(prepared: ClusterPreparedJob, outcome: ClusterOutcome, batchSize: number, worker: string): void {
     const { index, nodeName } = prepared;
-    const { plan, core } = this.#run;
+    const { plan, core } = this.run;
     const node = plan.nodes[index] as Node;
     switch (outcome.kind) {
       case 'ok': {
@@ -342,23 +289,23 @@ class ClusterRun {
           worker,
           ...(startup === undefined ? {} : { startup }),
         };
-        this.#tell({ kind: 'attempt-succeeded', index, timing });
+        this.tell({ kind: 'attempt-succeeded', index, timing });
         return;
       }
       case 'failed':
-        this.#tell({ kind: 'attempt-failed', index, error: deserializeThrown(outcome.error) });
+        this.tell({ kind: 'attempt-failed', index, error: deserializeThrown(outcome.error) });
         return;
       case 'timed-out':
-        this.#tell({ kind: 'attempt-failed', index, error: timeoutError(nodeName, outcome.timeoutMs) });
+        this.tell({ kind: 'attempt-failed', index, error: timeoutError(nodeName, outcome.timeoutMs) });
         return;
       case 'lost':
         // Stopping a run stops its threads: that is not a lost worker.
-        if (core.stopped) this.#tell({ kind: 'attempt-stopped', index });
+        if (core.stopped) this.tell({ kind: 'attempt-stopped', index });
         else this.#workerLost(prepared, batchSize, workerFailure(nodeName, deserializeThrown(outcome.error)));
         return;
       case 'stopped':
         // The worker found the run over: only this coordinator's cancellation ends it.
-        if (core.stopped) this.#tell({ kind: 'attempt-stopped', index });
+        if (core.stopped) this.tell({ kind: 'attempt-stopped', index });
         else this.#workerLost(prepared, 2, undefined);
         return;
     }
@@ -383,15 +330,15 @@ class ClusterRun {
   #workerLost(prepared: ClusterPreparedJob, batchSize: number, error: Error | undefined): void {
     if (batchSize > 1 || error === undefined) {
       this.#alone.add(prepared.index);
-      this.#tell({ kind: 'worker-lost', index: prepared.index });
+      this.tell({ kind: 'worker-lost', index: prepared.index });
       return;
     }
-    this.#tell({ kind: 'attempt-failed', index: prepared.index, error });
+    this.tell({ kind: 'attempt-failed', index: prepared.index, error });
   }
 
   /** Node `index` ran: parents it was the last consumer of leave Redis (leaves stay until the end). */
   #consumed(index: number): void {
-    const { plan } = this.#run;
+    const { plan } = this.run;
     const released: number[] = [];
     for (const parent of plan.parentIndexes[index] as Int32Array) {
       if (--(this.#remainingConsumers[parent] as number) === 0 && plan.isLeaf[parent] === 0)
@@ -415,7 +362,7 @@ class ClusterRun {
   #stopInFlight(): void {
     const { redis, queue, queueName } = this.#options.connections;
     void redis.publish(cancelChannel(queueName), this.#runId).catch(() => 0);
-    this.#actors.stopAll(this.#run.core.finalError());
+    this.#actors.stopAll(this.run.core.finalError());
     // With Redis gone nothing can be removed or heard: every job is stopped as it stands.
     if (this.#infrastructureError instanceof RedisConnectionError) {
       for (const id of [...this.#inFlight.keys()]) this.#jobStopped(id);
@@ -426,7 +373,7 @@ class ClusterRun {
       // message above): its outcome then comes back as any other, and its keys go with it.
       queue.remove(id).then(
         (removed) => {
-          if (removed === 1) this.#guarded(() => this.#jobStopped(id));
+          if (removed === 1) this.guarded(() => this.#jobStopped(id));
         },
         () => undefined,
       );
@@ -434,7 +381,7 @@ class ClusterRun {
     // A worker that died holding a job never answers: it is stopped here after a while.
     setTimeout(
       () =>
-        this.#guarded(() => {
+        this.guarded(() => {
           for (const id of [...this.#inFlight.keys()]) this.#jobStopped(id);
         }),
       stopWaitMs,
@@ -449,30 +396,30 @@ class ClusterRun {
     for (const { index } of job.batch) {
       if (this.#currentJob.get(index) !== id) continue;
       this.#currentJob.delete(index);
-      this.#tell({ kind: 'attempt-stopped', index });
+      this.tell({ kind: 'attempt-stopped', index });
     }
   }
 
-  #callActor(index: number): void {
-    const { nodeOptions } = this.#run;
+  protected override callActor(index: number): void {
+    const { nodeOptions } = this.run;
     this.#actors.run(index, nodeOptions[index] as ResolvedNodeOptions, this.#options.pluginCalls[index]).then(
       (done) =>
-        this.#guarded(() => {
+        this.guarded(() => {
           for (const [at, value] of done.values) this.#store.store(at, value);
           this.#consumed(index);
-          this.#tell({ kind: 'attempt-succeeded', index, timing: done.timing });
+          this.tell({ kind: 'attempt-succeeded', index, timing: done.timing });
         }),
       (error: unknown) =>
-        this.#guarded(() => {
-          if (this.#run.core.stopped && this.#run.core.stateOf(index) === NodeState.running)
-            this.#tell({ kind: 'attempt-stopped', index });
-          else this.#tell({ kind: 'attempt-failed', index, error });
+        this.guarded(() => {
+          if (this.run.core.stopped && this.run.core.stateOf(index) === NodeState.running)
+            this.tell({ kind: 'attempt-stopped', index });
+          else this.tell({ kind: 'attempt-failed', index, error });
         }),
     );
   }
 
-  #readStored(index: number): void {
-    const { stored, plan } = this.#run;
+  protected override readStored(index: number): void {
+    const { stored, plan } = this.run;
     const node = plan.nodes[index] as Node;
     readStoredStep(stored, node, index, this.#store).then(async (event) => {
       // Children on workers read it from Redis.
@@ -480,54 +427,32 @@ class ClusterRun {
         try {
           await this.#results.upload(index, this.#store.valueOf(index));
         } catch (error) {
-          this.#guarded(() => this.#tell({ kind: 'stored-failed', index, error }));
+          this.guarded(() => this.tell({ kind: 'stored-failed', index, error }));
           return;
         }
       }
-      this.#guarded(() => this.#tell(event));
+      this.guarded(() => this.tell(event));
     });
   }
 
   /** Saves a computed result: read back from Redis, then written to the storage here. */
-  #save(index: number): void {
-    const { stored, plan } = this.#run;
+  protected override save(index: number): void {
+    const { stored, plan } = this.run;
     const node = plan.nodes[index] as Node;
     this.#results
       .fetch(index, node.name)
       .then((value) => saveStep(stored, node, index, value, undefined, this.#store))
       .then(
-        (event) => this.#guarded(() => this.#tell(event)),
-        (error: unknown) => this.#guarded(() => this.#tell({ kind: 'save-failed', index, error })),
+        (event) => this.guarded(() => this.tell(event)),
+        (error: unknown) => this.guarded(() => this.tell({ kind: 'save-failed', index, error })),
       );
   }
 
-  #guarded(handler: () => void): void {
-    try {
-      handler();
-    } catch (error) {
-      this.#breakDown(error);
-    }
+  protected override finish(settle: RunSettlement): void {
+    void this.#end(settle);
   }
 
-  #breakDown(error: unknown): void {
-    const bug =
-      error instanceof InternalError
-        ? error
-        : new InternalError(`BullMQWorkflow's driver failed: ${String(error)}`);
-    if (error instanceof Error && !(error instanceof InternalError)) bug.cause = error;
-    try {
-      this.#tell({ kind: 'break-down', error: bug });
-    } catch {
-      const settle = this.#settle;
-      this.#settle = undefined;
-      settle?.reject(bug);
-    }
-  }
-
-  async #finish(): Promise<void> {
-    const settle = this.#settle;
-    if (settle === undefined) return;
-    this.#settle = undefined;
+  async #end(settle: RunSettlement): Promise<void> {
     this.#detach?.();
     // A Redis lost while leaves are read must not hold the end up.
     await Promise.race([Promise.all(this.#fetches), this.#stopWatching.promise]);
@@ -536,8 +461,7 @@ class ClusterRun {
     const waitMs = this.#infrastructureError instanceof RedisConnectionError ? 0 : cleanupWaitMs;
     await Promise.race([this.#actors.end(), delay(waitMs)]);
     await this.#results.end(waitMs);
-    const failure =
-      this.#infrastructureError ?? this.#run.core.finalError() ?? fetchFailure(this.#fetchError);
+    const failure = this.#infrastructureError ?? this.run.core.finalError() ?? fetchFailure(this.#fetchError);
     if (failure === undefined) settle.resolve(this.#store.results);
     else settle.reject(failure);
   }

@@ -13,7 +13,6 @@ import { InternalError, NodeTimeoutError } from '../errors.js';
 import { timeoutError } from '../executor/deadline.js';
 import type { Node } from '../graph/node.js';
 import { NodeState } from '../scheduler/node-state.js';
-import type { RunEvent, RunInstruction } from '../scheduler/run-events.js';
 import type { PreparedRun } from '../scheduler/run-setup.js';
 import type { BatchResult, JobBatch, RemotePluginCall } from '../threads/messages.js';
 import { deserializeThrown } from '../threads/serialized-error.js';
@@ -21,6 +20,7 @@ import { workerFailure } from '../threads/worker-failure.js';
 import type { ResolvedNodeOptions } from '../workflow/node-options.js';
 import { ActorSupervisor } from './actor-supervisor.js';
 import type { BatchSizer } from './batch-sizer.js';
+import { DriverLoop, type RunSettlement } from './driver-loop.js';
 import { checkPlainArguments, composeBatch, type PreparedJob, prepareTaskJob } from './prepared-job.js';
 import { sendNextBatch } from './ready-batches.js';
 import { ResultStore } from './result-store.js';
@@ -63,15 +63,13 @@ export function runOnThreadPool(
   return startOnThreadPool(run, options).results;
 }
 
-class ThreadPoolRun {
-  readonly #run: PreparedRun;
+class ThreadPoolRun extends DriverLoop {
   readonly #options: ThreadPoolDriverOptions;
   readonly #store: ResultStore;
   readonly #actors: ActorSupervisor;
   #batchesInPool = 0;
   /** Aborting one stops its batch's worker: on cancellation, every one is aborted. */
   readonly #batchControllers = new Set<AbortController>();
-  readonly #retryTimers = new Map<number, NodeJS.Timeout>();
   /** Jobs kept to be sent again: for a retry, or after their batch's worker was lost. */
   readonly #kept = new Map<number, PreparedJob>();
   /** Nodes whose batch lost its worker: each goes alone from now on. */
@@ -81,88 +79,32 @@ class ThreadPoolRun {
     number,
     { readonly value: unknown; readonly preparedSave: { readonly prepared: unknown } | undefined }
   >();
-  #settle: { resolve: (results: readonly unknown[]) => void; reject: (error: Error) => void } | undefined;
 
   constructor(run: PreparedRun, options: ThreadPoolDriverOptions) {
-    this.#run = run;
+    super(run, "ThreadWorkflow's driver");
     this.#options = options;
     this.#store = new ResultStore(run.plan, true);
     this.#actors = new ActorSupervisor(run.plan);
   }
 
   execute(): Promise<readonly unknown[]> {
-    return new Promise((resolve, reject) => {
-      this.#settle = { resolve, reject };
-      const { signal } = this.#run;
-      this.#guarded(() => {
-        this.#tell({ kind: 'start' });
-        if (signal?.aborted) this.#tell({ kind: 'cancel', reason: signal.reason });
-        else
-          signal?.addEventListener(
-            'abort',
-            () => this.#guarded(() => this.#tell({ kind: 'cancel', reason: signal.reason })),
-            {
-              once: true,
-            },
-          );
-      });
-    });
+    return this.startRun();
   }
 
-  /** Cancels the run from outside its signal; a run that already settled is left as it is. */
-  cancel(reason: unknown): void {
-    if (this.#settle === undefined || this.#run.core.stopped) return;
-    this.#guarded(() => this.#tell({ kind: 'cancel', reason }));
-  }
-
-  /** Hands an event to the core, carries out its instructions, then fills the pool. */
-  #tell(event: RunEvent): void {
-    for (const instruction of this.#run.core.handle(event)) this.#carryOut(instruction);
-    this.#pump();
-  }
-
-  #carryOut(instruction: RunInstruction): void {
-    switch (instruction.kind) {
-      case 'read-stored':
-        this.#readStored(instruction.index);
-        return;
-      case 'call-actor':
-        this.#callActor(instruction.index);
-        return;
-      case 'save':
-        this.#save(instruction.index);
-        return;
-      case 'retry-later': {
-        const { index, delayMs } = instruction;
-        const timer = setTimeout(() => {
-          this.#retryTimers.delete(index);
-          this.#guarded(() => this.#tell({ kind: 'retry-due', index }));
-        }, delayMs);
-        this.#retryTimers.set(index, timer);
-        return;
-      }
-      case 'stop-running': {
-        const reason = this.#run.core.finalError();
-        for (const controller of this.#batchControllers) controller.abort(reason);
-        for (const timer of this.#retryTimers.values()) clearTimeout(timer);
-        this.#retryTimers.clear();
-        void this.#actors.terminateAll(reason);
-        return;
-      }
-      case 'settle':
-        this.#finish();
-        return;
-    }
+  protected override stopRunning(): void {
+    const reason = this.run.core.finalError();
+    for (const controller of this.#batchControllers) controller.abort(reason);
+    void this.#actors.terminateAll(reason);
   }
 
   /** Sends ready task nodes to the pool while it has room (batched as ready-batches.ts says). */
-  #pump(): void {
-    const { core } = this.#run;
+  protected override pump(): void {
+    const { core } = this.run;
     const { maxInFlight } = this.#options;
     while (this.#batchesInPool < maxInFlight && core.readyCount > 0) {
       sendNextBatch(
         core,
-        this.#run.plan,
+        this.run.plan,
         this.#options.sizer,
         maxInFlight - this.#batchesInPool,
         (index) => this.#prepare(index),
@@ -175,7 +117,7 @@ class ThreadPoolRun {
   #prepare(index: number): PreparedJob | undefined {
     const kept = this.#kept.get(index);
     if (kept !== undefined) return this.#alone.has(index) ? { ...kept, solo: true } : kept;
-    const { plan, nodeOptions, stored } = this.#run;
+    const { plan, nodeOptions, stored } = this.run;
     const node = plan.nodes[index] as Node;
     try {
       const prepared = prepareTaskJob(
@@ -190,13 +132,13 @@ class ThreadPoolRun {
       if (prepared.retries > 0) this.#kept.set(index, prepared);
       return prepared;
     } catch (error) {
-      this.#tell({ kind: 'refused', index, error });
+      this.tell({ kind: 'refused', index, error });
       return undefined;
     }
   }
 
   #send(batch: readonly PreparedJob[]): void {
-    const { signal, plan } = this.#run;
+    const { signal, plan } = this.run;
     const { message, transferList, timeoutMs, bytesMoved } = composeBatch(batch, plan);
     // A controller only when the batch may have to be stopped: it costs on every dispatch.
     const controller = timeoutMs === undefined && signal === undefined ? undefined : new AbortController();
@@ -211,16 +153,16 @@ class ThreadPoolRun {
       clearTimeout(timer);
       if (controller !== undefined) this.#batchControllers.delete(controller);
       this.#batchesInPool--;
-      this.#pump();
+      this.pump();
     };
     this.#options.pool.run(message, transferList, controller?.signal).then(
-      (result) => this.#guarded(() => this.#onBatchDone(batch, result, bytesMoved), done),
-      (error: unknown) => this.#guarded(() => this.#onBatchLost(batch, controller?.signal, error), done),
+      (result) => this.guarded(() => this.#onBatchDone(batch, result, bytesMoved), done),
+      (error: unknown) => this.guarded(() => this.#onBatchLost(batch, controller?.signal, error), done),
     );
   }
 
   #onBatchDone(batch: readonly PreparedJob[], result: BatchResult, bytesMoved: number): void {
-    const { plan, stored } = this.#run;
+    const { plan, stored } = this.run;
     result.outcomes.forEach((outcome, position) => {
       const { index } = batch[position] as PreparedJob;
       const node = plan.nodes[index] as Node;
@@ -230,7 +172,7 @@ class ThreadPoolRun {
         if (stored?.isCached(node))
           this.#unsaved.set(index, { value: outcome.value, preparedSave: outcome.preparedSave });
         else this.#store.store(index, outcome.value);
-        this.#tell({ kind: 'attempt-succeeded', index, timing: { ...outcome, bytesMoved } });
+        this.tell({ kind: 'attempt-succeeded', index, timing: { ...outcome, bytesMoved } });
       } else {
         this.#attemptFailed(index, deserializeThrown(outcome.error));
       }
@@ -247,7 +189,7 @@ class ThreadPoolRun {
     if (signal?.aborted) {
       for (const { index } of batch) {
         this.#forget(index);
-        this.#tell({ kind: 'attempt-stopped', index });
+        this.tell({ kind: 'attempt-stopped', index });
       }
       return;
     }
@@ -256,7 +198,7 @@ class ThreadPoolRun {
       for (const prepared of batch) {
         this.#kept.set(prepared.index, prepared);
         this.#alone.add(prepared.index);
-        this.#tell({ kind: 'worker-lost', index: prepared.index });
+        this.tell({ kind: 'worker-lost', index: prepared.index });
       }
       return;
     }
@@ -264,8 +206,8 @@ class ThreadPoolRun {
   }
 
   #attemptFailed(index: number, error: unknown): void {
-    this.#tell({ kind: 'attempt-failed', index, error });
-    if (this.#run.core.stateOf(index) !== NodeState.retryWait) this.#forget(index);
+    this.tell({ kind: 'attempt-failed', index, error });
+    if (this.run.core.stateOf(index) !== NodeState.retryWait) this.#forget(index);
   }
 
   #forget(index: number): void {
@@ -273,10 +215,10 @@ class ThreadPoolRun {
     this.#alone.delete(index);
   }
 
-  #readStored(index: number): void {
-    const { stored, plan } = this.#run;
+  protected override readStored(index: number): void {
+    const { stored, plan } = this.run;
     readStoredStep(stored, plan.nodes[index] as Node, index, this.#store).then((event) =>
-      this.#guarded(() => this.#tell(event)),
+      this.guarded(() => this.tell(event)),
     );
   }
 
@@ -285,8 +227,8 @@ class ThreadPoolRun {
    * children go. Children wait for the save: FileStorage's record views the result's own
    * buffers, which a child may be handed and may change.
    */
-  #save(index: number): void {
-    const { stored, plan } = this.#run;
+  protected override save(index: number): void {
+    const { stored, plan } = this.run;
     const unsaved = this.#unsaved.get(index);
     this.#unsaved.delete(index);
     saveStep(
@@ -296,11 +238,11 @@ class ThreadPoolRun {
       unsaved?.value,
       unsaved?.preparedSave,
       this.#store,
-    ).then((event) => this.#guarded(() => this.#tell(event)));
+    ).then((event) => this.guarded(() => this.tell(event)));
   }
 
-  #callActor(index: number): void {
-    const { plan, nodeOptions } = this.#run;
+  protected override callActor(index: number): void {
+    const { plan, nodeOptions } = this.run;
     const node = plan.nodes[index] as Node;
     let operation: ReturnType<ActorSupervisor['run']>;
     try {
@@ -310,60 +252,27 @@ class ThreadPoolRun {
       const { timeout } = nodeOptions[index] as ResolvedNodeOptions;
       operation = this.#actors.run(index, args, [...transferList], this.#options.pluginCalls[index], timeout);
     } catch (error) {
-      this.#tell({ kind: 'refused', index, error });
+      this.tell({ kind: 'refused', index, error });
       return;
     }
     operation.then(
       (done) =>
-        this.#guarded(() => {
+        this.guarded(() => {
           this.#store.store(index, done.value);
           if (done.snapshot !== undefined) this.#store.store(done.snapshot.initIndex, done.snapshot.value);
-          this.#tell({ kind: 'attempt-succeeded', index, timing: done.timing });
+          this.tell({ kind: 'attempt-succeeded', index, timing: done.timing });
         }),
       (error: unknown) =>
-        this.#guarded(() => {
-          const { core } = this.#run;
-          if (core.stopped && this.#run.signal?.aborted) this.#tell({ kind: 'attempt-stopped', index });
-          else this.#tell({ kind: 'attempt-failed', index, error });
+        this.guarded(() => {
+          const { core } = this.run;
+          if (core.stopped && this.run.signal?.aborted) this.tell({ kind: 'attempt-stopped', index });
+          else this.tell({ kind: 'attempt-failed', index, error });
         }),
     );
   }
 
-  /** Runs a completion handler; a bug in it ends the run with that bug instead of hanging it. */
-  #guarded(handler: () => void, then?: () => void): void {
-    try {
-      handler();
-    } catch (error) {
-      this.#breakDown(error);
-    }
-    if (then === undefined) return;
-    try {
-      then();
-    } catch (error) {
-      this.#breakDown(error);
-    }
-  }
-
-  #breakDown(error: unknown): void {
-    const bug =
-      error instanceof InternalError
-        ? error
-        : new InternalError(`ThreadWorkflow's driver failed: ${String(error)}`);
-    try {
-      this.#tell({ kind: 'break-down', error: bug });
-    } catch (again) {
-      // The core itself is broken: end the run here, with the first error.
-      this.#settle?.reject(bug);
-      this.#settle = undefined;
-      void again;
-    }
-  }
-
-  #finish(): void {
-    const settle = this.#settle;
-    if (settle === undefined) return;
-    this.#settle = undefined;
-    const failure = this.#run.core.finalError();
+  protected override finish(settle: RunSettlement): void {
+    const failure = this.run.core.finalError();
     this.#actors.terminateAll(failure).then(
       () => (failure === undefined ? settle.resolve(this.#store.results) : settle.reject(failure)),
       (error: unknown) =>

@@ -1,0 +1,136 @@
+/**
+ * What every driver whose nodes run elsewhere shares (threads, the cluster): start the run and
+ * wire its signal, hand each event to the run core and carry out what it says, keep retry
+ * timers, and turn a bug in a completion handler into the end of the run rather than a hang.
+ * A driver adds where nodes go: how ready nodes are sent (`pump`), how stored results are read
+ * and saved, how actors are called, how running attempts are stopped, and how the run ends.
+ */
+import { InternalError } from '../errors.js';
+import type { RunEvent, RunInstruction } from '../scheduler/run-events.js';
+import type { PreparedRun } from '../scheduler/run-setup.js';
+
+/** How a run's promise is settled. */
+export interface RunSettlement {
+  resolve(results: readonly unknown[]): void;
+  reject(error: Error): void;
+}
+
+export abstract class DriverLoop {
+  protected readonly run: PreparedRun;
+  /** Names the driver in the InternalError of a breakdown: `ThreadWorkflow's driver`. */
+  readonly #name: string;
+  #settlement: RunSettlement | undefined;
+  readonly #retryTimers = new Map<number, NodeJS.Timeout>();
+
+  constructor(run: PreparedRun, name: string) {
+    this.run = run;
+    this.#name = name;
+  }
+
+  /** Starts the run: resolves to the results by plan index, or rejects with the run's error. */
+  protected startRun(): Promise<readonly unknown[]> {
+    return new Promise((resolve, reject) => {
+      this.#settlement = { resolve, reject };
+      const { signal } = this.run;
+      this.guarded(() => {
+        this.tell({ kind: 'start' });
+        if (signal?.aborted) this.tell({ kind: 'cancel', reason: signal.reason });
+        else
+          signal?.addEventListener(
+            'abort',
+            () => this.guarded(() => this.tell({ kind: 'cancel', reason: signal.reason })),
+            { once: true },
+          );
+      });
+    });
+  }
+
+  /** Cancels the run from outside its signal (close() during run()); a settled run is left as it is. */
+  cancel(reason: unknown): void {
+    if (this.#settlement === undefined || this.run.core.stopped) return;
+    this.guarded(() => this.tell({ kind: 'cancel', reason }));
+  }
+
+  /** Hands an event to the core, carries out its instructions, then sends what is ready. */
+  protected tell(event: RunEvent): void {
+    for (const instruction of this.run.core.handle(event)) this.#carryOut(instruction);
+    this.pump();
+  }
+
+  /** Sends ready task nodes while there is room. */
+  protected abstract pump(): void;
+  protected abstract readStored(index: number): void;
+  protected abstract save(index: number): void;
+  protected abstract callActor(index: number): void;
+  /** The run stopped (cancelled, failFast): stop every running attempt, each reported as attempt-stopped. */
+  protected abstract stopRunning(): void;
+  /** No node is in flight: end what the driver started, then settle. */
+  protected abstract finish(settlement: RunSettlement): void;
+
+  #carryOut(instruction: RunInstruction): void {
+    switch (instruction.kind) {
+      case 'read-stored':
+        this.readStored(instruction.index);
+        return;
+      case 'call-actor':
+        this.callActor(instruction.index);
+        return;
+      case 'save':
+        this.save(instruction.index);
+        return;
+      case 'retry-later': {
+        const { index, delayMs } = instruction;
+        const timer = setTimeout(() => {
+          this.#retryTimers.delete(index);
+          this.guarded(() => this.tell({ kind: 'retry-due', index }));
+        }, delayMs);
+        this.#retryTimers.set(index, timer);
+        return;
+      }
+      case 'stop-running':
+        for (const timer of this.#retryTimers.values()) clearTimeout(timer);
+        this.#retryTimers.clear();
+        this.stopRunning();
+        return;
+      case 'settle': {
+        const settlement = this.#settlement;
+        if (settlement === undefined) return;
+        this.#settlement = undefined;
+        this.finish(settlement);
+        return;
+      }
+    }
+  }
+
+  /** Runs a completion handler (then `then`); a bug in either ends the run with it instead of hanging it. */
+  protected guarded(handler: () => void, then?: () => void): void {
+    try {
+      handler();
+    } catch (error) {
+      this.breakDown(error);
+    }
+    if (then === undefined) return;
+    try {
+      then();
+    } catch (error) {
+      this.breakDown(error);
+    }
+  }
+
+  protected breakDown(error: unknown): void {
+    let bug: InternalError;
+    if (error instanceof InternalError) bug = error;
+    else {
+      bug = new InternalError(`${this.#name} failed: ${String(error)}`);
+      if (error instanceof Error) bug.cause = error;
+    }
+    try {
+      this.tell({ kind: 'break-down', error: bug });
+    } catch {
+      // The core itself is broken: end the run here, with the first error.
+      const settlement = this.#settlement;
+      this.#settlement = undefined;
+      settlement?.reject(bug);
+    }
+  }
+}
