@@ -78,6 +78,8 @@ class ClusterRun extends DriverLoop {
   readonly #results: ClusterResults;
   readonly #actors: ClusterActorCalls;
   #jobCount = 0;
+  /** The last addBulk under way: a stop removes waiting jobs once it is done. */
+  #adding: Promise<unknown> = Promise.resolve();
   readonly #inFlight = new Map<string, InFlightJob>();
   /** The job that now carries each running node: outcomes of any other job for it are stale. */
   readonly #currentJob = new Map<number, string>();
@@ -255,7 +257,9 @@ class ClusterRun extends DriverLoop {
         opts: { jobId: id, attempts: 1, removeOnComplete: true, removeOnFail: true },
       };
     });
-    this.#options.connections.queue.addBulk(jobs).catch((error: unknown) => this.breakDown(error));
+    this.#adding = this.#options.connections.queue
+      .addBulk(jobs)
+      .catch((error: unknown) => this.breakDown(error));
   }
 
   #onJobCompleted(id: string, result: ClusterJobResult): void {
@@ -361,6 +365,7 @@ class ClusterRun extends DriverLoop {
   /** Every job still out is stopped: its workers hear it, its waiting jobs are removed. */
   #stopInFlight(): void {
     const { redis, queue, queueName } = this.#options.connections;
+    this.#results.over();
     void redis.publish(cancelChannel(queueName), this.#runId).catch(() => 0);
     this.#actors.stopAll(this.run.core.finalError());
     // With Redis gone nothing can be removed or heard: every job is stopped as it stands.
@@ -368,6 +373,19 @@ class ClusterRun extends DriverLoop {
       for (const id of [...this.#inFlight.keys()]) this.#jobStopped(id);
       return;
     }
+    // Jobs still being added are removed once they are in the queue.
+    void this.#adding.finally(() => this.#removeWaiting(queue));
+    // A worker that died holding a job never answers: it is stopped here after a while.
+    setTimeout(
+      () =>
+        this.guarded(() => {
+          for (const id of [...this.#inFlight.keys()]) this.#jobStopped(id);
+        }),
+      stopWaitMs,
+    ).unref();
+  }
+
+  #removeWaiting(queue: ClusterConnections['queue']): void {
     for (const id of this.#inFlight.keys()) {
       // A waiting job is removed; one a worker holds cannot be, and is stopped there (the cancel
       // message above): its outcome then comes back as any other, and its keys go with it.
@@ -378,14 +396,6 @@ class ClusterRun extends DriverLoop {
         () => undefined,
       );
     }
-    // A worker that died holding a job never answers: it is stopped here after a while.
-    setTimeout(
-      () =>
-        this.guarded(() => {
-          for (const id of [...this.#inFlight.keys()]) this.#jobStopped(id);
-        }),
-      stopWaitMs,
-    ).unref();
   }
 
   /** Job `id` will not report: its nodes are stopped. */

@@ -36,6 +36,15 @@ export class ClusterResults {
     this.#refresh.unref();
   }
 
+  /**
+   * The run is over for its workers (it was stopped): jobs not yet begun are skipped and results
+   * still to come are not kept. Results already written stay readable until {@link end}.
+   */
+  over(): void {
+    clearInterval(this.#refresh);
+    void this.#redis.del(aliveKey(this.#runId)).catch(() => 0);
+  }
+
   /** Node `index` may get a result key (a job that computes it was sent). */
   expect(index: number): void {
     this.#keyed.add(index);

@@ -21,6 +21,8 @@ export abstract class DriverLoop {
   readonly #name: string;
   #settlement: RunSettlement | undefined;
   readonly #retryTimers = new Map<number, NodeJS.Timeout>();
+  /** Set while the run starts: nothing is sent before a signal that already fired is heard. */
+  #starting = false;
 
   constructor(run: PreparedRun, name: string) {
     this.run = run;
@@ -33,14 +35,21 @@ export abstract class DriverLoop {
       this.#settlement = { resolve, reject };
       const { signal } = this.run;
       this.guarded(() => {
-        this.tell({ kind: 'start' });
+        this.#starting = true;
+        try {
+          this.tell({ kind: 'start' });
+        } finally {
+          this.#starting = false;
+        }
         if (signal?.aborted) this.tell({ kind: 'cancel', reason: signal.reason });
-        else
+        else {
+          this.pump();
           signal?.addEventListener(
             'abort',
             () => this.guarded(() => this.tell({ kind: 'cancel', reason: signal.reason })),
             { once: true },
           );
+        }
       });
     });
   }
@@ -54,7 +63,7 @@ export abstract class DriverLoop {
   /** Hands an event to the core, carries out its instructions, then sends what is ready. */
   protected tell(event: RunEvent): void {
     for (const instruction of this.run.core.handle(event)) this.#carryOut(instruction);
-    this.pump();
+    if (!this.#starting) this.pump();
   }
 
   /** Sends ready task nodes while there is room. */
