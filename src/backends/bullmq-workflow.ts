@@ -11,11 +11,10 @@ import { startOnCluster } from '../drivers/bullmq-driver.js';
 import type { ClusterConnections } from '../drivers/cluster-connections.js';
 import { RedisConnectionError } from '../errors.js';
 import type { Leaves, RunResult } from '../graph/types.js';
-import { prepareRun } from '../scheduler/run-setup.js';
-import { preparePluginCalls } from '../threads/remote-plugin.js';
 import { BaseWorkflow } from '../workflow/base-workflow.js';
 import type { RunOptions } from '../workflow/run-options.js';
 import { ActiveRuns, type StoppableRun } from './active-runs.js';
+import { prepareRemoteRun } from './prepare-remote-run.js';
 
 export type { BullMQWorkflowOptions } from '../cluster/bullmq-workflow-options.js';
 
@@ -69,15 +68,7 @@ export class BullMQWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
     started: (handle: StoppableRun) => void,
     options: RunOptions | undefined,
   ): Promise<RunResult<L>> {
-    let pluginCalls: Awaited<ReturnType<typeof preparePluginCalls>> = [];
-    const run = await prepareRun(
-      this.workflowName,
-      options,
-      () => this.runInputs(),
-      async ({ plan, plugins }) => {
-        pluginCalls = await preparePluginCalls(plan.nodes, plugins);
-      },
-    );
+    const { run, pluginCalls } = await prepareRemoteRun(this.workflowName, options, () => this.runInputs());
     const connections = await this.#connect();
     const { root, maxJobsInFlight, resultTtlMs, redisLostMs, workerWaitMs, connection } = this.#options;
     const handle = startOnCluster(run, {

@@ -1,8 +1,6 @@
 import { BatchSizer } from '../drivers/batch-sizer.js';
 import { startOnThreadPool } from '../drivers/thread-pool-driver.js';
 import type { Leaves, RunResult } from '../graph/types.js';
-import { prepareRun } from '../scheduler/run-setup.js';
-import { preparePluginCalls } from '../threads/remote-plugin.js';
 import { TaskPool, type TaskPoolOptions } from '../threads/task-pool.js';
 import { BaseWorkflow } from '../workflow/base-workflow.js';
 import type { RunOptions } from '../workflow/run-options.js';
@@ -13,6 +11,7 @@ import {
 } from '../workflow/thread-workflow-options.js';
 import { refuseWorkflowInWorker } from '../workflow/worker-guard.js';
 import { ActiveRuns, type StoppableRun } from './active-runs.js';
+import { prepareRemoteRun } from './prepare-remote-run.js';
 
 export type { ThreadWorkflowOptions, WorkerResourceLimits } from '../workflow/thread-workflow-options.js';
 
@@ -62,15 +61,7 @@ export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
     started: (handle: StoppableRun) => void,
     options: RunOptions | undefined,
   ): Promise<RunResult<L>> {
-    let pluginCalls: Awaited<ReturnType<typeof preparePluginCalls>> = [];
-    const run = await prepareRun(
-      this.workflowName,
-      options,
-      () => this.runInputs(),
-      async ({ plan, plugins }) => {
-        pluginCalls = await preparePluginCalls(plan.nodes, plugins);
-      },
-    );
+    const { run, pluginCalls } = await prepareRemoteRun(this.workflowName, options, () => this.runInputs());
     this.#pool ??= new TaskPool(this.#poolOptions);
     const handle = startOnThreadPool(run, {
       pool: this.#pool,

@@ -14,7 +14,7 @@ import type { RemotePluginCall } from '../threads/messages.js';
 import type { RemotePluginSpec } from '../threads/remote-plugin.js';
 import type { ResolvedNodeOptions } from '../workflow/node-options.js';
 import type { ExecutionPlan } from '../workflow/plan.js';
-import { checkPlainArguments } from './prepared-job.js';
+import { checkPlainArguments, taskModuleOf } from './prepared-job.js';
 import { argumentTemplate } from './remote-arguments.js';
 
 /** A task node ready to send to the cluster. */
@@ -54,13 +54,7 @@ export class ClusterJobs {
   ): ClusterPreparedJob {
     const node = this.#plan.nodes[index] as Node;
     const definition = node.callable as TaskDefinition;
-    const { moduleUrl, key } = definition.location;
-    if (moduleUrl === undefined) {
-      throw new FunctionFuseError(
-        `Task "${definition.baseName}" has no known module, so cluster workers cannot load it: ` +
-          'pass { module: import.meta.url } to task().',
-      );
-    }
+    const { moduleUrl, key } = taskModuleOf(node, 'cluster workers');
     checkPlainArguments(node);
     const { args, slots } = argumentTemplate(node, this.#plan);
     return {

@@ -41,14 +41,7 @@ export function prepareTaskJob(
   plugin: RemotePluginCall | undefined,
   save: WorkerSaveRequest | undefined,
 ): PreparedJob {
-  const definition = node.callable as TaskDefinition;
-  const { moduleUrl, key } = definition.location;
-  if (moduleUrl === undefined) {
-    throw new FunctionFuseError(
-      `Task "${definition.baseName}" has no known module, so worker threads cannot load it: ` +
-        'pass { module: import.meta.url } to task().',
-    );
-  }
+  const { moduleUrl, key } = taskModuleOf(node, 'worker threads');
   checkPlainArguments(node);
   const transfers = new Set<ArrayBuffer>();
   const args = store.argumentsFor(index, options.retries === 0 ? transfers : undefined);
@@ -71,6 +64,27 @@ export function prepareTaskJob(
     retries: options.retries,
     retryDelayMs: options.retryDelay,
   };
+}
+
+/**
+ * The module and key a worker loads task node `node` from; refused, naming the task, when
+ * task() could not tell its module.
+ *
+ * @param loaders Who must load it, for the message: `worker threads`, `cluster workers`.
+ */
+export function taskModuleOf(
+  node: Node,
+  loaders: string,
+): { readonly moduleUrl: string; readonly key: string } {
+  const definition = node.callable as TaskDefinition;
+  const { moduleUrl, key } = definition.location;
+  if (moduleUrl === undefined) {
+    throw new FunctionFuseError(
+      `Task "${definition.baseName}" has no known module, so ${loaders} cannot load it: ` +
+        'pass { module: import.meta.url } to task().',
+    );
+  }
+  return { moduleUrl, key };
 }
 
 /** Refuses plain argument values that cannot reach a worker, naming the node and the spot. */
