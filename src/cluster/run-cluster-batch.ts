@@ -7,7 +7,7 @@
  * Everything that goes wrong with one node becomes its outcome; the job itself completes.
  */
 import type { Redis } from 'ioredis';
-import { FunctionFuseError } from '../errors.js';
+import { FunctionFuseError, InternalError } from '../errors.js';
 import type { JobBatch, NodeJob } from '../threads/messages.js';
 import { serializeThrown } from '../threads/serialized-error.js';
 import type { ClusterBatch, ClusterOutcome } from './cluster-messages.js';
@@ -122,6 +122,8 @@ async function runOnPool(
     const frames: [number, PackedValue][] = [];
     result.outcomes.forEach((outcome, order) => {
       const { position, job } = runnable[order] as { position: number; job: NodeJob };
+      // Cluster batches chain nothing: every job runs.
+      if ('notRun' in outcome) throw new InternalError(`node "${job.nodeName}" did not run in its batch`);
       const timing = {
         startedAt: outcome.startedAt,
         durationMs: outcome.durationMs,

@@ -21,8 +21,12 @@ export abstract class DriverLoop {
   readonly #name: string;
   #settlement: RunSettlement | undefined;
   readonly #retryTimers = new Map<number, NodeJS.Timeout>();
-  /** Set while the run starts: nothing is sent before a signal that already fired is heard. */
-  #starting = false;
+  /**
+   * Above 0, events do not send ready nodes: while the run starts (nothing is sent before a
+   * signal that already fired is heard), and while a batch's outcomes are applied (a node that
+   * already ran inside the batch becomes ready on the way, and must not be sent again).
+   */
+  #pumpHeld = 0;
 
   constructor(run: PreparedRun, name: string) {
     this.run = run;
@@ -35,12 +39,7 @@ export abstract class DriverLoop {
       this.#settlement = { resolve, reject };
       const { signal } = this.run;
       this.guarded(() => {
-        this.#starting = true;
-        try {
-          this.tell({ kind: 'start' });
-        } finally {
-          this.#starting = false;
-        }
+        this.withPumpHeld(() => this.tell({ kind: 'start' }));
         if (signal?.aborted) this.tell({ kind: 'cancel', reason: signal.reason });
         else {
           this.pump();
@@ -63,7 +62,17 @@ export abstract class DriverLoop {
   /** Hands an event to the core, carries out its instructions, then sends what is ready. */
   protected tell(event: RunEvent): void {
     for (const instruction of this.run.core.handle(event)) this.#carryOut(instruction);
-    if (!this.#starting) this.pump();
+    if (this.#pumpHeld === 0) this.pump();
+  }
+
+  /** Runs `apply` with events sending nothing; the caller pumps after, once. */
+  protected withPumpHeld(apply: () => void): void {
+    this.#pumpHeld++;
+    try {
+      apply();
+    } finally {
+      this.#pumpHeld--;
+    }
   }
 
   /** Sends ready task nodes while there is room. */

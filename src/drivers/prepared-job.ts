@@ -1,3 +1,4 @@
+import type { ArgumentSlot } from '../cluster/cluster-messages.js';
 import { FunctionFuseError, UncloneableValueError } from '../errors.js';
 import type { TaskDefinition } from '../graph/callable.js';
 import { type Node, Ref } from '../graph/node.js';
@@ -6,6 +7,7 @@ import type { JobBatch, NodeJob, RemotePluginCall, WorkerSaveRequest } from '../
 import type { RemotePluginSpec } from '../threads/remote-plugin.js';
 import type { ResolvedNodeOptions } from '../workflow/node-options.js';
 import type { ExecutionPlan } from '../workflow/plan.js';
+import { chainOf } from './batch-chain.js';
 import type { ResultStore } from './result-store.js';
 
 /**
@@ -27,6 +29,11 @@ export interface PreparedJob {
   readonly timeoutMs: number | undefined;
   readonly retries: number;
   readonly retryDelayMs: number;
+  /**
+   * Set for a chained job (chained-job.ts): the spots its parents in the batch fill, by plan
+   * index. Such a job runs only after them, in the same batch.
+   */
+  readonly chainedSlots?: readonly ArgumentSlot[];
 }
 
 /**
@@ -115,15 +122,24 @@ export interface ComposedBatch {
  * The message that carries `batch` to a worker. Each plugin spec is sent once. One message
  * carries one copy of an object however many jobs hold it, so a job that shares inputs with an
  * earlier job of its batch is marked to get its own copy in the worker: no consumer can see
- * another's mutations.
+ * another's mutations. In a batch with chained jobs, a result that nothing outside the batch
+ * reads stays in the worker; `mustReturn` names results wanted here whatever reads them (saved ones).
  */
-export function composeBatch(batch: readonly PreparedJob[], plan: ExecutionPlan): ComposedBatch {
+export function composeBatch(
+  batch: readonly PreparedJob[],
+  plan: ExecutionPlan,
+  mustReturn: (index: number) => boolean = () => false,
+): ComposedBatch {
   const plugins = new Map<RemotePluginSpec, number>();
   const parentsSoFar = new Set<number>();
-  const jobs = batch.map((prepared): NodeJob => {
+  const chain = batch.some((prepared) => prepared.chainedSlots !== undefined)
+    ? chainOf(batch, plan, mustReturn)
+    : undefined;
+  const jobs = batch.map((prepared, position): NodeJob => {
     const { plugin, ...rest } = prepared.job;
-    const job =
+    let job: Omit<NodeJob, 'plugin'> =
       batch.length > 1 && sharesInputs(prepared, plan, parentsSoFar) ? { ...rest, isolate: true } : rest;
+    if (chain !== undefined) job = chain.jobAt(position, job);
     if (plugin === undefined) return job;
     let spec = plugins.get(plugin.spec);
     if (spec === undefined) {
@@ -142,11 +158,16 @@ export function composeBatch(batch: readonly PreparedJob[], plan: ExecutionPlan)
   };
 }
 
-/** Whether the job may hold an object an earlier job of the batch holds too. */
+/**
+ * Whether the job may hold an object an earlier job of the batch holds too. Results of jobs in
+ * the batch do not count: the worker copies them as their slots say.
+ */
 function sharesInputs(prepared: PreparedJob, plan: ExecutionPlan, parentsSoFar: Set<number>): boolean {
   const node = plan.nodes[prepared.index] as Node;
   let shares = node.args.some((arg) => typeof arg === 'object' && arg !== null && !(arg instanceof Ref));
+  const inBatch = prepared.chainedSlots;
   for (const parent of plan.parentIndexes[prepared.index] as Int32Array) {
+    if (inBatch?.some((slot) => slot.parent === parent)) continue;
     if (parentsSoFar.has(parent)) shares = true;
     parentsSoFar.add(parent);
   }

@@ -4,8 +4,13 @@
  * batch time budget and a fair share of the ready nodes per free slot. A node that must go
  * alone (a timeout, large buffers to move, a batch that lost its worker) is sent alone.
  * Both pooled drivers send this way, so both batch alike.
+ *
+ * A driver that can chain (see {@link Chaining}) also sends quick descendants that become ready
+ * inside the batch: a child whose parents are all done or in the batch runs after them in the
+ * same worker, so a chain of quick nodes costs one round trip per batch, not one per node.
  */
 import type { Node } from '../graph/node.js';
+import { NodeState } from '../scheduler/node-state.js';
 import type { RunCore } from '../scheduler/run-core.js';
 import type { ExecutionPlan } from '../workflow/plan.js';
 import type { BatchSizer } from './batch-sizer.js';
@@ -14,6 +19,16 @@ import type { BatchSizer } from './batch-sizer.js';
 export interface Batchable {
   readonly index: number;
   readonly solo: boolean;
+}
+
+/** What a driver that runs chains in its workers says of each node. */
+export interface Chaining<P> {
+  /** Whether waiting node `index` may run after parents of its batch (a quick task, nothing to save or retry). */
+  mayRunChained(index: number): boolean;
+  /** Whether children of `index` may run after it in its batch (its result is not saved first, it is not retried). */
+  mayChainAfter(index: number): boolean;
+  /** The chained job of `index`, after the batch's jobs `inBatch` names; undefined leaves it for its turn. */
+  prepareChained(index: number, inBatch: ReadonlyMap<number, number>): P | undefined;
 }
 
 /**
@@ -27,6 +42,7 @@ export function sendNextBatch<P extends Batchable>(
   freeSlots: number,
   prepare: (index: number) => P | undefined,
   send: (batch: readonly P[]) => void,
+  chaining?: Chaining<P>,
 ): void {
   const first = prepare(core.takeReady() as number);
   if (first === undefined) return;
@@ -48,5 +64,55 @@ export function sendNextBatch<P extends Batchable>(
       expectedMs += estimate;
     }
   }
+  if (chaining !== undefined) addChained(batch, expectedMs, core, plan, sizer, chaining);
   send(batch);
+}
+
+/**
+ * Adds to `batch`, breadth first in canonical order, each waiting child whose parents are all
+ * done or in the batch, while the batch stays within the time budget and the batch size.
+ */
+function addChained<P extends Batchable>(
+  batch: P[],
+  expectedMs: number,
+  core: RunCore,
+  plan: ExecutionPlan,
+  sizer: BatchSizer,
+  chaining: Chaining<P>,
+): void {
+  const inBatch = new Map<number, number>();
+  for (const [position, prepared] of batch.entries()) inBatch.set(prepared.index, position);
+  let total = expectedMs;
+  for (let next = 0; next < batch.length && batch.length < sizer.maxBatchSize; next++) {
+    const source = (batch[next] as P).index;
+    if (!chaining.mayChainAfter(source)) continue;
+    for (const child of plan.childIndexes[source] as Int32Array) {
+      if (batch.length >= sizer.maxBatchSize) return;
+      if (inBatch.has(child) || core.stateOf(child) !== NodeState.waiting) continue;
+      if (!parentsDoneOrIn(child, plan, core, inBatch, chaining)) continue;
+      const estimate = sizer.estimate((plan.nodes[child] as Node).callable);
+      if (estimate === undefined || total + estimate > sizer.budgetMs || !chaining.mayRunChained(child))
+        continue;
+      const prepared = chaining.prepareChained(child, inBatch);
+      if (prepared === undefined) continue;
+      inBatch.set(child, batch.length);
+      batch.push(prepared);
+      total += estimate;
+    }
+  }
+}
+
+function parentsDoneOrIn(
+  child: number,
+  plan: ExecutionPlan,
+  core: RunCore,
+  inBatch: ReadonlyMap<number, number>,
+  chaining: Chaining<unknown>,
+): boolean {
+  for (const parent of plan.parentIndexes[child] as Int32Array) {
+    if (inBatch.has(parent)) {
+      if (!chaining.mayChainAfter(parent)) return false;
+    } else if (core.stateOf(parent) !== NodeState.done) return false;
+  }
+  return true;
 }

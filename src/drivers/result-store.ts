@@ -30,10 +30,12 @@ export class ResultStore {
     this.#remainingConsumers = plan.consumerCounts();
   }
 
-  /** Keeps a finished node's result if anything will read it. */
+  /**
+   * Keeps a finished node's result if anything will read it: a leaf's, or one a child still has
+   * to read (children chained in its batch already did).
+   */
   store(index: number, value: unknown): void {
-    const plan = this.#plan;
-    if ((plan.childIndexes[index] as Int32Array).length > 0 || plan.isLeaf[index] === 1) {
+    if ((this.#remainingConsumers[index] as number) > 0 || this.#plan.isLeaf[index] === 1) {
       this.#results[index] = value;
     }
   }
@@ -55,7 +57,7 @@ export class ResultStore {
       const args = node.hasNestedRefs
         ? resolveArguments(node, this.#valueOfNode)
         : this.#topLevelArguments(index, node);
-      this.#release(index);
+      this.release(index);
       return args;
     }
     const moved: unknown[] = [];
@@ -76,7 +78,7 @@ export class ResultStore {
     for (const value of moved) {
       for (const buffer of inspectValue(value, true).transferables) transferList?.add(buffer);
     }
-    this.#release(index);
+    this.release(index);
     return args;
   }
 
@@ -110,8 +112,11 @@ export class ResultStore {
   readonly #valueOfNode = (parentNode: Node): unknown =>
     this.#results[this.#plan.indexOf.get(parentNode) as number];
 
-  /** Node `index` has started: parents it was the last consumer of are released, unless leaves. */
-  #release(index: number): void {
+  /**
+   * Node `index` has started: parents it was the last consumer of are released, unless leaves.
+   * Done by argumentsFor; a chained node, whose arguments were only read, calls it once it ran.
+   */
+  release(index: number): void {
     const plan = this.#plan;
     for (const parent of plan.parentIndexes[index] as Int32Array) {
       if (--(this.#remainingConsumers[parent] as number) === 0 && plan.isLeaf[parent] === 0) {

@@ -5,9 +5,14 @@
  * timed ones alone; actor nodes go to their actor's thread (ActorSupervisor); storage is read
  * and written from the main thread, after the workers ran the storage's save step.
  *
+ * Quick nodes whose quick children become ready inside their batch are sent with those
+ * children (chains, see ready-batches.ts): the worker runs them in order, and a result only
+ * they read never comes back. Their outcomes are applied in batch order, so the core sees each
+ * node become ready, start and finish, as if it had been sent on its own.
+ *
  * Failures: a worker that dies fails only the node it ran; quick nodes batched with it go
- * again, one by one (which of them killed the worker is unknown). The run settles when the
- * core says so, after every actor thread has ended.
+ * again, one by one (which of them killed the worker is unknown), and chained ones wait for
+ * their parents again. The run settles when the core says so, after every actor thread has ended.
  */
 import { InternalError, NodeTimeoutError } from '../errors.js';
 import { timeoutError } from '../executor/deadline.js';
@@ -20,9 +25,10 @@ import { workerFailure } from '../threads/worker-failure.js';
 import type { ResolvedNodeOptions } from '../workflow/node-options.js';
 import { ActorSupervisor } from './actor-supervisor.js';
 import type { BatchSizer } from './batch-sizer.js';
+import { prepareChainedJob } from './chained-job.js';
 import { DriverLoop, type RunSettlement } from './driver-loop.js';
 import { checkPlainArguments, composeBatch, type PreparedJob, prepareTaskJob } from './prepared-job.js';
-import { sendNextBatch } from './ready-batches.js';
+import { type Chaining, sendNextBatch } from './ready-batches.js';
 import { ResultStore } from './result-store.js';
 import { readStoredStep, saveStep } from './storage-steps.js';
 
@@ -109,9 +115,51 @@ class ThreadPoolRun extends DriverLoop {
         maxInFlight - this.#batchesInPool,
         (index) => this.#prepare(index),
         (batch) => this.#send(batch),
+        this.#chaining,
       );
     }
   }
+
+  /** Which nodes may run chained, and their jobs. */
+  readonly #chaining: Chaining<PreparedJob> = {
+    mayRunChained: (index) => {
+      const { nodeOptions, stored, plan } = this.run;
+      const options = nodeOptions[index] as ResolvedNodeOptions;
+      const node = plan.nodes[index] as Node;
+      return (
+        options.retries === 0 &&
+        options.timeout === undefined &&
+        !this.#alone.has(index) &&
+        (stored === undefined || !stored.mayHold(node)) &&
+        node.callable.kind === 'task'
+      );
+    },
+    mayChainAfter: (index) => {
+      const { nodeOptions, stored, plan } = this.run;
+      const node = plan.nodes[index] as Node;
+      return (
+        (nodeOptions[index] as ResolvedNodeOptions).retries === 0 &&
+        node.callable.kind === 'task' &&
+        (stored === undefined || !stored.isCached(node))
+      );
+    },
+    prepareChained: (index, inBatch) => {
+      const { plan, nodeOptions } = this.run;
+      try {
+        return prepareChainedJob(
+          plan.nodes[index] as Node,
+          index,
+          plan,
+          this.#store,
+          nodeOptions[index] as ResolvedNodeOptions,
+          this.#options.pluginCalls[index],
+          inBatch,
+        );
+      } catch {
+        return undefined; // refused in its turn, where the refusal is reported
+      }
+    },
+  };
 
   /** The job of node `index` (now running in the core), or undefined when it was refused. */
   #prepare(index: number): PreparedJob | undefined {
@@ -120,7 +168,7 @@ class ThreadPoolRun extends DriverLoop {
     const { plan, nodeOptions, stored } = this.run;
     const node = plan.nodes[index] as Node;
     try {
-      const prepared = prepareTaskJob(
+      let prepared = prepareTaskJob(
         node,
         index,
         this.#store,
@@ -128,6 +176,8 @@ class ThreadPoolRun extends DriverLoop {
         this.#options.pluginCalls[index],
         stored?.workerSaveRequestFor(node),
       );
+      // A chained node of a batch that lost its worker goes alone, as the batch's others do.
+      if (this.#alone.has(index)) prepared = { ...prepared, solo: true };
       // A node that may be retried keeps its job: its arguments were copied, not moved.
       if (prepared.retries > 0) this.#kept.set(index, prepared);
       return prepared;
@@ -138,8 +188,12 @@ class ThreadPoolRun extends DriverLoop {
   }
 
   #send(batch: readonly PreparedJob[]): void {
-    const { signal, plan } = this.run;
-    const { message, transferList, timeoutMs, bytesMoved } = composeBatch(batch, plan);
+    const { signal, plan, stored } = this.run;
+    const { message, transferList, timeoutMs, bytesMoved } = composeBatch(
+      batch,
+      plan,
+      stored === undefined ? undefined : (index) => stored.isCached(plan.nodes[index] as Node),
+    );
     // A controller only when the batch may have to be stopped: it costs on every dispatch.
     const controller = timeoutMs === undefined && signal === undefined ? undefined : new AbortController();
     const first = batch[0] as PreparedJob;
@@ -161,22 +215,41 @@ class ThreadPoolRun extends DriverLoop {
     );
   }
 
+  /**
+   * Applies a batch's outcomes in batch order. A chained node became ready when its parents'
+   * outcomes were applied: it is started and finished now; one whose parent did not succeed
+   * (or whose run stopped) stays where it is, and goes in its turn.
+   */
   #onBatchDone(batch: readonly PreparedJob[], result: BatchResult, bytesMoved: number): void {
-    const { plan, stored } = this.run;
-    result.outcomes.forEach((outcome, position) => {
-      const { index } = batch[position] as PreparedJob;
-      const node = plan.nodes[index] as Node;
-      this.#options.sizer.record(node.callable, outcome.durationMs);
-      if (outcome.ok) {
-        this.#forget(index);
-        if (stored?.isCached(node))
-          this.#unsaved.set(index, { value: outcome.value, preparedSave: outcome.preparedSave });
-        else this.#store.store(index, outcome.value);
-        this.tell({ kind: 'attempt-succeeded', index, timing: { ...outcome, bytesMoved } });
-      } else {
-        this.#attemptFailed(index, deserializeThrown(outcome.error));
+    this.withPumpHeld(() => {
+      for (const [position, outcome] of result.outcomes.entries()) {
+        this.#apply(batch[position] as PreparedJob, outcome, bytesMoved);
       }
     });
+  }
+
+  #apply(prepared: PreparedJob, outcome: BatchResult['outcomes'][number], bytesMoved: number): void {
+    const { plan, stored, core } = this.run;
+    const { index } = prepared;
+    if (prepared.chainedSlots !== undefined) {
+      if ('notRun' in outcome || !core.claimReady(index)) return;
+      this.#store.release(index);
+    } else if ('notRun' in outcome) {
+      throw new InternalError(
+        `node "${prepared.nodeName}" was not run in its batch, though it needs no other job`,
+      );
+    }
+    const node = plan.nodes[index] as Node;
+    this.#options.sizer.record(node.callable, outcome.durationMs);
+    if (outcome.ok) {
+      this.#forget(index);
+      if (stored?.isCached(node))
+        this.#unsaved.set(index, { value: outcome.value, preparedSave: outcome.preparedSave });
+      else this.#store.store(index, outcome.value);
+      this.tell({ kind: 'attempt-succeeded', index, timing: { ...outcome, bytesMoved } });
+    } else {
+      this.#attemptFailed(index, deserializeThrown(outcome.error));
+    }
   }
 
   /** The pool rejected a batch: it was stopped (cancelled, timed out), or its worker died. */
@@ -186,8 +259,10 @@ class ThreadPoolRun extends DriverLoop {
       this.#attemptFailed(first.index, signal.reason);
       return;
     }
+    // Chained nodes never started in the core: they wait for their parents again.
+    const started = batch.filter((prepared) => prepared.chainedSlots === undefined);
     if (signal?.aborted) {
-      for (const { index } of batch) {
+      for (const { index } of started) {
         this.#forget(index);
         this.tell({ kind: 'attempt-stopped', index });
       }
@@ -195,9 +270,9 @@ class ThreadPoolRun extends DriverLoop {
     }
     if (batch.length > 1) {
       // Which job killed the worker is unknown: each goes again alone, not counted as a try.
-      for (const prepared of batch) {
+      for (const prepared of batch) this.#alone.add(prepared.index);
+      for (const prepared of started) {
         this.#kept.set(prepared.index, prepared);
-        this.#alone.add(prepared.index);
         this.tell({ kind: 'worker-lost', index: prepared.index });
       }
       return;

@@ -13,6 +13,8 @@ export interface ReadyQueue {
   shift(): number | undefined;
   /** The first node without removing it. */
   peek(): number | undefined;
+  /** Removes `nodeIndex` wherever it is; false when it was not queued. */
+  delete(nodeIndex: number): boolean;
 }
 
 /** The queue for nodes with `priorities[i]` (0 unless set with setOptions). */
@@ -62,10 +64,18 @@ class IndexOrderQueue implements ReadyQueue {
   shift(): number | undefined {
     const first = this.peek();
     if (first === undefined) return undefined;
-    const word = first >>> 5;
-    this.#words[word] = (this.#words[word] as number) & ~(1 << (first & 31));
-    this.#size--;
+    this.delete(first);
     return first;
+  }
+
+  delete(nodeIndex: number): boolean {
+    const word = nodeIndex >>> 5;
+    const bit = 1 << (nodeIndex & 31);
+    const words = this.#words;
+    if (((words[word] as number) & bit) === 0) return false;
+    words[word] = (words[word] as number) & ~bit;
+    this.#size--;
+    return true;
   }
 }
 
@@ -83,9 +93,37 @@ class PriorityQueue implements ReadyQueue {
   }
 
   push(nodeIndex: number): void {
+    this.#heap.push(nodeIndex);
+    this.#siftUp(this.#heap.length - 1);
+  }
+
+  shift(): number | undefined {
+    const first = this.#heap[0];
+    if (first !== undefined) this.#removeAt(0);
+    return first;
+  }
+
+  delete(nodeIndex: number): boolean {
+    // A linear search: only chained batches take nodes out of order, a few at a time.
+    const at = this.#heap.indexOf(nodeIndex);
+    if (at === -1) return false;
+    this.#removeAt(at);
+    return true;
+  }
+
+  /** Removes the entry at `at`: the last entry takes its place and moves up or down to where it belongs. */
+  #removeAt(at: number): void {
     const heap = this.#heap;
-    heap.push(nodeIndex);
-    let child = heap.length - 1;
+    const last = heap.pop() as number;
+    if (at === heap.length) return;
+    heap[at] = last;
+    this.#siftUp(at);
+    this.#siftDown(at);
+  }
+
+  #siftUp(from: number): void {
+    const heap = this.#heap;
+    let child = from;
     while (child > 0) {
       const parent = (child - 1) >> 1;
       if (!this.#before(heap[child] as number, heap[parent] as number)) break;
@@ -94,26 +132,19 @@ class PriorityQueue implements ReadyQueue {
     }
   }
 
-  shift(): number | undefined {
+  #siftDown(from: number): void {
     const heap = this.#heap;
-    if (heap.length === 0) return undefined;
-    const first = heap[0] as number;
-    const last = heap.pop() as number;
-    if (heap.length > 0) {
-      heap[0] = last;
-      let parent = 0;
-      for (;;) {
-        const left = parent * 2 + 1;
-        const right = left + 1;
-        let best = parent;
-        if (left < heap.length && this.#before(heap[left] as number, heap[best] as number)) best = left;
-        if (right < heap.length && this.#before(heap[right] as number, heap[best] as number)) best = right;
-        if (best === parent) break;
-        this.#swap(parent, best);
-        parent = best;
-      }
+    let parent = from;
+    for (;;) {
+      const left = parent * 2 + 1;
+      const right = left + 1;
+      let best = parent;
+      if (left < heap.length && this.#before(heap[left] as number, heap[best] as number)) best = left;
+      if (right < heap.length && this.#before(heap[right] as number, heap[best] as number)) best = right;
+      if (best === parent) return;
+      this.#swap(parent, best);
+      parent = best;
     }
-    return first;
   }
 
   peek(): number | undefined {

@@ -118,6 +118,17 @@ export class RunCore {
     return index;
   }
 
+  /**
+   * Starts the attempt of ready task node `index`, out of queue order: a node that ran in a
+   * worker inside its parent's batch (a chain), now that its parents are done. False, and
+   * nothing changes, when the node is not ready (the run stopped, a parent did not succeed).
+   */
+  claimReady(index: number): boolean {
+    if (this.stopped || this.#states[index] !== NodeState.ready || !this.#ready.delete(index)) return false;
+    this.#startAttempt(index, 'chained');
+    return true;
+  }
+
   /** The run's error (undefined when every node completed): what run() rejects with. */
   finalError(): Error | undefined {
     return this.#outcomes.finalError();
