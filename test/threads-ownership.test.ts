@@ -8,7 +8,13 @@ import { runOnThreadPool } from '../src/drivers/thread-pool-driver.js';
 import { WorkflowEvents } from '../src/events/workflow-events.js';
 import { type Ref, task } from '../src/index.js';
 import { prepareRun } from '../src/scheduler/run-setup.js';
-import type { BatchResult, JobBatch } from '../src/threads/messages.js';
+import {
+  jobCount,
+  readJob,
+  succeeded,
+  type WireBatch,
+  type WireOutcomes,
+} from '../src/threads/batch-wire.js';
 import { defaultNodeOptions } from '../src/workflow/node-options.js';
 import { ExecutionPlan } from '../src/workflow/plan.js';
 import { defaultStorageOptions } from '../src/workflow/storage-options.js';
@@ -25,27 +31,28 @@ class CloningPool {
   readonly produced: Float64Array[] = [];
   readonly dispatched: { names: string[]; producedDetached: boolean[] }[] = [];
 
-  run(batch: JobBatch, transferList: readonly ArrayBuffer[]): Promise<BatchResult> {
+  run(batch: WireBatch, transferList: readonly ArrayBuffer[]): Promise<WireOutcomes> {
     const received = structuredClone(batch, { transfer: [...transferList] });
+    const jobs = Array.from({ length: jobCount(received) }, (_, position) => readJob(received, position));
     this.dispatched.push({
-      names: batch.jobs.map((job) => job.nodeName),
+      names: jobs.map((job) => job.nodeName),
       producedDetached: this.produced.map((array) => array.buffer.byteLength === 0),
     });
-    const outcomes = received.jobs.map((job) => {
+    const values = jobs.map((job) => {
       if (job.key === 'ownershipMakeArray') {
         const array = new Float64Array([1, 2, 3]);
         this.produced.push(array);
-        return { ok: true as const, value: array, durationMs: 1, startedAt: 0, threadId: 1 };
+        return array;
       }
-      return {
-        ok: true as const,
-        value: total.definition.fn(...job.args),
-        durationMs: 1,
-        startedAt: 0,
-        threadId: 1,
-      };
+      return total.definition.fn(...(job.args as [Float64Array]));
     });
-    return Promise.resolve({ outcomes });
+    return Promise.resolve({
+      threadId: 1,
+      kinds: jobs.map(() => succeeded),
+      values,
+      times: new Float64Array(jobs.length * 2).fill(1),
+      extras: undefined,
+    });
   }
 }
 

@@ -2,13 +2,26 @@
  * The Piscina worker entry: runs a batch of nodes one after another and sends back their
  * outcomes, moving typed-array buffers instead of copying them; or warms the thread up. A
  * chained job takes results of earlier jobs of its batch; a result nothing outside the batch
- * reads is not sent back.
+ * reads is not sent back. Batches and outcomes travel packed (src/threads/batch-wire.ts).
  */
 import { performance } from 'node:perf_hooks';
 import { threadId } from 'node:worker_threads';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
+import {
+  failed,
+  isolateFlag,
+  jobCount,
+  keepInWorkerFlag,
+  notRun,
+  type OutcomeExtras,
+  readJob,
+  succeeded,
+  type WireBatch,
+  type WireOutcomes,
+  type WorkerJob,
+} from '../src/threads/batch-wire.js';
 import { fillChained } from '../src/threads/chained-arguments.js';
-import type { BatchResult, JobBatch, JobNotRun, JobOutcome, WorkerRequest } from '../src/threads/messages.js';
+import type { WorkerRequest } from '../src/threads/messages.js';
 import { rebuildPlugin } from '../src/threads/remote-plugin.js';
 import { runJob } from '../src/threads/run-job.js';
 import { startupBefore, warmUp } from '../src/threads/worker-startup.js';
@@ -17,12 +30,15 @@ export default function handle(request: WorkerRequest): Promise<unknown> {
   return request.kind === 'warm-up' ? warmUp(request) : runBatch(request);
 }
 
-async function runBatch(batch: JobBatch): Promise<unknown> {
-  const outcomes: (JobOutcome | JobNotRun)[] = [];
-  const soFar = {
-    values: new Array<unknown>(batch.jobs.length),
-    succeeded: new Uint8Array(batch.jobs.length),
-  };
+async function runBatch(batch: WireBatch): Promise<unknown> {
+  const count = jobCount(batch);
+  const jobs: WorkerJob[] = [];
+  for (let position = 0; position < count; position++) jobs.push(readJob(batch, position));
+  const kinds: number[] = [];
+  const values: unknown[] = [];
+  const times = new Float64Array(count * 2);
+  let extras: Record<number, OutcomeExtras> | undefined;
+  const soFar = { values: new Array<unknown>(count), succeeded: new Uint8Array(count) };
   // A Set: two results may share a buffer, and a transfer list must not repeat one.
   const transferList = new Set<ArrayBuffer>();
   const plugins = batch.plugins.map((spec) => rebuildPlugin(spec));
@@ -30,42 +46,47 @@ async function runBatch(batch: JobBatch): Promise<unknown> {
   for (const plugin of plugins) plugin.catch(() => {});
   // Copies are taken before any job runs: a job that mutates a shared input must not reach the
   // copy of a later one.
-  const argsOfJobs = batch.jobs.map((job) => (job.isolate === true ? structuredClone(job.args) : job.args));
-  for (const [position, job] of batch.jobs.entries()) {
-    let args = argsOfJobs[position] as unknown[] | undefined;
-    if (job.chained !== undefined) args = fillChained(job, args as unknown[], soFar);
+  const argsOfJobs = jobs.map((job) =>
+    (job.flags & isolateFlag) === 0 ? (job.args as unknown[]) : structuredClone(job.args as unknown[]),
+  );
+  for (const [position, job] of jobs.entries()) {
+    let args: unknown[] | undefined = argsOfJobs[position] as unknown[];
+    if (job.links !== undefined) args = fillChained(job.links, args, soFar);
     if (args === undefined) {
-      outcomes.push({ ok: false, notRun: true });
+      kinds.push(notRun);
+      values.push(undefined);
       continue;
     }
     // The thread's start and the task module's import are timed on their own, not as the node's.
     const startup = await startupBefore(job.moduleUrl, job.key);
     const started = performance.now();
     const outcome = await runJob(job, args, plugins);
-    const timing = {
-      startedAt: performance.timeOrigin + started,
-      durationMs: performance.now() - started,
-      threadId,
-      ...(startup === undefined ? {} : { startup }),
-    };
-    if (outcome.ok && job.returnResult === false) {
-      soFar.values[position] = outcome.value;
-      soFar.succeeded[position] = 1;
-      outcomes.push({ ok: true, value: undefined, ...timing });
-    } else if (outcome.ok) {
-      soFar.values[position] = outcome.value;
-      soFar.succeeded[position] = 1;
-      for (const buffer of outcome.transferables) transferList.add(buffer);
-      outcomes.push(
-        outcome.preparedSave === undefined
-          ? { ok: true, value: outcome.value, ...timing }
-          : { ok: true, value: outcome.value, preparedSave: outcome.preparedSave, ...timing },
-      );
-    } else {
-      outcomes.push({ ok: false, error: outcome.error, ...timing });
+    times[position * 2] = performance.timeOrigin + started;
+    times[position * 2 + 1] = performance.now() - started;
+    if (startup !== undefined) {
+      extras ??= {};
+      extras[position] = { startup };
+    }
+    if (!outcome.ok) {
+      kinds.push(failed);
+      values.push(outcome.error);
+      continue;
+    }
+    kinds.push(succeeded);
+    soFar.values[position] = outcome.value;
+    soFar.succeeded[position] = 1;
+    if ((job.flags & keepInWorkerFlag) !== 0) {
+      values.push(undefined);
+      continue;
+    }
+    values.push(outcome.value);
+    for (const buffer of outcome.transferables) transferList.add(buffer);
+    if (outcome.preparedSave !== undefined) {
+      extras ??= {};
+      extras[position] = { ...extras[position], preparedSave: outcome.preparedSave };
     }
   }
-  const result: BatchResult = { outcomes };
+  const result: WireOutcomes = { threadId, kinds, values, times, extras };
   if (transferList.size === 0) return result;
   // move() marks the wrapper so Piscina sends `result` with the buffers moved, not copied.
   return move({ [transferableSymbol]: [...transferList], [valueSymbol]: result });

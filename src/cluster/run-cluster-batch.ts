@@ -109,9 +109,9 @@ async function runOnPool(
     const hashes = new Map<string, string>();
     for (const ref of batch.modules) if (ref.kind === 'project') hashes.set(ref.path, ref.hash);
     const pool = context.threads.acquire(hashes);
-    let result: Awaited<ReturnType<typeof pool.run>>;
+    let result: Awaited<ReturnType<typeof pool.runJobs>>;
     try {
-      result = await pool.run(
+      result = await pool.runJobs(
         { kind: 'batch', jobs: runnable.map(({ job }) => job), plugins },
         transferList,
         controller.signal,

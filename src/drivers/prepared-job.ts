@@ -3,11 +3,8 @@ import { FunctionFuseError, UncloneableValueError } from '../errors.js';
 import type { TaskDefinition } from '../graph/callable.js';
 import { type Node, Ref } from '../graph/node.js';
 import { inspectValue } from '../threads/inspect-value.js';
-import type { JobBatch, NodeJob, RemotePluginCall, WorkerSaveRequest } from '../threads/messages.js';
-import type { RemotePluginSpec } from '../threads/remote-plugin.js';
+import type { NodeJob, RemotePluginCall, WorkerSaveRequest } from '../threads/messages.js';
 import type { ResolvedNodeOptions } from '../workflow/node-options.js';
-import type { ExecutionPlan } from '../workflow/plan.js';
-import { chainOf } from './batch-chain.js';
 import type { ResultStore } from './result-store.js';
 
 /**
@@ -106,70 +103,4 @@ export function checkPlainArguments(node: Node): void {
       );
     }
   });
-}
-
-/** One message to a worker, and how to send it. */
-export interface ComposedBatch {
-  readonly message: JobBatch;
-  /** Buffers moved with the message: only a lone job moves its buffers (see thread-run.ts). */
-  readonly transferList: readonly ArrayBuffer[];
-  /** The lone job's timeout, if any: batches of several jobs have none. */
-  readonly timeoutMs: number | undefined;
-  readonly bytesMoved: number;
-}
-
-/**
- * The message that carries `batch` to a worker. Each plugin spec is sent once. One message
- * carries one copy of an object however many jobs hold it, so a job that shares inputs with an
- * earlier job of its batch is marked to get its own copy in the worker: no consumer can see
- * another's mutations. In a batch with chained jobs, a result that nothing outside the batch
- * reads stays in the worker; `mustReturn` names results wanted here whatever reads them (saved ones).
- */
-export function composeBatch(
-  batch: readonly PreparedJob[],
-  plan: ExecutionPlan,
-  mustReturn: (index: number) => boolean = () => false,
-): ComposedBatch {
-  const plugins = new Map<RemotePluginSpec, number>();
-  const parentsSoFar = new Set<number>();
-  const chain = batch.some((prepared) => prepared.chainedSlots !== undefined)
-    ? chainOf(batch, plan, mustReturn)
-    : undefined;
-  const jobs = batch.map((prepared, position): NodeJob => {
-    const { plugin, ...rest } = prepared.job;
-    let job: Omit<NodeJob, 'plugin'> =
-      batch.length > 1 && sharesInputs(prepared, plan, parentsSoFar) ? { ...rest, isolate: true } : rest;
-    if (chain !== undefined) job = chain.jobAt(position, job);
-    if (plugin === undefined) return job;
-    let spec = plugins.get(plugin.spec);
-    if (spec === undefined) {
-      spec = plugins.size;
-      plugins.set(plugin.spec, spec);
-    }
-    return { ...job, plugin: { spec, payload: plugin.payload } };
-  });
-  const lone = batch.length === 1 ? (batch[0] as PreparedJob) : undefined;
-  const transferList = lone?.transferList ?? [];
-  return {
-    message: { kind: 'batch', jobs, plugins: [...plugins.keys()] },
-    transferList,
-    timeoutMs: lone?.timeoutMs,
-    bytesMoved: transferList.reduce((total, buffer) => total + buffer.byteLength, 0),
-  };
-}
-
-/**
- * Whether the job may hold an object an earlier job of the batch holds too. Results of jobs in
- * the batch do not count: the worker copies them as their slots say.
- */
-function sharesInputs(prepared: PreparedJob, plan: ExecutionPlan, parentsSoFar: Set<number>): boolean {
-  const node = plan.nodes[prepared.index] as Node;
-  let shares = node.args.some((arg) => typeof arg === 'object' && arg !== null && !(arg instanceof Ref));
-  const inBatch = prepared.chainedSlots;
-  for (const parent of plan.parentIndexes[prepared.index] as Int32Array) {
-    if (inBatch?.some((slot) => slot.parent === parent)) continue;
-    if (parentsSoFar.has(parent)) shares = true;
-    parentsSoFar.add(parent);
-  }
-  return shares;
 }

@@ -19,22 +19,25 @@ import { timeoutError } from '../executor/deadline.js';
 import type { Node } from '../graph/node.js';
 import { NodeState } from '../scheduler/node-state.js';
 import type { PreparedRun } from '../scheduler/run-setup.js';
-import type { BatchResult, JobBatch, RemotePluginCall } from '../threads/messages.js';
+import { failed, notRun, type WireBatch, type WireOutcomes } from '../threads/batch-wire.js';
+import type { RemotePluginCall } from '../threads/messages.js';
+import type { SerializedThrow } from '../threads/serialized-error.js';
 import { deserializeThrown } from '../threads/serialized-error.js';
 import { workerFailure } from '../threads/worker-failure.js';
 import type { ResolvedNodeOptions } from '../workflow/node-options.js';
 import { ActorSupervisor } from './actor-supervisor.js';
 import type { BatchSizer } from './batch-sizer.js';
 import { prepareChainedJob } from './chained-job.js';
+import { composeBatch } from './compose-batch.js';
 import { DriverLoop, type RunSettlement } from './driver-loop.js';
-import { checkPlainArguments, composeBatch, type PreparedJob, prepareTaskJob } from './prepared-job.js';
+import { checkPlainArguments, type PreparedJob, prepareTaskJob } from './prepared-job.js';
 import { type Chaining, sendNextBatch } from './ready-batches.js';
 import { ResultStore } from './result-store.js';
 import { readStoredStep, saveStep } from './storage-steps.js';
 
 /** Where batches run: the task pool, or a stand-in in tests. */
 export interface BatchRunner {
-  run(batch: JobBatch, transferList: readonly ArrayBuffer[], signal?: AbortSignal): Promise<BatchResult>;
+  run(batch: WireBatch, transferList: readonly ArrayBuffer[], signal?: AbortSignal): Promise<WireOutcomes>;
 }
 
 /** What the driver needs besides the run. */
@@ -220,36 +223,52 @@ class ThreadPoolRun extends DriverLoop {
    * outcomes were applied: it is started and finished now; one whose parent did not succeed
    * (or whose run stopped) stays where it is, and goes in its turn.
    */
-  #onBatchDone(batch: readonly PreparedJob[], result: BatchResult, bytesMoved: number): void {
+  #onBatchDone(batch: readonly PreparedJob[], outcomes: WireOutcomes, bytesMoved: number): void {
     this.withPumpHeld(() => {
-      for (const [position, outcome] of result.outcomes.entries()) {
-        this.#apply(batch[position] as PreparedJob, outcome, bytesMoved);
-      }
+      for (const [position, prepared] of batch.entries())
+        this.#apply(prepared, outcomes, position, bytesMoved);
     });
   }
 
-  #apply(prepared: PreparedJob, outcome: BatchResult['outcomes'][number], bytesMoved: number): void {
-    const { plan, stored, core } = this.run;
+  #apply(prepared: PreparedJob, outcomes: WireOutcomes, position: number, bytesMoved: number): void {
+    const { plan, stored, core, timings } = this.run;
     const { index } = prepared;
+    const kind = outcomes.kinds[position];
     if (prepared.chainedSlots !== undefined) {
-      if ('notRun' in outcome || !core.claimReady(index)) return;
+      if (kind === notRun || !core.claimReady(index)) return;
       this.#store.release(index);
-    } else if ('notRun' in outcome) {
+    } else if (kind === notRun) {
       throw new InternalError(
         `node "${prepared.nodeName}" was not run in its batch, though it needs no other job`,
       );
     }
     const node = plan.nodes[index] as Node;
-    this.#options.sizer.record(node.callable, outcome.durationMs);
-    if (outcome.ok) {
-      this.#forget(index);
-      if (stored?.isCached(node))
-        this.#unsaved.set(index, { value: outcome.value, preparedSave: outcome.preparedSave });
-      else this.#store.store(index, outcome.value);
-      this.tell({ kind: 'attempt-succeeded', index, timing: { ...outcome, bytesMoved } });
-    } else {
-      this.#attemptFailed(index, deserializeThrown(outcome.error));
+    const durationMs = outcomes.times[position * 2 + 1] as number;
+    this.#options.sizer.record(node.callable, durationMs);
+    const value = outcomes.values[position];
+    if (kind === failed) {
+      this.#attemptFailed(index, deserializeThrown(value as SerializedThrow));
+      return;
     }
+    this.#forget(index);
+    const extras = outcomes.extras?.[position];
+    if (stored?.isCached(node)) this.#unsaved.set(index, { value, preparedSave: extras?.preparedSave });
+    else this.#store.store(index, value);
+    // The timing object only when someone listens: it is made for every node.
+    const timing = timings.enabled
+      ? {
+          startedAt: outcomes.times[position * 2] as number,
+          durationMs,
+          threadId: outcomes.threadId,
+          bytesMoved,
+          ...(extras?.startup === undefined ? {} : { startup: extras.startup }),
+        }
+      : undefined;
+    this.tell(
+      timing === undefined
+        ? { kind: 'attempt-succeeded', index }
+        : { kind: 'attempt-succeeded', index, timing },
+    );
   }
 
   /** The pool rejected a batch: it was stopped (cancelled, timed out), or its worker died. */

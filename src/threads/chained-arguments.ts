@@ -1,9 +1,8 @@
 /**
  * Worker side of a chain: a chained job's arguments, with results of earlier jobs of its batch
- * put into the spots the main thread left empty (see drivers/batch-chain.ts).
+ * put into the spots the main thread left empty (see drivers/compose-batch.ts).
  */
 import { readPath } from '../graph/node.js';
-import type { NodeJob } from './messages.js';
 
 /** What the batch has made so far: each earlier job's result, and whether it succeeded. */
 export interface BatchResultsSoFar {
@@ -13,28 +12,44 @@ export interface BatchResultsSoFar {
 
 /**
  * The job's arguments, or undefined when a job it reads did not succeed (then it does not
- * run). `args` is the job's own copy of its template, filled in place. A slot marked `copy`
- * gets a structured clone, one per job and source, so two spots that name one result still
- * hold one object, as they would had it come from the main thread.
+ * run). `links` are its slots as batch-wire.ts's pushLink wrote them; `args` is the job's own
+ * copy of its template, filled in place. A slot marked `copy` gets a structured clone, one per
+ * job and source, so two spots that name one result still hold one object, as they would had
+ * it come from the main thread.
  */
-export function fillChained(job: NodeJob, args: unknown[], soFar: BatchResultsSoFar): unknown[] | undefined {
-  const slots = job.chained ?? [];
-  for (const slot of slots) if (soFar.succeeded[slot.job] !== 1) return undefined;
-  const filled = [...args];
+export function fillChained(
+  links: readonly unknown[],
+  args: unknown[],
+  soFar: BatchResultsSoFar,
+): unknown[] | undefined {
   let copies: Map<number, unknown> | undefined;
-  for (const slot of slots) {
-    let value = soFar.values[slot.job];
-    if (slot.copy && typeof value === 'object' && value !== null) {
+  let next = 0;
+  while (next < links.length) {
+    const atLength = links[next] as number;
+    const atStart = next + 1;
+    next = atStart + atLength;
+    const job = links[next] as number;
+    const copy = links[next + 1] === 1;
+    const pathLength = links[next + 2] as number;
+    const pathStart = next + 3;
+    next = pathStart + pathLength;
+    const jobName = links[next++] as string;
+    if (soFar.succeeded[job] !== 1) return undefined;
+    let value = soFar.values[job];
+    if (copy && typeof value === 'object' && value !== null) {
       copies ??= new Map();
-      if (!copies.has(slot.job)) copies.set(slot.job, structuredClone(value));
-      value = copies.get(slot.job);
+      if (!copies.has(job)) copies.set(job, structuredClone(value));
+      value = copies.get(job);
     }
-    const item = slot.path.length === 0 ? value : readPath(value, slot.path, slot.jobName);
-    let container = filled as unknown as Record<string | number, unknown>;
-    for (let depth = 0; depth < slot.at.length - 1; depth++) {
-      container = container[slot.at[depth] as string | number] as Record<string | number, unknown>;
+    const item =
+      pathLength === 0
+        ? value
+        : readPath(value, links.slice(pathStart, pathStart + pathLength) as PropertyKey[], jobName);
+    let container = args as unknown as Record<string | number, unknown>;
+    for (let depth = 0; depth < atLength - 1; depth++) {
+      container = container[links[atStart + depth] as string | number] as Record<string | number, unknown>;
     }
-    container[slot.at[slot.at.length - 1] as string | number] = item;
+    container[links[atStart + atLength - 1] as string | number] = item;
   }
-  return filled;
+  return args;
 }

@@ -4,6 +4,7 @@
  */
 import type { StartupStep } from '../events/workflow-events.js';
 import type { WorkerSaveRequest } from '../storage/storage.js';
+import type { WireBatch } from './batch-wire.js';
 import type { RemotePluginSpec } from './remote-plugin.js';
 import type { SerializedThrow } from './serialized-error.js';
 
@@ -24,30 +25,6 @@ export interface NodeJob {
   readonly isolate?: boolean;
   /** Set when the node is saved and its storage has a worker save step: the worker runs it. */
   readonly save?: WorkerSaveRequest;
-  /**
-   * Spots of `args` the worker fills with results of earlier jobs of the same batch: the node
-   * is chained, it became ready inside the batch. Absent when all its inputs came with it.
-   */
-  readonly chained?: readonly BatchSlot[];
-  /** False when nothing outside the batch reads the result: it stays in the worker. */
-  readonly returnResult?: false;
-}
-
-/** A spot in a chained job's arguments, and the earlier job of the batch whose result goes there. */
-export interface BatchSlot {
-  /** Keys from the argument list down to the spot: `[0]` is the first argument itself. */
-  readonly at: readonly (string | number)[];
-  /** The position in the batch of the job whose result it takes. */
-  readonly job: number;
-  /** That job's node name, for messages. */
-  readonly jobName: string;
-  /** The item of that result it takes; empty for all of it. */
-  readonly path: readonly PropertyKey[];
-  /**
-   * The job gets a copy of the result, not the result itself: the result also leaves the
-   * worker, or a later job of the batch reads it too (no consumer sees another's mutations).
-   */
-  readonly copy: boolean;
 }
 
 export type { WorkerSaveRequest };
@@ -114,8 +91,8 @@ export interface WarmUpRequest {
   readonly waitMs: number;
 }
 
-/** What a task worker receives. */
-export type WorkerRequest = JobBatch | WarmUpRequest;
+/** What a task worker receives: a batch packed as batch-wire.ts says, or a warm-up. */
+export type WorkerRequest = WireBatch | WarmUpRequest;
 
 /** What a worker did to warm up. */
 export interface WarmUpResult {
@@ -125,7 +102,7 @@ export interface WarmUpResult {
   readonly allArrived: boolean;
 }
 
-/** A chained job that did not run: an earlier job of the batch it needed did not succeed. */
+/** A job of a chain that did not run: an earlier job of the batch it needed did not succeed. */
 export interface JobNotRun {
   readonly ok: false;
   readonly notRun: true;

@@ -6,9 +6,9 @@ import { InternalError, UncloneableValueError } from '../errors.js';
 import { callCallable, callWithPlugin } from '../executor/call-node.js';
 import type { Plugin } from '../plugins/plugin.js';
 import { isThenable } from '../util/thenable.js';
+import type { WorkerJob } from './batch-wire.js';
 import { inspectValue, maxNestingDepth } from './inspect-value.js';
 import { loadDefinition, loadedDefinition } from './load-definition.js';
-import type { NodeJob } from './messages.js';
 import { type SerializedThrow, serializeThrown } from './serialized-error.js';
 import { prepareSaveInWorker } from './worker-storage.js';
 
@@ -23,11 +23,11 @@ export type LocalOutcome =
   | { readonly ok: false; readonly error: SerializedThrow };
 
 /**
- * Runs `job` with `args` (its own arguments, see {@link NodeJob.isolate}). `plugins` are the batch's plugins, rebuilt once per batch; a plugin that failed
+ * Runs `job` with `args` (its own arguments: copied when its batch shares them, see NodeJob.isolate). `plugins` are the batch's plugins, rebuilt once per batch; a plugin that failed
  * to rebuild fails only the jobs that use it.
  */
 export async function runJob(
-  job: NodeJob,
+  job: WorkerJob,
   args: readonly unknown[],
   plugins: readonly Promise<Plugin>[],
 ): Promise<LocalOutcome> {

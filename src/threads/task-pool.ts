@@ -1,5 +1,6 @@
 import { Piscina } from 'piscina';
-import type { BatchResult, JobBatch, WarmUpResult, WorkerRequest } from './messages.js';
+import { decodeOutcomes, encodeBatch, type WireBatch, type WireOutcomes } from './batch-wire.js';
+import type { BatchResult, JobBatch, WarmUpRequest, WarmUpResult, WorkerRequest } from './messages.js';
 import { workerEntryPath } from './worker-entry.js';
 
 /** Options of the worker-thread pool that runs task nodes. */
@@ -45,11 +46,20 @@ export class TaskPool {
    * Runs a batch of jobs in one worker, moving the buffers in `transferList`. Aborting `signal`
    * while the batch runs terminates its worker (Piscina starts a replacement).
    */
-  run(batch: JobBatch, transferList: readonly ArrayBuffer[], signal?: AbortSignal): Promise<BatchResult> {
+  run(batch: WireBatch, transferList: readonly ArrayBuffer[], signal?: AbortSignal): Promise<WireOutcomes> {
     return this.#piscina.run(batch, {
       ...(transferList.length === 0 ? {} : { transferList: [...transferList] }),
       ...(signal === undefined ? {} : { signal }),
-    }) as Promise<BatchResult>;
+    }) as Promise<WireOutcomes>;
+  }
+
+  /** {@link run} for a batch of job objects, answered with outcome objects (the cluster worker's). */
+  async runJobs(
+    batch: JobBatch,
+    transferList: readonly ArrayBuffer[],
+    signal?: AbortSignal,
+  ): Promise<BatchResult> {
+    return decodeOutcomes(await this.run(encodeBatch(batch), transferList, signal));
   }
 
   /**
@@ -59,7 +69,7 @@ export class TaskPool {
    */
   async warm(moduleUrls: readonly string[], waitMs: number): Promise<readonly WarmUpResult[]> {
     const barrier = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
-    const request: WorkerRequest = { kind: 'warm-up', moduleUrls, barrier, workers: this.#threads, waitMs };
+    const request: WarmUpRequest = { kind: 'warm-up', moduleUrls, barrier, workers: this.#threads, waitMs };
     const runs = Array.from({ length: this.#threads }, () => this.#piscina.run(request));
     return (await Promise.all(runs)) as WarmUpResult[];
   }
