@@ -1,15 +1,19 @@
 /**
  * ThreadWorkflow against its baselines, each measured in the same run (one file per case in
  * bench/threads/):
- *   1. speedup: 8 independent ~100 ms nodes, LocalWorkflow vs ThreadWorkflow;
- *   2. per-node overhead: 4,000 trivial independent nodes vs raw Piscina running 4,000 tasks;
- *   3. latency: a chain of 1,000 trivial nodes vs a raw Piscina await-loop of 1,000 tasks;
+ *   1. speedup: 8 independent ~100 ms nodes, LocalWorkflow vs ThreadWorkflow and the same spins
+ *      on Piscina, workerpool and tinypool;
+ *   2. per-node overhead: 4,000 trivial independent nodes vs Promise.all over 4,000 tasks on
+ *      Piscina, workerpool and tinypool, and Piscina batched by hand (the floor);
+ *   3. latency: a chain of 1,000 trivial nodes vs await-loops of 1,000 tasks on the same peers,
+ *      and a bare postMessage ping-pong with one Worker (the floor);
  *   4. transfer: an 80 MB Float64Array through a chain of 6 nodes, per hop, vs one
- *      structuredClone of it; and the cost of a second consumer (which receives a copy);
+ *      structuredClone of it and vs the peers moving it; and the cost of a second consumer
+ *      (which receives a copy);
  *   5. cold start: first result on a fresh pool, JavaScript vs TypeScript task modules;
  *   6. memory: a chain of 50 nodes each returning a fresh 100 MB array, peak resident memory
  *      (in a child process, see memory-chain.ts).
- * Every figure is the median of several runs.
+ * Every figure is the median of several runs; the peers live in bench/peers/.
  *
  * Run: npm run build && npx tsx bench/threads.bench.ts (BENCH_ONLY=overhead,latency for some cases)
  */

@@ -1,51 +1,99 @@
 /**
- * An 80 MB Float64Array through a chain of 6 nodes, per hop, vs one structuredClone of it; and
- * the cost of a second consumer (which receives a copy).
+ * An 80 MB Float64Array through a chain of 6 nodes, per hop, vs one structuredClone of it and
+ * vs the same chain on each peer pool moving the buffer with a transfer list; and the cost of a
+ * second consumer (which receives a copy).
+ *
+ * Each workflow is built from a graph of its own: a workflow holds every node that descends
+ * from its roots, so workflows sharing a source node would each run all of them (the figures
+ * once compared three runs of one 11-node graph). The node counts are checked before timing.
  */
 import { type Node, ThreadWorkflow } from 'functionfuse';
 import { makeArray, sumAll, touch } from '../fixtures/bench-tasks.mjs';
-import { type FigureRow, medianMs, round } from '../support.js';
-import { bench, threads } from './harness.js';
+import { arrayChain, type PeerPool } from '../peers/peer-pool.js';
+import { piscinaPeer } from '../peers/piscina.js';
+import { alternateRounds, figure } from '../peers/rounds.js';
+import { tinypoolPeer } from '../peers/tinypool.js';
+import { workerpoolPeer } from '../peers/workerpool.js';
+import { type FigureRow, round } from '../support.js';
+import { threads } from './harness.js';
+
+const length = (80 * 2 ** 20) / 8;
+const hops = 6;
+
+/** makeArray, `chainHops` touches, then `consumers` sumAll nodes of the last: a graph of its own. */
+function arrayWorkflow(name: string, chainHops: number, consumers: number): ThreadWorkflow {
+  let chain: Node<Float64Array> = makeArray(length);
+  for (let hop = 0; hop < chainHops; hop++) chain = touch(chain);
+  const leaves = Array.from({ length: consumers }, () => sumAll(chain));
+  const workflow = new ThreadWorkflow(leaves, { workflowName: name, threads });
+  const expected = 1 + chainHops + consumers;
+  const actual = workflow.findNodes().length;
+  if (actual !== expected) throw new Error(`Workflow ${name} holds ${actual} nodes, expected ${expected}`);
+  return workflow;
+}
 
 export async function transfer(): Promise<FigureRow[]> {
-  const length = (80 * 2 ** 20) / 8;
-  const hops = 6;
-  // The array is made by a node, as in a real pipeline; the chain with no hops is the base.
-  const source = makeArray(length);
-  let chain: Node<Float64Array> = source;
-  for (let hop = 0; hop < hops; hop++) chain = touch(chain);
   const workflows = {
-    base: new ThreadWorkflow(sumAll(source), { workflowName: 'transfer-0', threads }),
-    chain: new ThreadWorkflow(sumAll(chain), { workflowName: 'transfer-6', threads }),
-    twoConsumers: new ThreadWorkflow([sumAll(chain), sumAll(chain)], { workflowName: 'transfer-2', threads }),
+    base: arrayWorkflow('transfer-0', 0, 1),
+    chain: arrayWorkflow('transfer-6', hops, 1),
+    twoConsumers: arrayWorkflow('transfer-2', hops, 2),
   };
+  const peers: PeerPool[] = [piscinaPeer(threads), workerpoolPeer(threads), tinypoolPeer(threads)];
   const input = new Float64Array(length).fill(1);
-  const suite = bench(5).add('structuredClone', () => {
-    structuredClone(input);
-  });
-  for (const [name, workflow] of Object.entries(workflows)) {
-    await workflow.run();
-    suite.add(name, () => workflow.run().then(() => undefined));
+  const arms: Record<string, () => unknown> = {
+    structuredClone: () => structuredClone(input),
+    ...Object.fromEntries(Object.entries(workflows).map(([name, workflow]) => [name, () => workflow.run()])),
+  };
+  for (const peer of peers) {
+    arms[`${peer.name} base`] = () => arrayChain(peer, length, 0);
+    arms[`${peer.name} chain`] = () => arrayChain(peer, length, hops);
   }
-  await suite.run();
-  await Promise.all(Object.values(workflows).map((workflow) => workflow.close()));
-  const cloneMs = medianMs(suite, 'structuredClone');
-  const perHopMs = (medianMs(suite, 'chain') - medianMs(suite, 'base')) / hops;
-  const secondConsumerMs = medianMs(suite, 'twoConsumers') - medianMs(suite, 'chain');
+  const times = await alternateRounds(arms, 9);
+  await Promise.all([...Object.values(workflows), ...peers].map((each) => each.close()));
+  const medianOf = (name: string) => (times[name] as (typeof times)[string]).medianMs;
+  const cloneMs = medianOf('structuredClone');
+  const perHop = (chain: string, base: string) => (medianOf(chain) - medianOf(base)) / hops;
+  const oursPerHop = perHop('chain', 'base');
+  const secondConsumerMs = medianOf('twoConsumers') - medianOf('chain');
+  const clone = `${figure(times['structuredClone'] as (typeof times)[string], 1, 'ms')} per structuredClone`;
   return [
     {
       benchmark: '4. transfer, 80 MB through 6 nodes',
-      ours: `${round(perHopMs)} ms/hop`,
-      baseline: `${round(cloneMs)} ms per structuredClone`,
-      ratio: round(perHopMs / cloneMs),
+      ours: `${round(oursPerHop)} ms/hop`,
+      baseline: clone,
+      ratio: round(oursPerHop / cloneMs),
       budget: '< 0.3 clone per hop',
     },
+    ...peers.map((peer) => {
+      const theirs = perHop(`${peer.name} chain`, `${peer.name} base`);
+      return {
+        benchmark: '4. transfer, 80 MB through 6 nodes',
+        ours: `${round(oursPerHop)} ms/hop`,
+        baseline: `${round(theirs)} ms/hop ${peer.name}, transfer lists both ways`,
+        ratio: round(oursPerHop / theirs),
+        budget: '(reported)',
+      };
+    }),
     {
       benchmark: '4b. a second consumer of an 80 MB result',
       ours: `+${round(secondConsumerMs)} ms (it receives a copy)`,
-      baseline: `${round(cloneMs)} ms per structuredClone`,
+      baseline: clone,
       ratio: round(secondConsumerMs / cloneMs),
       budget: '(reported)',
+    },
+    {
+      benchmark: '4c. the runs behind 4 and 4b',
+      ours: ['base', 'chain', 'twoConsumers']
+        .map((name) => `${name} ${figure(times[name] as (typeof times)[string], 1, 'ms')}`)
+        .join('; '),
+      baseline: peers
+        .map(
+          (peer) =>
+            `${peer.name} ${round(medianOf(`${peer.name} base`))} / ${round(medianOf(`${peer.name} chain`))} ms`,
+        )
+        .join('; '),
+      ratio: '',
+      budget: '',
     },
   ];
 }

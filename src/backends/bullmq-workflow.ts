@@ -35,6 +35,9 @@ const eventsKept = 10_000;
  * Connections open with the first run and stay open between runs: call `close()` (or use
  * `await using`) when done.
  *
+ * It runs every node that descends from a root of the leaves, those of other workflows built
+ * from the same nodes included (see {@link BaseWorkflow}).
+ *
  * @example
  * await using wf = new BullMQWorkflow([m, a1], { workflowName: 'demo', connection: 'redis://127.0.0.1:6379' });
  * const [rm, ra] = await wf.run();

@@ -8,6 +8,9 @@ import type { RunOptions } from '../workflow/run-options.js';
  * Runs the graph in the main thread, one node at a time, in priority then canonical order,
  * awaiting async nodes. The reference backend: every other backend gives the same results.
  *
+ * It runs every node that descends from a root of the leaves, those of other workflows built
+ * from the same nodes included (see {@link BaseWorkflow}).
+ *
  * @example
  * const wf = new LocalWorkflow([m, a1], { workflowName: 'demo' });
  * const [rm, ra] = await wf.run();

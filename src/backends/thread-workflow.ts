@@ -28,6 +28,9 @@ const warmUpWaitMs = 30_000;
  * The pool starts with the first run and is reused by later runs; idle workers do not keep
  * the process alive. `close()` (or `await using`) ends it.
  *
+ * It runs every node that descends from a root of the leaves, those of other workflows built
+ * from the same nodes included (see {@link BaseWorkflow}).
+ *
  * @example
  * const wf = new ThreadWorkflow([m, a1], { workflowName: 'demo', threads: 2 });
  * const [rm, ra] = await wf.run();

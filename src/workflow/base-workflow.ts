@@ -61,6 +61,11 @@ export interface NodeSettings {
  *
  * The plan is computed from the graph as it is when it is needed (nodes created after the
  * workflow are included if they belong), and cached until the graph changes.
+ *
+ * A workflow holds every node that descends from a root of its leaves, not only the leaves'
+ * ancestors: workflows built from one shared node (a source both read) each hold, and run,
+ * the others' nodes too. Build each workflow from nodes of its own when they must stay apart;
+ * `findNodes().length` tells what a workflow holds.
  */
 export abstract class BaseWorkflow<const L extends Leaves = Leaves> {
   readonly workflowName: string;
