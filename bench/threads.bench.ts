@@ -12,13 +12,16 @@
  *      (which receives a copy);
  *   5. cold start: first result on a fresh pool, JavaScript vs TypeScript task modules;
  *   6. memory: a chain of 50 nodes each returning a fresh 100 MB array, peak resident memory
- *      (in a child process, see memory-chain.ts).
+ *      (in a child process, see memory-chain.ts);
+ *   7. fan-out: one 80 MB array read by 8 nodes, default, shareResult and a task returning
+ *      shared memory, vs raw Piscina with a SharedArrayBuffer by hand (see fan-out-child.ts).
  * Every figure is the median of several runs; the peers live in bench/peers/.
  *
  * Run: npm run build && npx tsx bench/threads.bench.ts (BENCH_ONLY=overhead,latency for some cases)
  */
 import { type FigureRow, report } from './support.js';
 import { coldStart } from './threads/cold-start.js';
+import { fanOut } from './threads/fan-out.js';
 import { chainLatency } from './threads/latency.js';
 import { memory } from './threads/memory.js';
 import { perNodeOverhead } from './threads/overhead.js';
@@ -34,6 +37,7 @@ const cases: [string, () => FigureRow[] | Promise<FigureRow[]>][] = [
   ['transfer', transfer],
   ['cold-start', coldStart],
   ['memory', memory],
+  ['fan-out', fanOut],
 ];
 const rows: FigureRow[] = [];
 for (const [name, run] of cases) if (only === undefined || only.includes(name)) rows.push(...(await run()));

@@ -58,7 +58,7 @@ describe('unknown option keys are refused, with the closest known name', () => {
     [
       'node options',
       () => new LocalWorkflow(unit(), { workflowName: 'x' }).query().setOptions({ priorty: 1 } as never),
-      'Unknown node option `priorty` (did you mean `priority`?); known options: priority, retries, retryDelay, timeout',
+      'Unknown node option `priorty` (did you mean `priority`?); known options: priority, retries, retryDelay, timeout, shareResult',
     ],
     [
       'toDot()',

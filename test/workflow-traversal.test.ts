@@ -118,7 +118,7 @@ describe('workflow options', () => {
     );
     expect(() => wf.query().setOptions({ priorty: 1 } as never)).toThrow(
       new TypeError(
-        'Unknown node option `priorty` (did you mean `priority`?); known options: priority, retries, retryDelay, timeout',
+        'Unknown node option `priorty` (did you mean `priority`?); known options: priority, retries, retryDelay, timeout, shareResult',
       ),
     );
     expect(() => wf.query().setPlugin({} as never)).toThrow(

@@ -36,7 +36,14 @@ export function prepareChainedJob(
   return {
     index,
     nodeName: node.name,
-    job: { nodeName: node.name, moduleUrl, key, args, ...(plugin === undefined ? {} : { plugin }) },
+    job: {
+      nodeName: node.name,
+      moduleUrl,
+      key,
+      args,
+      ...(plugin === undefined ? {} : { plugin }),
+      ...(options.shareResult ? { shareResult: true as const } : {}),
+    },
     transferList: [],
     solo: false,
     timeoutMs: undefined,

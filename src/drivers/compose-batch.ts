@@ -15,6 +15,7 @@ import {
   isolateFlag,
   keepInWorkerFlag,
   pushLink,
+  shareResultFlag,
   type WireBatch,
   WireBatchWriter,
 } from '../threads/batch-wire.js';
@@ -51,6 +52,7 @@ export function composeBatch(
   for (const [position, prepared] of batch.entries()) {
     const { job, chainedSlots } = prepared;
     let flags = batch.length > 1 && sharesInputs(prepared, plan, parentsSoFar) ? isolateFlag : 0;
+    if (job.shareResult === true) flags |= shareResultFlag;
     if (returned !== undefined && returned[position] === 0) flags |= keepInWorkerFlag;
     let links: unknown[] | undefined;
     if (chainedSlots !== undefined && positions !== undefined && returned !== undefined) {

@@ -61,6 +61,7 @@ export function prepareTaskJob(
       args,
       ...(plugin === undefined ? {} : { plugin }),
       ...(save === undefined ? {} : { save }),
+      ...(options.shareResult ? { shareResult: true as const } : {}),
     },
     transferList,
     solo: options.timeout !== undefined || transferBytes > soloTransferBytes,

@@ -2,6 +2,7 @@ import { FunctionFuseError } from '../errors.js';
 import { resolveArguments, resolveRef } from '../graph/arguments.js';
 import { type Node, Ref } from '../graph/node.js';
 import { inspectValue } from '../threads/inspect-value.js';
+import { shareResultMemory } from '../threads/shared-result.js';
 import type { ExecutionPlan } from '../workflow/plan.js';
 
 /**
@@ -11,6 +12,7 @@ import type { ExecutionPlan } from '../workflow/plan.js';
  * leaf, which run() returns). That last consumer receives the result's typed-array buffers by
  * transfer (moved, not copied); earlier consumers receive structured-clone copies, so no
  * consumer ever sees another's mutations, and a result with one consumer is never copied.
+ * Memory that is shared (SharedArrayBuffer) is never moved nor copied: every consumer views it.
  */
 export class ResultStore {
   readonly #plan: ExecutionPlan;
@@ -18,14 +20,19 @@ export class ResultStore {
   readonly #remainingConsumers: Int32Array;
 
   readonly #actorObjectsStayInThreads: boolean;
+  readonly #shareResult: readonly boolean[] | undefined;
 
   /**
    * @param actorObjectsStayInThreads an actor's object lives in its own thread (ThreadWorkflow):
    *   a node that takes it as an argument is refused. In the main thread it is the object itself.
+   * @param shareResult by plan index, the nodes whose results are kept in shared memory (their
+   *   `shareResult` option, on threads). A worker shares what it computed; what reaches the
+   *   store otherwise (a stored result read back, an actor's) is shared here, once.
    */
-  constructor(plan: ExecutionPlan, actorObjectsStayInThreads: boolean) {
+  constructor(plan: ExecutionPlan, actorObjectsStayInThreads: boolean, shareResult?: readonly boolean[]) {
     this.#plan = plan;
     this.#actorObjectsStayInThreads = actorObjectsStayInThreads;
+    this.#shareResult = shareResult?.includes(true) === true ? shareResult : undefined;
     this.#results = new Array<unknown>(plan.nodes.length);
     this.#remainingConsumers = plan.consumerCounts();
   }
@@ -36,7 +43,7 @@ export class ResultStore {
    */
   store(index: number, value: unknown): void {
     if ((this.#remainingConsumers[index] as number) > 0 || this.#plan.isLeaf[index] === 1) {
-      this.#results[index] = value;
+      this.#results[index] = this.#shareResult?.[index] === true ? shareResultMemory(value) : value;
     }
   }
 

@@ -92,7 +92,11 @@ class ThreadPoolRun extends DriverLoop {
   constructor(run: PreparedRun, options: ThreadPoolDriverOptions) {
     super(run, "ThreadWorkflow's driver");
     this.#options = options;
-    this.#store = new ResultStore(run.plan, true);
+    this.#store = new ResultStore(
+      run.plan,
+      true,
+      run.nodeOptions.map((options) => options.shareResult),
+    );
     this.#actors = new ActorSupervisor(run.plan);
   }
 

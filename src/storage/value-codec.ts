@@ -10,6 +10,7 @@
  */
 import { types } from 'node:util';
 import v8 from 'node:v8';
+import { replaceBinaryParts } from '../util/binary-parts.js';
 
 /**
  * Typed arrays, DataViews and ArrayBuffers of at least this many bytes are written as raw parts
@@ -163,7 +164,12 @@ class RecordDeserializer extends v8.Deserializer {
 export function encodeValue(value: unknown, minRawBytes: number = RAW_PART_MIN_BYTES): EncodedValue {
   const serializer = new RecordSerializer(minRawBytes);
   serializer.writeHeader();
-  for (const buffer of findLargeArrayBuffers(value, minRawBytes)) serializer.addRawArrayBuffer(buffer);
+  let { large, bareShared } = findLargeArrayBuffers(value, minRawBytes);
+  if (bareShared) {
+    value = withSharedBuffersCopied(value);
+    large = findLargeArrayBuffers(value, minRawBytes).large;
+  }
+  for (const buffer of large) serializer.addRawArrayBuffer(buffer);
   serializer.writeValue(value);
   return { payload: serializer.releaseBuffer(), rawParts: serializer.rawParts };
 }
@@ -186,14 +192,34 @@ export function decodeValue(payload: Uint8Array, rawParts: readonly ArrayBuffer[
   return deserializer.readValue();
 }
 
+/** How deep {@link withSharedBuffersCopied} looks: as deep as a value may be to cross threads. */
+const maxSharedBufferDepth = 1000;
+
 /**
- * Finds the large plain ArrayBuffers V8 would otherwise inline. V8 offers no hook for
+ * The value with each SharedArrayBuffer it holds (itself, not through a view: views are host
+ * objects, written from their memory whatever it is) replaced by an ArrayBuffer copy. Node's V8
+ * deserializer cannot rebuild a SharedArrayBuffer, so one is stored as the bytes it holds and
+ * read back as an ArrayBuffer, as views on one are.
+ */
+function withSharedBuffersCopied(value: unknown): unknown {
+  return replaceBinaryParts(value, maxSharedBufferDepth, (part) =>
+    types.isSharedArrayBuffer(part) ? new Uint8Array(new Uint8Array(part)).buffer : part,
+  );
+}
+
+/**
+ * Finds the large plain ArrayBuffers V8 would otherwise inline, and whether the value holds a
+ * SharedArrayBuffer itself (see {@link withSharedBuffersCopied}). V8 offers no hook for
  * ArrayBuffers (only for views), so they must be announced before serializing. This walk is an
  * optimisation only: a buffer it misses (say, in a non-index property of an array) is still
  * stored correctly, just inline.
  */
-function findLargeArrayBuffers(value: unknown, minBytes: number): ArrayBuffer[] {
+function findLargeArrayBuffers(
+  value: unknown,
+  minBytes: number,
+): { readonly large: ArrayBuffer[]; readonly bareShared: boolean } {
   const found: ArrayBuffer[] = [];
+  let bareShared = false;
   const seen = new Set<object>();
   const pending: unknown[] = [value];
   while (pending.length > 0) {
@@ -204,6 +230,8 @@ function findLargeArrayBuffers(value: unknown, minBytes: number): ArrayBuffer[] 
       // A resizable buffer would come back fixed-size from a raw part; V8 inlines it faithfully.
       if (current.byteLength >= minBytes && !(current as { resizable?: boolean }).resizable)
         found.push(current);
+    } else if (types.isSharedArrayBuffer(current)) {
+      bareShared = true;
     } else if (ArrayBuffer.isView(current) || types.isDate(current) || types.isRegExp(current)) {
       // Views are host objects (their buffer is not serialized); dates and regexps hold none.
     } else if (Array.isArray(current)) {
@@ -221,5 +249,5 @@ function findLargeArrayBuffers(value: unknown, minBytes: number): ArrayBuffer[] 
       for (const key of Object.keys(current)) pending.push((current as Record<string, unknown>)[key]);
     }
   }
-  return found;
+  return { large: found, bareShared };
 }

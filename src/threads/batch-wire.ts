@@ -31,6 +31,8 @@ const entriesPerJob = 6;
 export const isolateFlag = 1;
 /** Flags of a job: nothing outside the batch reads its result, so it stays in the worker. */
 export const keepInWorkerFlag = 2;
+/** Flags of a job: its result goes to shared memory ({@link NodeJob.shareResult}). */
+export const shareResultFlag = 4;
 
 /** What only some jobs carry. */
 export interface JobExtras {
@@ -92,7 +94,7 @@ export function pushLink(
 export function encodeBatch(batch: JobBatch): WireBatch {
   const writer = new WireBatchWriter();
   for (const job of batch.jobs) {
-    const flags = job.isolate === true ? isolateFlag : 0;
+    const flags = (job.isolate === true ? isolateFlag : 0) | (job.shareResult === true ? shareResultFlag : 0);
     const extras =
       job.plugin === undefined && job.save === undefined
         ? undefined
@@ -112,6 +114,8 @@ export interface WorkerJob {
   readonly key: string;
   readonly args: readonly unknown[];
   readonly flags: number;
+  /** The node's `shareResult` option (from its flags). */
+  readonly shareResult: boolean;
   /** Chained slots, as {@link pushLink} wrote them. */
   readonly links: readonly unknown[] | undefined;
   readonly plugin: BatchedPluginCall | undefined;
@@ -135,6 +139,7 @@ export function readJob(batch: WireBatch, position: number): WorkerJob {
     key: tasks[task * 2 + 1] as string,
     args: jobs[at + 2] as unknown[],
     flags: jobs[at + 3] as number,
+    shareResult: ((jobs[at + 3] as number) & shareResultFlag) !== 0,
     links: jobs[at + 4] as readonly unknown[] | undefined,
     plugin: extras?.plugin,
     save: extras?.save,

@@ -25,6 +25,11 @@ export interface NodeJob {
   readonly isolate?: boolean;
   /** Set when the node is saved and its storage has a worker save step: the worker runs it. */
   readonly save?: WorkerSaveRequest;
+  /**
+   * The node's `shareResult` option: the worker places the result's buffers in shared memory
+   * before posting it back (threads/shared-result.ts), so it is never copied again.
+   */
+  readonly shareResult?: true;
 }
 
 export type { WorkerSaveRequest };

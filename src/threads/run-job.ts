@@ -10,6 +10,7 @@ import type { WorkerJob } from './batch-wire.js';
 import { inspectValue, maxNestingDepth } from './inspect-value.js';
 import { loadDefinition, loadedDefinition } from './load-definition.js';
 import { type SerializedThrow, serializeThrown } from './serialized-error.js';
+import { shareResultMemory } from './shared-result.js';
 import { prepareSaveInWorker } from './worker-storage.js';
 
 export type LocalOutcome =
@@ -49,6 +50,8 @@ export async function runJob(
       );
       if (isThenable(value)) value = await value;
     }
+    // Shared before the save step, so a record that views the result views the shared memory.
+    if (job.shareResult === true) value = shareResultMemory(value);
     const checked = checkedResult(job.nodeName, value);
     if (!checked.ok || job.save === undefined) return checked;
     // Prepared before the reply moves the result's buffers out of this thread; what it makes may

@@ -41,6 +41,26 @@ export interface NodeOptions {
    * @default no limit
    */
   readonly timeout?: number;
+  /**
+   * Place the node's typed arrays, DataViews and ArrayBuffers (anywhere in its result: top
+   * level, in arrays, plain objects, Maps and Sets) in SharedArrayBuffer memory once, in the
+   * worker that computed it, so that every consumer on every thread reads that same memory
+   * instead of a copy of its own.
+   *
+   * The contract: consumers of a shared result must not write to it. A consumer that writes
+   * changes it for every other consumer, for the leaf run() returns, and for a retry of its
+   * own. (Without the option, every consumer but the last gets a copy on ThreadWorkflow.)
+   *
+   * On LocalWorkflow it changes nothing: every consumer already gets the very object the node
+   * returned. On BullMQWorkflow it is accepted and ignored: results cross processes as bytes,
+   * and each consumer decodes its own. A result the node already returns in SharedArrayBuffer
+   * memory is never copied, with or without the option.
+   *
+   * @example
+   * wf.query('load_.*').setOptions({ shareResult: true }); // 8 readers, one copy of the data
+   * @default false
+   */
+  readonly shareResult?: boolean;
 }
 
 /** Node options with every default filled in. */
@@ -49,6 +69,7 @@ export interface ResolvedNodeOptions {
   readonly retries: number;
   readonly retryDelay: number;
   readonly timeout: number | undefined;
+  readonly shareResult: boolean;
 }
 
 export const defaultNodeOptions: ResolvedNodeOptions = {
@@ -56,6 +77,7 @@ export const defaultNodeOptions: ResolvedNodeOptions = {
   retries: 0,
   retryDelay: 0,
   timeout: undefined,
+  shareResult: false,
 };
 
 /** Fills in the defaults of options set through queries. */
@@ -66,10 +88,11 @@ export function resolveNodeOptions(options: NodeOptions | undefined): ResolvedNo
     retries: options.retries ?? 0,
     retryDelay: options.retryDelay ?? 0,
     timeout: options.timeout,
+    shareResult: options.shareResult ?? false,
   };
 }
 
-const knownOptions = ['priority', 'retries', 'retryDelay', 'timeout'];
+const knownOptions = ['priority', 'retries', 'retryDelay', 'timeout', 'shareResult'];
 const timerLimit = `${maxTimerDelayMs} (2^31 − 1, the longest delay Node's timers can wait)`;
 
 /** Checks options given to `setOptions`; throws a TypeError naming the bad option and value. */
@@ -78,7 +101,7 @@ export function validateNodeOptions(options: NodeOptions): NodeOptions {
     throw new TypeError(`Expected node options to be an object, got ${describeValue(options)}`);
   }
   refuseUnknownKeys(options, knownOptions, 'node option');
-  const { priority, retries, retryDelay, timeout } = options;
+  const { priority, retries, retryDelay, timeout, shareResult } = options;
   if (priority !== undefined && !Number.isFinite(priority)) {
     throw new TypeError(`Expected \`priority\` to be a finite number, got ${describeValue(priority)}`);
   }
@@ -99,6 +122,9 @@ export function validateNodeOptions(options: NodeOptions): NodeOptions {
     throw new TypeError(
       `Expected \`timeout\` to be a number of milliseconds above 0, at most ${timerLimit}, got ${describeValue(timeout)}`,
     );
+  }
+  if (shareResult !== undefined && typeof shareResult !== 'boolean') {
+    throw new TypeError(`Expected \`shareResult\` to be a boolean, got ${describeValue(shareResult)}`);
   }
   return { ...options };
 }

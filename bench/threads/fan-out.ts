@@ -1,0 +1,80 @@
+/**
+ * Fan-out of large data: one 80 MB Float64Array made by a node and read in full by 8 nodes on
+ * 2 threads, with functionfuse's default (every consumer but the last gets a copy), with
+ * `shareResult` (one copy into shared memory, in the producing worker), with a task that
+ * itself returns a SharedArrayBuffer-backed array, and by hand (raw Piscina with a
+ * SharedArrayBuffer: the floor). Times: every arm in one process, alternated round by round,
+ * each round's ratio to the floor; peaks: each arm alone in a fresh process, one run after its
+ * pool is up (see fan-out-child.ts).
+ */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { FanOutArm } from '../fan-out-child.js';
+import { type FigureRow, round } from '../support.js';
+
+const child = fileURLToPath(new URL('../fan-out-child.ts', import.meta.url));
+const arms: readonly FanOutArm[] = ['default', 'shareResult', 'sab-task', 'by-hand'];
+const arrayMb = 80;
+const rounds = 7;
+const peakRepeats = 3;
+
+interface ChildReport {
+  readonly ms: Record<string, number[]>;
+  readonly startRssMb: number;
+  readonly peakRssMb: number;
+}
+
+function measure(armsToRun: readonly FanOutArm[], roundsToRun: number): ChildReport {
+  const output = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', child, armsToRun.join(','), String(roundsToRun)],
+    {
+      encoding: 'utf8',
+    },
+  );
+  return JSON.parse(output) as ChildReport;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+const spread = (values: readonly number[]): string =>
+  `${round(median(values))} (${round(Math.min(...values))}–${round(Math.max(...values))})`;
+
+export function fanOut(): FigureRow[] {
+  const { ms } = measure(arms, rounds);
+  const floor = ms['by-hand'] as number[];
+  const peaks = Object.fromEntries(
+    arms.map((arm) => [
+      arm,
+      Array.from({ length: peakRepeats }, () => {
+        const { startRssMb, peakRssMb } = measure([arm], 0);
+        return peakRssMb - startRssMb;
+      }),
+    ]),
+  ) as Record<FanOutArm, number[]>;
+  const floorPeak = `${spread(peaks['by-hand'])} MB`;
+  const labels: Record<Exclude<FanOutArm, 'by-hand'>, string> = {
+    default: '7a. fan-out 80 MB to 8 readers, default (copies)',
+    shareResult: '7b. fan-out 80 MB to 8 readers, shareResult',
+    'sab-task': '7c. fan-out 80 MB to 8 readers, task returns SAB memory',
+  };
+  return (Object.keys(labels) as Exclude<FanOutArm, 'by-hand'>[]).map((arm) => {
+    const times = ms[arm] as number[];
+    const ratios = times.map((time, index) => time / (floor[index] as number));
+    const peak = peaks[arm];
+    return {
+      benchmark: labels[arm],
+      ours: `${spread(times)} ms, peak +${spread(peak)} MB`,
+      baseline: `by hand ${spread(floor)} ms, peak +${floorPeak}`,
+      ratio: spread(ratios),
+      peakRatio: `${round(median(peak) / arrayMb)} × the array`,
+      budget: arm === 'shareResult' ? '≤ 1.3 × by hand, peak ≤ 2 × the array' : '(reported)',
+    };
+  });
+}

@@ -1,0 +1,95 @@
+/**
+ * The `shareResult` node option's one copy: a result's typed arrays, DataViews and ArrayBuffers
+ * are placed in SharedArrayBuffer memory, so that posting the result to any number of threads
+ * carries the same memory instead of a copy each (structured cloning shares a
+ * SharedArrayBuffer, it never copies it).
+ *
+ * The value is rebuilt rather than changed in place: a task may keep the object it returned
+ * (a memo), and the shared copy must not rewrite it behind its back. Containers are rebuilt
+ * only when something in the value needs moving to shared memory; memory that is already
+ * shared is kept as it is, with or without the option.
+ */
+import { type BinaryPart, forEachBinaryPart, replaceBinaryParts } from '../util/binary-parts.js';
+import { maxNestingDepth } from './inspect-value.js';
+
+const typedArrayPrototype = Object.getPrototypeOf(Int8Array.prototype) as object;
+
+/** The part of an unshared ArrayBuffer the value views: the whole buffer if the value holds it. */
+interface Span {
+  start: number;
+  end: number;
+  /** Filled in once the bytes are copied. */
+  shared: SharedArrayBuffer | undefined;
+}
+
+/**
+ * `value` with every typed array, DataView and ArrayBuffer (at the top level and in arrays,
+ * plain objects, Maps and Sets, at any depth) viewing SharedArrayBuffer memory; `value` itself
+ * when nothing in it needs moving.
+ *
+ * Views that share an ArrayBuffer still share one SharedArrayBuffer afterwards (one copy of the
+ * bytes they view, not of the whole buffer: a pooled Node Buffer's neighbours are not
+ * copied). A Node Buffer arrives as a Uint8Array, as structured cloning would deliver it.
+ * Parts this leaves as they are (functions, class instances, values nested more than
+ * {@link maxNestingDepth} levels deep) are for the result check to refuse.
+ *
+ * @example
+ * const shared = shareResultMemory({ weights: new Float64Array(4) });
+ * shared.weights.buffer instanceof SharedArrayBuffer; // true
+ */
+export function shareResultMemory<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  const spans = new Map<ArrayBuffer, Span>();
+  forEachBinaryPart(value, maxNestingDepth, (part) => {
+    if (ArrayBuffer.isView(part)) use(spans, part.buffer, part.byteOffset, part.byteOffset + part.byteLength);
+    else use(spans, part, 0, part.byteLength);
+  });
+  if (spans.size === 0) return value;
+  return replaceBinaryParts(value, maxNestingDepth, (part) => sharedPart(part, spans)) as T;
+}
+
+/** Widens the span of `buffer` the value uses; memory that is already shared is left out. */
+function use(spans: Map<ArrayBuffer, Span>, buffer: ArrayBufferLike, start: number, end: number): void {
+  if (!(buffer instanceof ArrayBuffer)) return;
+  const span = spans.get(buffer);
+  if (span === undefined) spans.set(buffer, { start, end, shared: undefined });
+  else {
+    span.start = Math.min(span.start, start);
+    span.end = Math.max(span.end, end);
+  }
+}
+
+function sharedPart(part: BinaryPart, spans: Map<ArrayBuffer, Span>): BinaryPart {
+  if (ArrayBuffer.isView(part)) {
+    const span = part.buffer instanceof ArrayBuffer ? spans.get(part.buffer) : undefined;
+    return span === undefined ? part : sharedView(part, span);
+  }
+  const span = part instanceof ArrayBuffer ? spans.get(part) : undefined;
+  return span === undefined ? part : sharedBytes(part as ArrayBuffer, span);
+}
+
+/** The span's bytes in shared memory, copied once however many views use them. */
+function sharedBytes(buffer: ArrayBuffer, span: Span): SharedArrayBuffer {
+  if (span.shared === undefined) {
+    const length = span.end - span.start;
+    span.shared = new SharedArrayBuffer(length);
+    new Uint8Array(span.shared).set(new Uint8Array(buffer, span.start, length));
+  }
+  return span.shared;
+}
+
+type ViewConstructor = new (buffer: ArrayBufferLike, byteOffset: number, length: number) => ArrayBufferView;
+
+/** A view of the same type, offset and length over the span's shared copy. */
+function sharedView(view: ArrayBufferView, span: Span): ArrayBufferView {
+  const shared = sharedBytes(view.buffer as ArrayBuffer, span);
+  const offset = view.byteOffset - span.start;
+  if (view instanceof DataView) return new DataView(shared, offset, view.byteLength);
+  // By its tag, not its constructor: a Node Buffer's constructor is deprecated as `new Buffer`.
+  const tag = (view as unknown as { [Symbol.toStringTag]: string })[Symbol.toStringTag];
+  const TypedArray = (globalThis as unknown as Record<string, ViewConstructor | undefined>)[tag];
+  if (TypedArray === undefined || Object.getPrototypeOf(TypedArray.prototype) !== typedArrayPrototype) {
+    return view;
+  }
+  return new TypedArray(shared, offset, (view as unknown as { length: number }).length);
+}

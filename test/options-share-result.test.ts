@@ -1,0 +1,215 @@
+/**
+ * The shareResult node option, on every backend of test/support/backends.ts: values exact
+ * everywhere; on ThreadWorkflow every consumer views one SharedArrayBuffer memory (the option's
+ * contract: a consumer that writes changes it for all), on LocalWorkflow consumers get the
+ * object itself either way, on BullMQWorkflow (where redis-server is found) the option is
+ * accepted and ignored.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileStorage, LocalWorkflow } from 'functionfuse';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shareResultMemory } from '../src/threads/shared-result.js';
+import {
+  aliasing,
+  counting,
+  countingShared,
+  firstAfter,
+  meet,
+  meetingPoint,
+  memoryOf,
+  nestedArrays,
+  writeFirst,
+} from './fixtures/share-result-tasks.js';
+import { backendsUnderTest, type ClusterUnderTest } from './support/backends.js';
+import {
+  redisServer,
+  startRedis,
+  startWorkerProcess,
+  type TestRedis,
+  type TestWorker,
+} from './support/cluster.js';
+
+let redis: TestRedis | undefined;
+const workers: TestWorker[] = [];
+const cluster = (): ClusterUnderTest => ({ url: redis?.url as string, queue: 'share-result' });
+if (redisServer.runs) {
+  beforeAll(async () => {
+    redis = await startRedis();
+    const { url, queue } = cluster();
+    workers.push(...(await Promise.all([1, 2].map(() => startWorkerProcess({ url, queue })))));
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(workers.splice(0).map((worker) => worker.stop()));
+    await redis?.stop();
+  }, 60_000);
+}
+
+/** Where consumers share the producer's memory with the option: worker threads only. */
+const sharesMemory = (name: string): boolean => name.startsWith('ThreadWorkflow');
+/** Where consumers view the very object the producer returned, with or without the option. */
+const passesTheObject = (name: string): boolean => name === 'LocalWorkflow';
+
+describe.each(backendsUnderTest(redisServer.runs ? { cluster } : {}))('$name: shareResult', (backend) => {
+  afterAll(() => backend.close());
+  const shared = sharesMemory(backend.name);
+
+  it('gives every consumer the exact values, in shared memory on threads', async () => {
+    const source = counting(1000).setName('source');
+    const readers = [0, 1, 2].map((reader) => memoryOf(source).setName(`reader ${reader}`));
+    const wf = backend.create([source, ...readers], 'share-values');
+    wf.query('source').setOptions({ shareResult: true });
+    const [values, ...memories] = await wf.run();
+    expect([...values]).toEqual(Array.from({ length: 1000 }, (_, index) => index + 1));
+    expect(values.buffer instanceof SharedArrayBuffer).toBe(shared);
+    expect(memories).toEqual(Array(3).fill([['result', shared]]));
+  });
+
+  it('shares typed arrays and ArrayBuffers in arrays, objects, Maps and Sets, keeping their aliasing', async () => {
+    const source = nestedArrays().setName('source');
+    const wf = backend.create([source, memoryOf(source), aliasing(source)], 'share-nested');
+    wf.query('source').setOptions({ shareResult: true });
+    const [value, memory, aliased] = await wf.run();
+    expect(memory).toEqual([
+      ['result.data', shared],
+      ['result.tail', shared],
+      ['result.list[0]', shared],
+      ['result.list[1]', shared],
+      ['result.map.get(bytes)', shared],
+      ['result.set.<set 0>', shared],
+    ]);
+    // BullMQWorkflow's wire format carries each view's bytes on its own (a known difference).
+    expect(aliased).toBe(!backend.name.startsWith('BullMQ'));
+    expect(value.label).toBe('nested');
+    expect([...value.data]).toEqual([1, 2, 3, 4]);
+    expect([...value.tail]).toEqual([3, 4]);
+    expect([...(value.list[0] as Int32Array)]).toEqual([5, 6]);
+    expect([...new Uint8Array(value.list[1] as ArrayBuffer)]).toEqual([7, 8, 9]);
+    expect([...(value.map.get('bytes') as Uint8Array)]).toEqual([10, 11]);
+    expect(value.map.get('plain')).toBe(12);
+    expect([...value.set].map((entry) => [...entry])).toEqual([[13]]);
+  });
+
+  it('holds to the contract: a consumer that writes changes the result for the others', async () => {
+    const source = counting(8).setName('source');
+    const plain = counting(8).setName('plain');
+    const wf = backend.create(
+      [firstAfter(source, writeFirst(source)), firstAfter(plain, writeFirst(plain))],
+      'share-writes',
+    );
+    wf.query('source').setOptions({ shareResult: true });
+    const [afterSharedWrite, afterCopiedWrite] = await wf.run();
+    expect(afterSharedWrite).toBe(shared || passesTheObject(backend.name) ? 42 : 1);
+    // Without the option, threads give the writer a copy of its own.
+    expect(afterCopiedWrite).toBe(passesTheObject(backend.name) ? 42 : 1);
+  });
+
+  it.each([false, true])(
+    'never copies a result the task made in SharedArrayBuffer memory (shareResult: %s)',
+    async (shareResult) => {
+      const source = countingShared(16).setName('source');
+      const writer = writeFirst(source).setName('writer');
+      const wf = backend.create([source, memoryOf(source), firstAfter(source, writer)], 'already-shared');
+      wf.query('source').setOptions({ shareResult });
+      const [values, memory, afterWrite] = await wf.run();
+      // BullMQWorkflow carries results between processes as bytes: each consumer decodes its own.
+      const stillShared = !backend.name.startsWith('BullMQ');
+      expect(memory).toEqual([['result', stillShared]]);
+      expect(values.buffer instanceof SharedArrayBuffer).toBe(stillShared);
+      expect(afterWrite).toBe(stillShared ? 42 : 1);
+      expect(values[0]).toBe(stillShared ? 42 : 1);
+    },
+  );
+
+  it('saves a shared result in FileStorage and reads it back: a cached rerun gives equal values', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'functionfuse-share-'));
+    try {
+      const build = () => {
+        const source = nestedArrays().setName('source');
+        const wf = backend.create([source, memoryOf(source).setName('reader')], 'share-stored');
+        wf.setStorage(new FileStorage(folder)).query('source').setOptions({ shareResult: true });
+        return wf;
+      };
+      const [first, firstMemory] = await build().run();
+      const storage = new FileStorage(folder);
+      expect((await storage.listTasks('share-stored')).sort()).toEqual(['reader', 'source']);
+      // The reader runs again on the stored source: it is shared again, read back from storage.
+      await storage.removeTask('share-stored', 'reader');
+      const [second, secondMemory] = await build().run();
+      expect(second).toEqual(first);
+      expect([...second.data]).toEqual([1, 2, 3, 4]);
+      expect([...second.tail]).toEqual([3, 4]);
+      expect([...new Uint8Array(second.list[1] as ArrayBuffer)]).toEqual([7, 8, 9]);
+      expect(secondMemory).toEqual(firstMemory);
+      expect(secondMemory.every(([, isShared]) => isShared === shared)).toBe(true);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it.runIf(shared)(
+    'lets two consumers running at once on two threads see each other in one memory',
+    async () => {
+      const point = meetingPoint().setName('point');
+      // A timeout sends each alone, so the two go to two threads at once.
+      const sides = [meet(point, 0).setName('side 0'), meet(point, 1).setName('side 1')] as const;
+      const wf = backend.create(sides, 'share-meet');
+      wf.query('point').setOptions({ shareResult: true });
+      wf.query('side.*').setOptions({ timeout: 30_000 });
+      const [first, second] = await wf.run();
+      expect(first.sawOther).toBe(true);
+      expect(second.sawOther).toBe(true);
+      expect(first.threadId).not.toBe(second.threadId);
+    },
+  );
+});
+
+describe('shareResultMemory', () => {
+  it('copies each buffer once into shared memory, keeps identity and cycles, and leaves the value as it was', () => {
+    const data = Float64Array.from([1, 2]);
+    const value: Record<string, unknown> = { data, again: data, bytes: data.buffer, plain: [1, 'a'] };
+    value['self'] = value;
+    const shared = shareResultMemory(value);
+    expect(shared).not.toBe(value);
+    expect(shared['self']).toBe(shared);
+    expect(shared['again']).toBe(shared['data']);
+    expect((shared['data'] as Float64Array).buffer).toBe(shared['bytes']);
+    expect(shared['bytes']).toBeInstanceOf(SharedArrayBuffer);
+    expect(shared['plain']).toEqual([1, 'a']);
+    expect(value['data']).toBe(data);
+    expect(data.buffer).toBeInstanceOf(ArrayBuffer);
+  });
+
+  it("copies only the bytes a view sees, not a pooled Node Buffer's neighbours, and returns it as a Uint8Array", () => {
+    const pooled = Buffer.from('abc');
+    expect(pooled.buffer.byteLength).toBeGreaterThan(3);
+    const shared = shareResultMemory({ pooled }).pooled;
+    expect(Object.getPrototypeOf(shared)).toBe(Uint8Array.prototype);
+    expect(shared.buffer.byteLength).toBe(3);
+    expect([...shared]).toEqual([97, 98, 99]);
+  });
+
+  it('returns a value with nothing to share, or only shared memory, as it is', () => {
+    const value = { list: [1, 2], view: new Int8Array(new SharedArrayBuffer(2)) };
+    expect(shareResultMemory(value)).toBe(value);
+    expect(shareResultMemory(7)).toBe(7);
+  });
+});
+
+describe('the shareResult option', () => {
+  const query = () => new LocalWorkflow(counting(1), { workflowName: 'share-option' }).query();
+
+  it('refuses a value that is not a boolean, naming it', () => {
+    for (const [value, shown] of [
+      ['yes', '"yes" (string)'],
+      [1, '1 (number)'],
+      [null, 'null'],
+    ] as const) {
+      expect(() => query().setOptions({ shareResult: value as never })).toThrow(
+        new TypeError(`Expected \`shareResult\` to be a boolean, got ${shown}`),
+      );
+    }
+    expect(() => query().setOptions({ shareResult: false }).setOptions({ shareResult: true })).not.toThrow();
+  });
+});
