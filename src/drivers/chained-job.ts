@@ -7,12 +7,63 @@
  * and then it is prepared as any ready node.
  */
 import type { Node } from '../graph/node.js';
+import type { PreparedRun } from '../scheduler/run-setup.js';
 import type { RemotePluginCall } from '../threads/messages.js';
 import type { ResolvedNodeOptions } from '../workflow/node-options.js';
 import type { ExecutionPlan } from '../workflow/plan.js';
 import { checkPlainArguments, type PreparedJob, taskModuleOf } from './prepared-job.js';
+import type { Chaining } from './ready-batches.js';
 import { argumentTemplate } from './remote-arguments.js';
 import type { ResultStore } from './result-store.js';
+
+/**
+ * Which nodes of a ThreadWorkflow run may be chained, and their jobs. A chained node is a task
+ * with no retries, no timeout and nothing stored (its parents' results come from the batch, so
+ * it could not be sent again on its own, and a stored result is looked up first); a node is
+ * chained after only when it is a task with no retries whose result is not saved before its
+ * children run. `alone` are nodes of batches that lost their worker: they go alone from now on.
+ */
+export function threadChaining(
+  run: PreparedRun,
+  store: ResultStore,
+  pluginCalls: readonly (RemotePluginCall | undefined)[],
+  alone: ReadonlySet<number>,
+): Chaining<PreparedJob> {
+  const { nodeOptions, stored, plan } = run;
+  const isTask = (index: number): boolean => (plan.nodes[index] as Node).callable.kind === 'task';
+  return {
+    mayRunChained(index) {
+      const options = nodeOptions[index] as ResolvedNodeOptions;
+      if (options.retries !== 0 || options.timeout !== undefined || alone.has(index) || !isTask(index))
+        return false;
+      if (stored?.mayHold(plan.nodes[index] as Node) === true) return false;
+      // A task never takes an actor's object on threads: refused in its turn, with the reason.
+      for (const parent of plan.parentIndexes[index] as Int32Array) {
+        if ((plan.nodes[parent] as Node).callable.kind === 'actor-init') return false;
+      }
+      return true;
+    },
+    mayChainAfter(index) {
+      if ((nodeOptions[index] as ResolvedNodeOptions).retries !== 0 || !isTask(index)) return false;
+      return stored === undefined || !stored.isCached(plan.nodes[index] as Node);
+    },
+    prepareChained(index, inBatch) {
+      try {
+        return prepareChainedJob(
+          plan.nodes[index] as Node,
+          index,
+          plan,
+          store,
+          nodeOptions[index] as ResolvedNodeOptions,
+          pluginCalls[index],
+          inBatch,
+        );
+      } catch {
+        return undefined; // refused in its turn, where the refusal is reported
+      }
+    },
+  };
+}
 
 /**
  * The job of node `index`, to run after the jobs of the batch it names in `inBatch` (plan index

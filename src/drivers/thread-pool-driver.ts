@@ -27,7 +27,7 @@ import { workerFailure } from '../threads/worker-failure.js';
 import type { ResolvedNodeOptions } from '../workflow/node-options.js';
 import { ActorSupervisor } from './actor-supervisor.js';
 import type { BatchSizer } from './batch-sizer.js';
-import { prepareChainedJob } from './chained-job.js';
+import { threadChaining } from './chained-job.js';
 import { composeBatch } from './compose-batch.js';
 import { DriverLoop, type RunSettlement } from './driver-loop.js';
 import { checkPlainArguments, type PreparedJob, prepareTaskJob } from './prepared-job.js';
@@ -76,6 +76,7 @@ class ThreadPoolRun extends DriverLoop {
   readonly #options: ThreadPoolDriverOptions;
   readonly #store: ResultStore;
   readonly #actors: ActorSupervisor;
+  readonly #chaining: Chaining<PreparedJob>;
   #batchesInPool = 0;
   /** Aborting one stops its batch's worker: on cancellation, every one is aborted. */
   readonly #batchControllers = new Set<AbortController>();
@@ -97,6 +98,7 @@ class ThreadPoolRun extends DriverLoop {
       true,
       run.nodeOptions.map((options) => options.shareResult),
     );
+    this.#chaining = threadChaining(run, this.#store, options.pluginCalls, this.#alone);
     this.#actors = new ActorSupervisor(run.plan);
   }
 
@@ -126,47 +128,6 @@ class ThreadPoolRun extends DriverLoop {
       );
     }
   }
-
-  /** Which nodes may run chained, and their jobs. */
-  readonly #chaining: Chaining<PreparedJob> = {
-    mayRunChained: (index) => {
-      const { nodeOptions, stored, plan } = this.run;
-      const options = nodeOptions[index] as ResolvedNodeOptions;
-      const node = plan.nodes[index] as Node;
-      return (
-        options.retries === 0 &&
-        options.timeout === undefined &&
-        !this.#alone.has(index) &&
-        (stored === undefined || !stored.mayHold(node)) &&
-        node.callable.kind === 'task'
-      );
-    },
-    mayChainAfter: (index) => {
-      const { nodeOptions, stored, plan } = this.run;
-      const node = plan.nodes[index] as Node;
-      return (
-        (nodeOptions[index] as ResolvedNodeOptions).retries === 0 &&
-        node.callable.kind === 'task' &&
-        (stored === undefined || !stored.isCached(node))
-      );
-    },
-    prepareChained: (index, inBatch) => {
-      const { plan, nodeOptions } = this.run;
-      try {
-        return prepareChainedJob(
-          plan.nodes[index] as Node,
-          index,
-          plan,
-          this.#store,
-          nodeOptions[index] as ResolvedNodeOptions,
-          this.#options.pluginCalls[index],
-          inBatch,
-        );
-      } catch {
-        return undefined; // refused in its turn, where the refusal is reported
-      }
-    },
-  };
 
   /** The job of node `index` (now running in the core), or undefined when it was refused. */
   #prepare(index: number): PreparedJob | undefined {
