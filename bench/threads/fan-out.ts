@@ -10,6 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { FanOutArm } from '../fan-out-child.js';
+import { summarize } from '../peers/rounds.js';
 import { type FigureRow, round } from '../support.js';
 
 const child = fileURLToPath(new URL('../fan-out-child.ts', import.meta.url));
@@ -35,13 +36,7 @@ function measure(armsToRun: readonly FanOutArm[], roundsToRun: number): ChildRep
   return JSON.parse(output) as ChildReport;
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
+const median = (values: readonly number[]): number => summarize(values).medianMs;
 
 const spread = (values: readonly number[]): string =>
   `${round(median(values))} (${round(Math.min(...values))}–${round(Math.max(...values))})`;

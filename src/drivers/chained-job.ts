@@ -11,7 +11,7 @@ import type { PreparedRun } from '../scheduler/run-setup.js';
 import type { RemotePluginCall } from '../threads/messages.js';
 import type { ResolvedNodeOptions } from '../workflow/node-options.js';
 import type { ExecutionPlan } from '../workflow/plan.js';
-import { checkPlainArguments, type PreparedJob, taskModuleOf } from './prepared-job.js';
+import { checkPlainArguments, jobOf, type PreparedJob, taskModuleOf } from './prepared-job.js';
 import type { Chaining } from './ready-batches.js';
 import { argumentTemplate } from './remote-arguments.js';
 import type { ResultStore } from './result-store.js';
@@ -79,7 +79,7 @@ export function prepareChainedJob(
   plugin: RemotePluginCall | undefined,
   inBatch: ReadonlyMap<number, number>,
 ): PreparedJob {
-  const { moduleUrl, key } = taskModuleOf(node, 'worker threads');
+  taskModuleOf(node, 'worker threads'); // refuses, before anything is read, a task no worker can load
   checkPlainArguments(node);
   const { args, slots } = argumentTemplate(node, plan, (parent) =>
     inBatch.has(parent) ? undefined : { value: store.valueOf(parent) },
@@ -87,14 +87,7 @@ export function prepareChainedJob(
   return {
     index,
     nodeName: node.name,
-    job: {
-      nodeName: node.name,
-      moduleUrl,
-      key,
-      args,
-      ...(plugin === undefined ? {} : { plugin }),
-      ...(options.shareResult ? { shareResult: true as const } : {}),
-    },
+    job: jobOf(node, args, options, plugin, undefined),
     transferList: [],
     solo: false,
     timeoutMs: undefined,

@@ -45,7 +45,7 @@ export function prepareTaskJob(
   plugin: RemotePluginCall | undefined,
   save: WorkerSaveRequest | undefined,
 ): PreparedJob {
-  const { moduleUrl, key } = taskModuleOf(node, 'worker threads');
+  taskModuleOf(node, 'worker threads'); // refuses, before any result is released, a task no worker can load
   checkPlainArguments(node);
   const transfers = new Set<ArrayBuffer>();
   const args = store.argumentsFor(index, options.retries === 0 ? transfers : undefined);
@@ -54,20 +54,32 @@ export function prepareTaskJob(
   return {
     index,
     nodeName: node.name,
-    job: {
-      nodeName: node.name,
-      moduleUrl,
-      key,
-      args,
-      ...(plugin === undefined ? {} : { plugin }),
-      ...(save === undefined ? {} : { save }),
-      ...(options.shareResult ? { shareResult: true as const } : {}),
-    },
+    job: jobOf(node, args, options, plugin, save),
     transferList,
     solo: options.timeout !== undefined || transferBytes > soloTransferBytes,
     timeoutMs: options.timeout,
     retries: options.retries,
     retryDelayMs: options.retryDelay,
+  };
+}
+
+/** The job that runs task node `node` with `args`, as a worker thread reads it. */
+export function jobOf(
+  node: Node,
+  args: readonly unknown[],
+  options: ResolvedNodeOptions,
+  plugin: RemotePluginCall | undefined,
+  save: WorkerSaveRequest | undefined,
+): PreparedJob['job'] {
+  const { moduleUrl, key } = taskModuleOf(node, 'worker threads');
+  return {
+    nodeName: node.name,
+    moduleUrl,
+    key,
+    args,
+    ...(plugin === undefined ? {} : { plugin }),
+    ...(save === undefined ? {} : { save }),
+    ...(options.shareResult ? { shareResult: true as const } : {}),
   };
 }
 

@@ -64,17 +64,18 @@ export function sendNextBatch<P extends Batchable>(
       expectedMs += estimate;
     }
   }
-  if (chaining !== undefined) addChained(batch, expectedMs, core, plan, sizer, chaining);
+  if (chaining !== undefined) addChained(batch, core, plan, sizer, chaining);
   send(batch);
 }
 
 /**
  * Adds to `batch`, breadth first in canonical order, each waiting child whose parents are all
- * done or in the batch, while the batch stays within the time budget and the batch size.
+ * done or in the batch, while the chained nodes stay within the time budget and the batch
+ * within its size. The budget counts the chained nodes alone: they could not start anywhere
+ * before their parents end, so a slow parent is no reason to send its quick children apart.
  */
 function addChained<P extends Batchable>(
   batch: P[],
-  expectedMs: number,
   core: RunCore,
   plan: ExecutionPlan,
   sizer: BatchSizer,
@@ -82,7 +83,7 @@ function addChained<P extends Batchable>(
 ): void {
   const inBatch = new Map<number, number>();
   for (const [position, prepared] of batch.entries()) inBatch.set(prepared.index, position);
-  let total = expectedMs;
+  let total = 0;
   for (let next = 0; next < batch.length && batch.length < sizer.maxBatchSize; next++) {
     const source = (batch[next] as P).index;
     if (!chaining.mayChainAfter(source)) continue;
