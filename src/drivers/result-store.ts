@@ -33,7 +33,7 @@ export class ResultStore {
   /** Keeps a finished node's result if anything will read it. */
   store(index: number, value: unknown): void {
     const plan = this.#plan;
-    if ((plan.childIndexes[index] as Int32Array).length > 0 || plan.isLeaf[index] === 1) {
+    if (plan.childCount(index) > 0 || plan.isLeaf[index] === 1) {
       this.#results[index] = value;
     }
   }
@@ -88,17 +88,18 @@ export class ResultStore {
   #topLevelArguments(index: number, node: Node): unknown[] {
     const plan = this.#plan;
     const { args } = node;
-    const parents = plan.parentIndexes[index] as Int32Array;
+    const { parentList } = plan;
+    const parentsEnd = plan.parentStart[index + 1] as number;
     const resolved = new Array<unknown>(args.length);
-    let next = 0;
+    let next = plan.parentStart[index] as number;
     for (let position = 0; position < args.length; position++) {
       const arg = args[position];
       if (!(arg instanceof Ref)) {
         resolved[position] = arg;
         continue;
       }
-      let parent = parents[next];
-      if (parent !== undefined && plan.nodes[parent] === arg.node) next++;
+      let parent = next < parentsEnd ? (parentList[next] as number) : -1;
+      if (parent >= 0 && plan.nodes[parent] === arg.node) next++;
       else parent = plan.indexOf.get(arg.node) as number;
       const result = this.#results[parent];
       resolved[position] = arg.path.length === 0 ? result : resolveRef(arg, () => result);
@@ -113,10 +114,12 @@ export class ResultStore {
   /** Node `index` has started: parents it was the last consumer of are released, unless leaves. */
   #release(index: number): void {
     const plan = this.#plan;
-    for (const parent of plan.parentIndexes[index] as Int32Array) {
-      if (--(this.#remainingConsumers[parent] as number) === 0 && plan.isLeaf[parent] === 0) {
-        this.#results[parent] = undefined;
-      }
+    const { parentList, isLeaf } = plan;
+    const remaining = this.#remainingConsumers;
+    const end = plan.parentStart[index + 1] as number;
+    for (let edge = plan.parentStart[index] as number; edge < end; edge++) {
+      const parent = parentList[edge] as number;
+      if (--(remaining[parent] as number) === 0 && isLeaf[parent] === 0) this.#results[parent] = undefined;
     }
   }
 

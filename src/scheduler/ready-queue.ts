@@ -17,8 +17,8 @@ export interface ReadyQueue {
 
 /** The queue for nodes with `priorities[i]` (0 unless set with setOptions). */
 export function createReadyQueue(priorities: Float64Array): ReadyQueue {
-  for (const priority of priorities) {
-    if (priority !== 0) return new PriorityQueue(priorities);
+  for (let index = 0; index < priorities.length; index++) {
+    if (priorities[index] !== 0) return new PriorityQueue(priorities);
   }
   return new IndexOrderQueue(priorities.length);
 }

@@ -69,8 +69,9 @@ export class RunCore {
     this.#attempts = new Uint32Array(count);
     // Loops, not TypedArray.from with a map function: that is many times slower in V8.
     const remainingParents = new Int32Array(count);
+    const { parentStart } = plan;
     for (let index = 0; index < count; index++) {
-      remainingParents[index] = (plan.parentIndexes[index] as Int32Array).length;
+      remainingParents[index] = (parentStart[index + 1] as number) - (parentStart[index] as number);
     }
     this.#remainingParents = remainingParents;
     this.#inState[NodeState.waiting] = count;
@@ -225,7 +226,8 @@ export class RunCore {
     }
     this.#move(index, NodeState.ready, why);
     const node = this.#plan.nodes[index];
-    this.#timings.queued(index, node?.name ?? '');
+    // Names are spelt only for listeners: most nodes of a big graph never need theirs.
+    if (this.#timings.enabled) this.#timings.queued(index, node?.name ?? '');
     if (node?.callable.kind === 'task') {
       this.#ready.push(index);
     } else {
@@ -238,7 +240,7 @@ export class RunCore {
   #startAttempt(index: number, why: string): void {
     this.#move(index, NodeState.running, why);
     this.#attempts[index] = (this.#attempts[index] as number) + 1;
-    this.#timings.started(index, this.#nameOf(index));
+    if (this.#timings.enabled) this.#timings.started(index, this.#nameOf(index));
   }
 
   #attemptSucceeded(index: number, event: Extract<RunEvent, { kind: 'attempt-succeeded' }>): void {
@@ -288,7 +290,10 @@ export class RunCore {
     this.#move(index, NodeState.done, cached ? 'stored-found' : 'completed');
     this.#outcomes.complete(index, cached);
     const parents = this.#remainingParents;
-    for (const child of this.#plan.childIndexes[index] as Int32Array) {
+    const { childStart, childList } = this.#plan;
+    const end = childStart[index + 1] as number;
+    for (let edge = childStart[index] as number; edge < end; edge++) {
+      const child = childList[edge] as number;
       if (--(parents[child] as number) === 0) this.#parentsDone(child);
     }
   }
@@ -298,14 +303,21 @@ export class RunCore {
     this.#lastErrors.delete(index);
     this.#outcomes.fail(index, nodeFailure(this.#nameOf(index), error, attempts));
     // Every node downstream waits for this one: none of them can run.
-    const downstream = [...(this.#plan.childIndexes[index] as Int32Array)];
+    const downstream: number[] = [];
+    this.#pushChildren(downstream, index);
     while (downstream.length > 0) {
       const child = downstream.pop() as number;
       if (this.#states[child] !== NodeState.waiting) continue;
       this.#end(child, NodeState.skipped, 'ancestor-failed');
-      downstream.push(...(this.#plan.childIndexes[child] as Int32Array));
+      this.#pushChildren(downstream, child);
     }
     if (this.stopped) this.#afterStop();
+  }
+
+  #pushChildren(stack: number[], index: number): void {
+    const { childStart, childList } = this.#plan;
+    const end = childStart[index + 1] as number;
+    for (let edge = childStart[index] as number; edge < end; edge++) stack.push(childList[edge] as number);
   }
 
   /** A stopped attempt: cancelled when the run was, else (a failFast stop) skipped. */
