@@ -92,6 +92,13 @@ export class ResultStore {
     const parentsEnd = plan.parentStart[index + 1] as number;
     const resolved = new Array<unknown>(args.length);
     let next = plan.parentStart[index] as number;
+    if (node.parents === args) {
+      // The arguments are the parents themselves, in order (see Node.parents): no test per argument.
+      for (let position = 0; position < args.length; position++) {
+        resolved[position] = this.#results[parentList[next + position] as number];
+      }
+      return resolved;
+    }
     for (let position = 0; position < args.length; position++) {
       const arg = args[position];
       if (!(arg instanceof Ref)) {

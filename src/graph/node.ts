@@ -70,15 +70,17 @@ export class Node<T = unknown> extends Ref<T> {
    * asked: most nodes of a big graph never need their name as a string.
    */
   #name: string | number;
-  #children: readonly Node[] = noParents;
+  // Children: two inline, more in an array. Most nodes have one or two, and an array per node
+  // would be a third of the graph's memory (a million small arrays for the collector to copy).
+  #firstChild: Node | undefined = undefined;
+  #secondChild: Node | undefined = undefined;
+  #moreChildren: Node[] | undefined = undefined;
   /**
-   * @internal Scratch of the plan being built (workflow/plan-order.ts): the number of the last
-   * traversal that reached this node. Structure caches, not run state: no run reads or
-   * changes them, and a plan checks them before it trusts them. Numbers, not objects: a
-   * number written into an old node costs no write barrier.
+   * @internal Where the plan built last with this node put it (workflow/plan.ts), or, while a
+   * plan is being built, a negative mark of the walk that last reached it. A cache of structure,
+   * not run state: no run changes it, and a plan checks it before trusting it (a node may be in
+   * several workflows). A number, not an object: writing it into an old node costs no barrier.
    */
-  planMark = 0;
-  /** @internal This node's index in the plan built last with it (see {@link planMark}). */
   planIndex = -1;
 
   constructor(callable: Callable, args: readonly unknown[], extraParents: readonly Node[] = noParents) {
@@ -110,9 +112,32 @@ export class Node<T = unknown> extends Ref<T> {
     return emptyPath;
   }
 
-  /** Nodes that depend on this one, in creation order. Structure, not run state. */
+  /**
+   * Nodes that depend on this one, in creation order. Structure, not run state. A new array on
+   * each read: the node keeps its children more compactly.
+   */
   get children(): readonly Node[] {
-    return this.#children;
+    const first = this.#firstChild;
+    if (first === undefined) return noParents;
+    const second = this.#secondChild;
+    if (second === undefined) return [first];
+    const more = this.#moreChildren;
+    return more === undefined ? [first, second] : [first, second, ...more];
+  }
+
+  /** @internal The first child (creation order), for walks that must not allocate. */
+  get firstChild(): Node | undefined {
+    return this.#firstChild;
+  }
+
+  /** @internal The second child. */
+  get secondChild(): Node | undefined {
+    return this.#secondChild;
+  }
+
+  /** @internal The children after the second, undefined when there are none. */
+  get moreChildren(): readonly Node[] | undefined {
+    return this.#moreChildren;
   }
 
   /** The node's name: its storage key and what queries match. Unique within a workflow. */
@@ -152,25 +177,37 @@ export class Node<T = unknown> extends Ref<T> {
   }
 
   /**
-   * Arrays of exactly the children's length while they are few (most nodes have a handful):
-   * `push` would reserve 17 slots at the first child. Past that, push: the copy would make a
-   * node with many children quadratic.
+   * The array of children past the second is reallocated at its exact size while it is short:
+   * `push` would reserve 17 slots at the first. Past that, push: copying would make a node
+   * with many children quadratic.
    */
   #addChild(child: Node): void {
-    const children = this.#children;
-    const count = children.length;
+    if (this.#firstChild === undefined) {
+      this.#firstChild = child;
+      return;
+    }
+    if (this.#secondChild === undefined) {
+      this.#secondChild = child;
+      return;
+    }
+    const more = this.#moreChildren;
+    if (more === undefined) {
+      this.#moreChildren = [child];
+      return;
+    }
+    const count = more.length;
     if (count >= exactChildrenLimit) {
-      (children as Node[]).push(child); // an array this node grew, never the shared empty one
+      more.push(child);
       return;
     }
     const grown = new Array<Node>(count + 1);
-    for (let index = 0; index < count; index++) grown[index] = children[index] as Node;
+    for (let index = 0; index < count; index++) grown[index] = more[index] as Node;
     grown[count] = child;
-    this.#children = grown;
+    this.#moreChildren = grown;
   }
 }
 
-/** Up to this many children, a node's array of children is reallocated at its exact size. */
+/** Up to this many children past the second, their array is reallocated at its exact size. */
 const exactChildrenLimit = 16;
 
 /**

@@ -15,9 +15,12 @@ export interface ReadyQueue {
   peek(): number | undefined;
 }
 
-/** The queue for nodes with `priorities[i]` (0 unless set with setOptions). */
-export function createReadyQueue(priorities: Float64Array): ReadyQueue {
-  for (let index = 0; index < priorities.length; index++) {
+/**
+ * The queue for nodes with `priorities[i]` (0 unless set with setOptions). `allZero`: the
+ * caller knows no priority was set, and the priorities need not be read.
+ */
+export function createReadyQueue(priorities: Float64Array, allZero = false): ReadyQueue {
+  for (let index = 0; !allZero && index < priorities.length; index++) {
     if (priorities[index] !== 0) return new PriorityQueue(priorities);
   }
   return new IndexOrderQueue(priorities.length);

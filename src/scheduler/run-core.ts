@@ -30,6 +30,8 @@ export interface RunCoreOptions {
   readonly retryDelays: ArrayLike<number>;
   /** Ready-queue order: higher first, then canonical order. */
   readonly priorities: Float64Array;
+  /** Known before the run: every priority is 0 (the ready queue need not look). */
+  readonly noPriorities?: boolean;
   /** Whether a stored result of node `index` may exist (look it up before running it). */
   readonly mayBeStored: (index: number) => boolean;
   /** Whether node `index`'s computed result is saved before its children get it. */
@@ -67,15 +69,9 @@ export class RunCore {
     const count = plan.nodes.length;
     this.#states = new Uint8Array(count);
     this.#attempts = new Uint32Array(count);
-    // Loops, not TypedArray.from with a map function: that is many times slower in V8.
-    const remainingParents = new Int32Array(count);
-    const { parentStart } = plan;
-    for (let index = 0; index < count; index++) {
-      remainingParents[index] = (parentStart[index + 1] as number) - (parentStart[index] as number);
-    }
-    this.#remainingParents = remainingParents;
+    this.#remainingParents = plan.parentCountsCopy();
     this.#inState[NodeState.waiting] = count;
-    this.#ready = createReadyQueue(options.priorities);
+    this.#ready = createReadyQueue(options.priorities, options.noPriorities === true);
   }
 
   /** Node `index`'s state now. */
@@ -201,10 +197,9 @@ export class RunCore {
   #start(): void {
     if (this.#started) throw new InternalError('the run core was started twice');
     this.#started = true;
-    const parents = this.#remainingParents;
-    for (let index = 0; index < parents.length; index++) {
-      if (parents[index] === 0) this.#parentsDone(index);
-    }
+    // Parentless nodes are the first wave, first in canonical order: no need to look further.
+    const parentless = this.#plan.parentlessCount;
+    for (let index = 0; index < parentless; index++) this.#parentsDone(index);
   }
 
   /** Every parent of `index` is done: look it up, or make it ready. */

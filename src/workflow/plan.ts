@@ -37,55 +37,33 @@ export class ExecutionPlan {
   readonly isLeaf: Uint8Array;
   /** The leaves as given, normalised to an array. */
   readonly leaves: readonly Ref[];
+  /** How many nodes have no parent: the first wave, so indexes 0 to this (excluded). */
+  readonly parentlessCount: number;
   /** Position of each node in {@link nodes}. */
   readonly indexOf: PlanIndex;
   #roots: Node[];
   #rootsSorted = false;
+  readonly #parentCounts: Int32Array;
+  readonly #childCounts: Int32Array;
   #parentIndexes: readonly Int32Array[] | undefined;
   #childIndexes: readonly Int32Array[] | undefined;
 
   constructor(leaves: readonly Ref[]) {
     this.leaves = leaves;
-    const { nodes, roots, byCreation } = orderPlan(leaves);
+    const order = orderPlan(leaves);
+    const { nodes } = order;
     this.nodes = nodes;
-    this.#roots = roots;
+    this.#roots = order.roots;
     this.indexOf = new PlanIndex(nodes);
-    checkUniqueNames(nodes);
-    const count = nodes.length;
-    const parentStart = new Int32Array(count + 1);
-    for (let index = 0; index < count; index++) {
-      parentStart[index + 1] = (parentStart[index] as number) + (nodes[index] as Node).parents.length;
-    }
-    const edges = parentStart[count] as number;
-    const parentList = new Int32Array(edges);
-    const childStart = new Int32Array(count + 1);
-    for (let index = 0, edge = 0; index < count; index++) {
-      const { parents } = nodes[index] as Node;
-      for (let position = 0; position < parents.length; position++) {
-        const parent = (parents[position] as Node).planIndex;
-        parentList[edge++] = parent;
-        (childStart[parent + 1] as number)++;
-      }
-    }
-    for (let index = 0; index < count; index++) {
-      childStart[index + 1] = (childStart[index + 1] as number) + (childStart[index] as number);
-    }
-    // Filled child by child in creation order: each parent's children come out in creation
-    // order, as node.children lists them (those outside the set are never reached).
-    const childList = new Int32Array(edges);
-    const nextChild = childStart.slice(0, count);
-    for (const child of byCreation) {
-      const { parents, planIndex } = child;
-      for (let position = 0; position < parents.length; position++) {
-        const parent = (parents[position] as Node).planIndex;
-        childList[(nextChild[parent] as number)++] = planIndex;
-      }
-    }
-    this.parentStart = parentStart;
-    this.parentList = parentList;
-    this.childStart = childStart;
-    this.childList = childList;
-    this.isLeaf = new Uint8Array(count);
+    checkUniqueNames(order.renamed, nodes);
+    this.parentStart = order.parentStart;
+    this.parentList = order.parentList;
+    this.childStart = order.childStart;
+    this.childList = order.childList;
+    this.#parentCounts = order.parentCounts;
+    this.parentlessCount = order.parentlessCount;
+    this.#childCounts = order.childCounts;
+    this.isLeaf = new Uint8Array(nodes.length);
     for (const leaf of leaves) this.isLeaf[this.indexOf.get(leaf.node) as number] = 1;
   }
 
@@ -124,14 +102,17 @@ export class ExecutionPlan {
     return this.#childIndexes;
   }
 
-  /** How many nodes consume each node's result: a result can be released when this reaches 0. */
+  /**
+   * How many parents each node waits for: a run's own copy, to count down. A copy of counts kept
+   * with the plan (a memory copy), not a loop over the nodes at every run.
+   */
+  parentCountsCopy(): Int32Array {
+    return this.#parentCounts.slice();
+  }
+
+  /** How many nodes consume each node's result (a run's own copy): released when it reaches 0. */
   consumerCounts(): Int32Array {
-    const counts = new Int32Array(this.nodes.length);
-    const start = this.childStart;
-    for (let index = 0; index < counts.length; index++) {
-      counts[index] = (start[index + 1] as number) - (start[index] as number);
-    }
-    return counts;
+    return this.#childCounts.slice();
   }
 }
 
@@ -151,7 +132,7 @@ export class PlanIndex {
   /** The node's index in the plan, undefined when it is not in it. */
   get(node: Node): number | undefined {
     const index = node.planIndex;
-    if (this.#nodes[index] === node) return index;
+    if (index >= 0 && this.#nodes[index] === node) return index;
     if (this.#byNode === undefined) {
       const byNode = new Map<Node, number>();
       for (let each = 0; each < this.#nodes.length; each++) byNode.set(this.#nodes[each] as Node, each);
@@ -177,13 +158,13 @@ function views(start: Int32Array, list: Int32Array): Int32Array[] {
 /**
  * Names are unique within a workflow. Default names are unique by construction (one counter per
  * base name, and a name spells its base name and counter unambiguously), so only given names
- * need checking, unless one of them looks like a default name: then every name is spelt.
+ * need checking, unless one of them looks like a default name: then every name is spelt. Either
+ * way the first duplicate in canonical order is the one reported.
  */
-function checkUniqueNames(nodes: readonly Node[]): void {
+function checkUniqueNames(renamed: readonly Node[], nodes: readonly Node[]): void {
   const byGivenName = new Map<string, Node>();
-  for (const node of nodes) {
-    const given = node.givenName;
-    if (given === undefined) continue;
+  for (const node of renamed) {
+    const given = node.givenName as string;
     if (mayBeDefaultName(given)) {
       checkEveryName(nodes);
       return;
