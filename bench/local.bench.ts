@@ -111,7 +111,9 @@ function perNode(values: readonly number[], nodeCount: number): { median: number
 if ((globalThis as { gc?: unknown }).gc === undefined) {
   console.warn('Run with node --expose-gc for retained bytes and steadier times.');
 }
-await repetition(10_000); // warms the code up: no size pays for the compiler
+// Warms the code up, so that no size pays for the compiler (on a busy machine its thread
+// takes long enough to leave a whole 10,000-node run in the interpreter).
+for (let index = 0; index < 3; index++) await repetition(100_000);
 const rows: FigureRow[] = [];
 for (const [label, nodeCount] of sizes) {
   if (only !== undefined && !only.includes(label)) continue;

@@ -17,6 +17,8 @@ export interface PlanOrder {
   readonly renamed: Node[];
   /** The size of the first wave: the nodes without parents. */
   readonly parentlessCount: number;
+  /** 1 for each node that calls a task (not an actor). */
+  readonly isTask: Uint8Array;
   readonly parentStart: Int32Array;
   readonly parentList: Int32Array;
   readonly childStart: Int32Array;
@@ -203,6 +205,7 @@ function orderInWaves(byCreation: readonly Node[], edges: number): Omit<PlanOrde
   const slotOf = new Int32Array(count);
   const nodes = new Array<Node>(count);
   const renamed: Node[] = [];
+  const isTask = new Uint8Array(count);
   for (let slot = 0; slot < count; slot++) {
     const wave = waveOf[slot] as number;
     const place = waveSizes[wave] as number;
@@ -212,6 +215,7 @@ function orderInWaves(byCreation: readonly Node[], edges: number): Omit<PlanOrde
     const node = byCreation[slot] as Node;
     nodes[place] = node;
     node.planIndex = place; // no later step reads slots from nodes
+    if (node.callable.kind === 'task') isTask[place] = 1;
     if (node.givenName !== undefined) renamed.push(node);
   }
   renamed.sort((a, b) => a.planIndex - b.planIndex);
@@ -219,6 +223,7 @@ function orderInWaves(byCreation: readonly Node[], edges: number): Omit<PlanOrde
     nodes,
     renamed,
     parentlessCount,
+    isTask,
     ...renumberEdges(slotParentStart, slotParents, childCounts, placeOf, slotOf),
   };
 }
@@ -234,7 +239,7 @@ function renumberEdges(
   childCounts: Int32Array,
   placeOf: Int32Array,
   slotOf: Int32Array,
-): Omit<PlanOrder, 'nodes' | 'roots' | 'renamed' | 'parentlessCount'> {
+): Omit<PlanOrder, 'nodes' | 'roots' | 'renamed' | 'parentlessCount' | 'isTask'> {
   const count = placeOf.length;
   const parentStart = new Int32Array(count + 1);
   const childStart = new Int32Array(count + 1);

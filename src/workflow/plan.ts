@@ -35,6 +35,8 @@ export class ExecutionPlan {
   readonly childList: Int32Array;
   /** For each node, whether it is (or an item of it is) a leaf: its result is kept to the end. */
   readonly isLeaf: Uint8Array;
+  /** For each node, 1 when it calls a task, 0 for an actor's constructor or method. */
+  readonly isTask: Uint8Array;
   /** The leaves as given, normalised to an array. */
   readonly leaves: readonly Ref[];
   /** How many nodes have no parent: the first wave, so indexes 0 to this (excluded). */
@@ -62,6 +64,7 @@ export class ExecutionPlan {
     this.childList = order.childList;
     this.#parentCounts = order.parentCounts;
     this.parentlessCount = order.parentlessCount;
+    this.isTask = order.isTask;
     this.#childCounts = order.childCounts;
     this.isLeaf = new Uint8Array(nodes.length);
     for (const leaf of leaves) this.isLeaf[this.indexOf.get(leaf.node) as number] = 1;
