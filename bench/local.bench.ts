@@ -8,7 +8,8 @@
  * run. Baseline, measured in every repetition of the same run: the same additions computed by a
  * hand-written loop over arrays, which is what the graph costs beyond the work itself.
  * Retained bytes: the heap (and typed-array memory) the graph and its plan keep, after a full
- * garbage collection, per node. Figures are medians of the repetitions, with their range.
+ * garbage collection, per node. Figures are medians of the repetitions (BENCH_REPEAT at 1M,
+ * twice as many at 100k, four times at 10k), with their range.
  *
  * Budgets (issue 15): first run at most 2 µs/node at 1,000,000 nodes; at most 600 bytes/node
  * retained with the plan; a rerun no slower than before.
@@ -63,7 +64,10 @@ interface Repetition {
 }
 
 async function repetition(nodeCount: number): Promise<Repetition> {
-  collectGarbage(); // the previous repetition's graph weighs on none of this one's steps
+  // Before a big graph, the previous repetition's garbage (hundreds of MB) must not weigh on
+  // this one. Not before small ones: the next few ms after a forced full collection run several
+  // times slower, which would be most of a 10,000-node repetition.
+  if (nodeCount >= 1_000_000) collectGarbage();
   let started = performance.now();
   const expected = handWritten(nodeCount);
   const handWrittenMs = performance.now() - started;
@@ -119,7 +123,10 @@ for (const [label, nodeCount] of sizes) {
   if (only !== undefined && !only.includes(label)) continue;
   const bytes = retainedBytesPerNode(nodeCount);
   const repetitions: Repetition[] = [];
-  for (let index = 0; index < repeat; index++) repetitions.push(await repetition(nodeCount));
+  // Small sizes take a few ms a step, where one hiccup of a shared machine is the whole
+  // figure: more repetitions for them.
+  const count = nodeCount >= 1_000_000 ? repeat : nodeCount >= 100_000 ? repeat * 2 : repeat * 4;
+  for (let index = 0; index < count; index++) repetitions.push(await repetition(nodeCount));
   const of = (step: keyof Repetition) =>
     perNode(
       repetitions.map((each) => each[step]),
