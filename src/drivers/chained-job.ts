@@ -38,8 +38,10 @@ export function threadChaining(
         return false;
       if (stored?.mayHold(plan.nodes[index] as Node) === true) return false;
       // A task never takes an actor's object on threads: refused in its turn, with the reason.
-      for (const parent of plan.parentIndexes[index] as Int32Array) {
-        if ((plan.nodes[parent] as Node).callable.kind === 'actor-init') return false;
+      const end = plan.parentStart[index + 1] as number;
+      for (let edge = plan.parentStart[index] as number; edge < end; edge++) {
+        if ((plan.nodes[plan.parentList[edge] as number] as Node).callable.kind === 'actor-init')
+          return false;
       }
       return true;
     },

@@ -95,7 +95,10 @@ function sharesInputs(prepared: PreparedJob, plan: ExecutionPlan, parentsSoFar: 
   const node = plan.nodes[prepared.index] as Node;
   let shares = node.args.some((arg) => typeof arg === 'object' && arg !== null && !(arg instanceof Ref));
   const inBatch = prepared.chainedSlots;
-  for (const parent of plan.parentIndexes[prepared.index] as Int32Array) {
+  const { parentStart, parentList } = plan;
+  const end = parentStart[prepared.index + 1] as number;
+  for (let edge = parentStart[prepared.index] as number; edge < end; edge++) {
+    const parent = parentList[edge] as number;
     if (inBatch?.some((slot) => slot.parent === parent)) continue;
     if (parentsSoFar.has(parent)) shares = true;
     parentsSoFar.add(parent);
@@ -120,8 +123,9 @@ function returnedResults(
   for (const [position, { index }] of batch.entries()) {
     let leaves = plan.isLeaf[index] === 1 || mustReturn?.(index) === true;
     if (!leaves) {
-      for (const child of plan.childIndexes[index] as Int32Array) {
-        if (!positions.has(child)) {
+      const end = plan.childStart[index + 1] as number;
+      for (let edge = plan.childStart[index] as number; edge < end; edge++) {
+        if (!positions.has(plan.childList[edge] as number)) {
           leaves = true;
           break;
         }

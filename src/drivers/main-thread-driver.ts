@@ -50,8 +50,16 @@ class MainThreadRun {
   #settled = false;
   #cancelSent = false;
 
+  /**
+   * No node has options or a plugin, there is no signal and nobody listens to timings: every
+   * task node takes the fast path, decided once for the run rather than node by node.
+   */
+  readonly #plainRun: boolean;
+
   constructor(run: PreparedRun) {
     this.#run = run;
+    this.#plainRun =
+      run.optionsAreDefault && run.plugins.length === 0 && run.signal === undefined && !run.timings.enabled;
     this.#store = new ResultStore(run.plan, false);
   }
 
@@ -155,6 +163,7 @@ class MainThreadRun {
     const run = this.#run;
     const node = this.#node(index);
     const { callable } = node;
+    if (this.#plainRun && callable.kind === 'task') return this.#callPlainTask(index, node, callable.fn);
     const { timeout, retries } = run.nodeOptions[index] as ResolvedNodeOptions;
     if (
       callable.kind === 'task' &&

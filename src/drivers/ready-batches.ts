@@ -87,7 +87,10 @@ function addChained<P extends Batchable>(
   for (let next = 0; next < batch.length && batch.length < sizer.maxBatchSize; next++) {
     const source = (batch[next] as P).index;
     if (!chaining.mayChainAfter(source)) continue;
-    for (const child of plan.childIndexes[source] as Int32Array) {
+    const { childStart, childList } = plan;
+    const end = childStart[source + 1] as number;
+    for (let edge = childStart[source] as number; edge < end; edge++) {
+      const child = childList[edge] as number;
       if (batch.length >= sizer.maxBatchSize) return;
       if (inBatch.has(child) || core.stateOf(child) !== NodeState.waiting) continue;
       if (!parentsDoneOrIn(child, plan, core, inBatch, chaining)) continue;
@@ -110,7 +113,10 @@ function parentsDoneOrIn(
   inBatch: ReadonlyMap<number, number>,
   chaining: Chaining<unknown>,
 ): boolean {
-  for (const parent of plan.parentIndexes[child] as Int32Array) {
+  const { parentStart, parentList } = plan;
+  const end = parentStart[child + 1] as number;
+  for (let edge = parentStart[child] as number; edge < end; edge++) {
+    const parent = parentList[edge] as number;
     if (inBatch.has(parent)) {
       if (!chaining.mayChainAfter(parent)) return false;
     } else if (core.stateOf(parent) !== NodeState.done) return false;

@@ -97,17 +97,25 @@ export class ResultStore {
   #topLevelArguments(index: number, node: Node): unknown[] {
     const plan = this.#plan;
     const { args } = node;
-    const parents = plan.parentIndexes[index] as Int32Array;
+    const { parentList } = plan;
+    const parentsEnd = plan.parentStart[index + 1] as number;
     const resolved = new Array<unknown>(args.length);
-    let next = 0;
+    let next = plan.parentStart[index] as number;
+    if (node.parents === args) {
+      // The arguments are the parents themselves, in order (see Node.parents): no test per argument.
+      for (let position = 0; position < args.length; position++) {
+        resolved[position] = this.#results[parentList[next + position] as number];
+      }
+      return resolved;
+    }
     for (let position = 0; position < args.length; position++) {
       const arg = args[position];
       if (!(arg instanceof Ref)) {
         resolved[position] = arg;
         continue;
       }
-      let parent = parents[next];
-      if (parent !== undefined && plan.nodes[parent] === arg.node) next++;
+      let parent = next < parentsEnd ? (parentList[next] as number) : -1;
+      if (parent >= 0 && plan.nodes[parent] === arg.node) next++;
       else parent = plan.indexOf.get(arg.node) as number;
       const result = this.#results[parent];
       resolved[position] = arg.path.length === 0 ? result : resolveRef(arg, () => result);
@@ -125,10 +133,12 @@ export class ResultStore {
    */
   release(index: number): void {
     const plan = this.#plan;
-    for (const parent of plan.parentIndexes[index] as Int32Array) {
-      if (--(this.#remainingConsumers[parent] as number) === 0 && plan.isLeaf[parent] === 0) {
-        this.#results[parent] = undefined;
-      }
+    const { parentList, isLeaf } = plan;
+    const remaining = this.#remainingConsumers;
+    const end = plan.parentStart[index + 1] as number;
+    for (let edge = plan.parentStart[index] as number; edge < end; edge++) {
+      const parent = parentList[edge] as number;
+      if (--(remaining[parent] as number) === 0 && isLeaf[parent] === 0) this.#results[parent] = undefined;
     }
   }
 

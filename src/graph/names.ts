@@ -5,11 +5,29 @@
  * builds the same graph gets the same names on every run, which is what storage keys need.
  * Unlike the original, a collision (a `setName` that reuses a default name, or two task
  * functions with one name in different modules) is caught when a workflow is built.
+ *
+ * A node keeps only its counter and spells its name when asked: a million nodes would
+ * otherwise hold a million strings that most runs never read.
  */
 const countersByBaseName = new Map<string, number>();
 
-export function nextDefaultName(baseName: string): string {
+/** Takes the next counter of `baseName`: the number in the next default name. */
+export function nextNameCounter(baseName: string): number {
   const counter = countersByBaseName.get(baseName) ?? 0;
   countersByBaseName.set(baseName, counter + 1);
+  return counter;
+}
+
+/** The default name of the node that took `counter` for `baseName`. */
+export function defaultName(baseName: string, counter: number): string {
   return `${baseName}_${String(counter).padStart(4, '0')}`;
+}
+
+/**
+ * Whether some default name could be spelt like `name` (it ends in `_` and 4 or more digits).
+ * A name that is not spelt so never collides with a default name: a workflow checks only its
+ * renamed nodes for duplicates, without spelling every default name, unless one of them is.
+ */
+export function mayBeDefaultName(name: string): boolean {
+  return /_\d{4,}$/.test(name);
 }

@@ -1,6 +1,6 @@
 import { collectArgumentRefs } from './arguments.js';
 import type { Callable } from './callable.js';
-import { nextDefaultName } from './names.js';
+import { defaultName, nextNameCounter } from './names.js';
 
 declare const resultType: unique symbol;
 
@@ -55,29 +55,53 @@ export class Node<T = unknown> extends Ref<T> {
   readonly callable: Callable;
   /** Arguments as written by the user, nodes and items included. */
   readonly args: readonly unknown[];
-  /** Distinct nodes this node depends on, in argument order. */
+  /**
+   * Distinct nodes this node depends on, in argument order. When the arguments are exactly
+   * distinct nodes (the usual `sum(a, b)`), this is the same array as {@link args}.
+   */
   readonly parents: readonly Node[];
-  /** Nodes that depend on this one, in creation order. Structure, not run state. */
-  readonly children: Node[] = [];
   /**
    * True when some argument is an array or plain object holding references, so resolution
    * must rebuild it; false lets the executor resolve top-level references only (the hot path).
    */
   readonly hasNestedRefs: boolean;
-  #name: string;
+  /**
+   * The name given with setName, or the counter of the default name, which is spelt only when
+   * asked: most nodes of a big graph never need their name as a string.
+   */
+  #name: string | number;
+  // Children: two inline, more in an array. Most nodes have one or two, and an array per node
+  // would be a third of the graph's memory (a million small arrays for the collector to copy).
+  #firstChild: Node | undefined = undefined;
+  #secondChild: Node | undefined = undefined;
+  #moreChildren: Node[] | undefined = undefined;
+  /**
+   * @internal Where the plan built last with this node put it (workflow/plan.ts), or, while a
+   * plan is being built, a negative mark of the walk that last reached it. A cache of structure,
+   * not run state: no run changes it, and a plan checks it before trusting it (a node may be in
+   * several workflows). A number, not an object: writing it into an old node costs no barrier.
+   */
+  planIndex = -1;
 
   constructor(callable: Callable, args: readonly unknown[], extraParents: readonly Node[] = noParents) {
     super();
     // Checked before the node takes an id or a name: a refused call leaves no trace.
-    const { parents, hasNestedRefs } = collectArgumentRefs(args, extraParents, callable.baseName);
+    let parents: readonly Node[] | undefined;
+    let hasNestedRefs = false;
+    if (extraParents.length === 0) parents = directParents(args);
+    if (parents === undefined) {
+      const collected = collectArgumentRefs(args, extraParents, callable.baseName);
+      parents = collected.parents;
+      hasNestedRefs = collected.hasNestedRefs;
+    }
     this.id = nextNodeId++;
     graphRevision++;
     this.callable = callable;
     this.args = args;
     this.hasNestedRefs = hasNestedRefs;
     this.parents = parents;
-    for (const parent of parents) parent.children.push(this);
-    this.#name = nextDefaultName(callable.baseName);
+    for (let index = 0; index < parents.length; index++) (parents[index] as Node).#addChild(this);
+    this.#name = nextNameCounter(callable.baseName);
   }
 
   override get node(): Node {
@@ -88,9 +112,47 @@ export class Node<T = unknown> extends Ref<T> {
     return emptyPath;
   }
 
+  /**
+   * Nodes that depend on this one, in creation order. Structure, not run state. A new array on
+   * each read: the node keeps its children more compactly.
+   */
+  get children(): readonly Node[] {
+    const first = this.#firstChild;
+    if (first === undefined) return noParents;
+    const second = this.#secondChild;
+    if (second === undefined) return [first];
+    const more = this.#moreChildren;
+    return more === undefined ? [first, second] : [first, second, ...more];
+  }
+
+  /** @internal The first child (creation order), for walks that must not allocate. */
+  get firstChild(): Node | undefined {
+    return this.#firstChild;
+  }
+
+  /** @internal The second child. */
+  get secondChild(): Node | undefined {
+    return this.#secondChild;
+  }
+
+  /** @internal The children after the second, undefined when there are none. */
+  get moreChildren(): readonly Node[] | undefined {
+    return this.#moreChildren;
+  }
+
   /** The node's name: its storage key and what queries match. Unique within a workflow. */
   get name(): string {
-    return this.#name;
+    const name = this.#name;
+    return typeof name === 'string' ? name : defaultName(this.callable.baseName, name);
+  }
+
+  /**
+   * @internal The name given with setName, undefined while the node has its default name
+   * (for the plan's duplicate check, which need not spell default names).
+   */
+  get givenName(): string | undefined {
+    const name = this.#name;
+    return typeof name === 'string' ? name : undefined;
   }
 
   /**
@@ -111,9 +173,77 @@ export class Node<T = unknown> extends Ref<T> {
   }
 
   override toString(): string {
-    return `Node(${this.#name})`;
+    return `Node(${this.name})`;
+  }
+
+  /**
+   * The array of children past the second is reallocated at its exact size while it is short:
+   * `push` would reserve 17 slots at the first. Past that, push: copying would make a node
+   * with many children quadratic.
+   */
+  #addChild(child: Node): void {
+    if (this.#firstChild === undefined) {
+      this.#firstChild = child;
+      return;
+    }
+    if (this.#secondChild === undefined) {
+      this.#secondChild = child;
+      return;
+    }
+    const more = this.#moreChildren;
+    if (more === undefined) {
+      this.#moreChildren = [child];
+      return;
+    }
+    const count = more.length;
+    if (count >= exactChildrenLimit) {
+      more.push(child);
+      return;
+    }
+    const grown = new Array<Node>(count + 1);
+    for (let index = 0; index < count; index++) grown[index] = more[index] as Node;
+    grown[count] = child;
+    this.#moreChildren = grown;
   }
 }
+
+/** Up to this many children past the second, their array is reallocated at its exact size. */
+const exactChildrenLimit = 16;
+
+/**
+ * The parents of a call whose arguments are all nodes, items or primitives (most calls of a
+ * big graph), found without the general walk of {@link collectArgumentRefs}; undefined for
+ * any other call, which takes that walk. When the arguments are distinct nodes, the parents
+ * are the arguments array itself: one array per node instead of two.
+ */
+function directParents(args: readonly unknown[]): readonly Node[] | undefined {
+  const count = args.length;
+  if (count > directArgumentsLimit) return undefined;
+  let refs = 0;
+  let onlyNodes = true;
+  for (let index = 0; index < count; index++) {
+    const arg = args[index];
+    if (arg instanceof Ref) {
+      refs++;
+      if (!(arg instanceof Node)) onlyNodes = false;
+    } else if ((typeof arg === 'object' && arg !== null) || typeof arg === 'function') {
+      return undefined; // may hold references, or be an actor handle to refuse
+    }
+  }
+  if (refs === 0) return noParents;
+  const parents: Node[] = [];
+  for (let index = 0; index < count; index++) {
+    const arg = args[index];
+    if (!(arg instanceof Ref)) continue;
+    const parent = arg.node;
+    if (!parents.includes(parent)) parents.push(parent);
+  }
+  if (onlyNodes && parents.length === count) return args as readonly Node[];
+  return parents.slice(); // exact size: a pushed-to array keeps spare slots
+}
+
+/** Calls with more arguments than this take the general walk (a Set past a few parents). */
+const directArgumentsLimit = 8;
 
 /**
  * An element or field of a node's result, as returned by {@link Ref.item}. It is not a node of

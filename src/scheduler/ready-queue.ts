@@ -17,10 +17,13 @@ export interface ReadyQueue {
   delete(nodeIndex: number): boolean;
 }
 
-/** The queue for nodes with `priorities[i]` (0 unless set with setOptions). */
-export function createReadyQueue(priorities: Float64Array): ReadyQueue {
-  for (const priority of priorities) {
-    if (priority !== 0) return new PriorityQueue(priorities);
+/**
+ * The queue for nodes with `priorities[i]` (0 unless set with setOptions). `allZero`: the
+ * caller knows no priority was set, and the priorities need not be read.
+ */
+export function createReadyQueue(priorities: Float64Array, allZero = false): ReadyQueue {
+  for (let index = 0; !allZero && index < priorities.length; index++) {
+    if (priorities[index] !== 0) return new PriorityQueue(priorities);
   }
   return new IndexOrderQueue(priorities.length);
 }

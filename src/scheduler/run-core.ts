@@ -30,6 +30,8 @@ export interface RunCoreOptions {
   readonly retryDelays: ArrayLike<number>;
   /** Ready-queue order: higher first, then canonical order. */
   readonly priorities: Float64Array;
+  /** Known before the run: every priority is 0 (the ready queue need not look). */
+  readonly noPriorities?: boolean;
   /** Whether a stored result of node `index` may exist (look it up before running it). */
   readonly mayBeStored: (index: number) => boolean;
   /** Whether node `index`'s computed result is saved before its children get it. */
@@ -67,14 +69,9 @@ export class RunCore {
     const count = plan.nodes.length;
     this.#states = new Uint8Array(count);
     this.#attempts = new Uint32Array(count);
-    // Loops, not TypedArray.from with a map function: that is many times slower in V8.
-    const remainingParents = new Int32Array(count);
-    for (let index = 0; index < count; index++) {
-      remainingParents[index] = (plan.parentIndexes[index] as Int32Array).length;
-    }
-    this.#remainingParents = remainingParents;
+    this.#remainingParents = plan.parentCountsCopy();
     this.#inState[NodeState.waiting] = count;
-    this.#ready = createReadyQueue(options.priorities);
+    this.#ready = createReadyQueue(options.priorities, options.noPriorities === true);
   }
 
   /** Node `index`'s state now. */
@@ -211,10 +208,9 @@ export class RunCore {
   #start(): void {
     if (this.#started) throw new InternalError('the run core was started twice');
     this.#started = true;
-    const parents = this.#remainingParents;
-    for (let index = 0; index < parents.length; index++) {
-      if (parents[index] === 0) this.#parentsDone(index);
-    }
+    // Parentless nodes are the first wave, first in canonical order: no need to look further.
+    const parentless = this.#plan.parentlessCount;
+    for (let index = 0; index < parentless; index++) this.#parentsDone(index);
   }
 
   /** Every parent of `index` is done: look it up, or make it ready. */
@@ -235,9 +231,10 @@ export class RunCore {
       return;
     }
     this.#move(index, NodeState.ready, why);
-    const node = this.#plan.nodes[index];
-    this.#timings.queued(index, node?.name ?? '');
-    if (node?.callable.kind === 'task') {
+    // Names are spelt only for listeners: most nodes of a big graph never need theirs.
+    if (this.#timings.enabled) this.#timings.queued(index, this.#nameOf(index));
+    // The plan's flags, not the node: reading a million node objects again costs cache misses.
+    if (this.#plan.isTask[index] === 1) {
       this.#ready.push(index);
     } else {
       // An actor's calls arrive in call order (each depends on the one before): no queue.
@@ -249,7 +246,7 @@ export class RunCore {
   #startAttempt(index: number, why: string): void {
     this.#move(index, NodeState.running, why);
     this.#attempts[index] = (this.#attempts[index] as number) + 1;
-    this.#timings.started(index, this.#nameOf(index));
+    if (this.#timings.enabled) this.#timings.started(index, this.#nameOf(index));
   }
 
   #attemptSucceeded(index: number, event: Extract<RunEvent, { kind: 'attempt-succeeded' }>): void {
@@ -268,7 +265,7 @@ export class RunCore {
 
   #attemptFailed(index: number, error: unknown): void {
     const attempts = this.#attempts[index] as number;
-    const isActor = this.#plan.nodes[index]?.callable.kind !== 'task';
+    const isActor = this.#plan.isTask[index] !== 1;
     const retries = isActor ? 0 : (this.#options.retries[index] as number);
     if (attempts > retries || this.stopped) {
       this.#fail(index, error, 'attempt-failed', attempts);
@@ -299,7 +296,10 @@ export class RunCore {
     this.#move(index, NodeState.done, cached ? 'stored-found' : 'completed');
     this.#outcomes.complete(index, cached);
     const parents = this.#remainingParents;
-    for (const child of this.#plan.childIndexes[index] as Int32Array) {
+    const { childStart, childList } = this.#plan;
+    const end = childStart[index + 1] as number;
+    for (let edge = childStart[index] as number; edge < end; edge++) {
+      const child = childList[edge] as number;
       if (--(parents[child] as number) === 0) this.#parentsDone(child);
     }
   }
@@ -309,14 +309,21 @@ export class RunCore {
     this.#lastErrors.delete(index);
     this.#outcomes.fail(index, nodeFailure(this.#nameOf(index), error, attempts));
     // Every node downstream waits for this one: none of them can run.
-    const downstream = [...(this.#plan.childIndexes[index] as Int32Array)];
+    const downstream: number[] = [];
+    this.#pushChildren(downstream, index);
     while (downstream.length > 0) {
       const child = downstream.pop() as number;
       if (this.#states[child] !== NodeState.waiting) continue;
       this.#end(child, NodeState.skipped, 'ancestor-failed');
-      downstream.push(...(this.#plan.childIndexes[child] as Int32Array));
+      this.#pushChildren(downstream, child);
     }
     if (this.stopped) this.#afterStop();
+  }
+
+  #pushChildren(stack: number[], index: number): void {
+    const { childStart, childList } = this.#plan;
+    const end = childStart[index + 1] as number;
+    for (let edge = childStart[index] as number; edge < end; edge++) stack.push(childList[edge] as number);
   }
 
   /** A stopped attempt: cancelled when the run was, else (a failFast stop) skipped. */

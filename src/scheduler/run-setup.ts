@@ -24,6 +24,8 @@ export interface PreparedRun {
   readonly core: RunCore;
   readonly signal: AbortSignal | undefined;
   readonly nodeOptions: readonly ResolvedNodeOptions[];
+  /** Every node has the default options: no retries, timeout or priority anywhere. */
+  readonly optionsAreDefault: boolean;
   /** Each node's plugin and payload, by plan index. */
   readonly plugins: readonly (PreparedPlugin | undefined)[];
   /** How the run uses its storage, when it has one. */
@@ -46,6 +48,7 @@ export async function prepareRun(
   refuseWorkflowInWorker(workflowName);
   const given = inputs();
   const { plan, plugins, nodeOptions, storage, storageOptions, loggedNodes, events } = given;
+  const optionsAreDefault = given.optionsAreDefault === true;
   await beforeStart?.(given);
   let stored: StoredResults | undefined;
   if (storage !== undefined) {
@@ -71,7 +74,8 @@ export async function prepareRun(
   const retries = new Uint32Array(count);
   const retryDelays = new Float64Array(count);
   const priorities = new Float64Array(count);
-  for (let index = 0; index < count; index++) {
+  // Default options are all zeros, which new typed arrays already are.
+  for (let index = 0; !optionsAreDefault && index < count; index++) {
     const each = nodeOptions[index] as ResolvedNodeOptions;
     retries[index] = each.retries;
     retryDelays[index] = each.retryDelay;
@@ -84,8 +88,9 @@ export async function prepareRun(
     retries,
     retryDelays,
     priorities,
+    noPriorities: optionsAreDefault,
     mayBeStored: stored === undefined ? () => false : (index) => stored.mayHold(nodeAt(index)),
     isSaved: stored === undefined ? () => false : (index) => stored.isCached(nodeAt(index)),
   });
-  return { workflowName, plan, core, signal, nodeOptions, plugins, stored, timings };
+  return { workflowName, plan, core, signal, nodeOptions, optionsAreDefault, plugins, stored, timings };
 }

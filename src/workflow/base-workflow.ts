@@ -41,6 +41,8 @@ export interface WorkflowRunInputs {
   /** Each node's plugin and payload, by plan index, prepared in canonical order. */
   readonly plugins: readonly (PreparedPlugin | undefined)[];
   readonly nodeOptions: readonly ResolvedNodeOptions[];
+  /** Every node has the default options (no query set any): runs may skip reading them. */
+  readonly optionsAreDefault?: boolean;
   readonly storage: Storage | undefined;
   /** How stored results are trusted (setStorage's options). */
   readonly storageOptions: ResolvedStorageOptions;
@@ -261,13 +263,14 @@ export abstract class BaseWorkflow<const L extends Leaves = Leaves> {
   protected runInputs(): WorkflowRunInputs {
     const plan = this.plan();
     // No query ever set anything (the usual case for big graphs): no lookup per node.
-    const nodeOptions =
-      this.#settings.size === 0
-        ? new Array<ResolvedNodeOptions>(plan.nodes.length).fill(defaultNodeOptions)
-        : plan.nodes.map((node) => resolveNodeOptions(this.#settings.get(node)?.options));
+    const optionsAreDefault = this.#settings.size === 0;
+    const nodeOptions = optionsAreDefault
+      ? new Array<ResolvedNodeOptions>(plan.nodes.length).fill(defaultNodeOptions)
+      : plan.nodes.map((node) => resolveNodeOptions(this.#settings.get(node)?.options));
     return {
       workflowName: this.workflowName,
       plan,
+      optionsAreDefault,
       plugins: this.#settings.size === 0 ? [] : this.#preparePlugins(plan),
       nodeOptions,
       storage: this.#storage,
