@@ -21,8 +21,9 @@ export interface ThreadWorkflowOptions extends WorkflowOptions {
    */
   readonly threads?: number;
   /**
-   * Most nodes sent to a worker in one message. Only nodes measured as quick are batched.
-   * @default 64
+   * Most nodes sent to a worker in one message. Only nodes measured as quick are batched
+   * (with their quick descendants that become ready in the batch), up to 2 ms of expected work.
+   * @default 256
    */
   readonly maxBatchSize?: number;
   /**
@@ -51,6 +52,11 @@ export const maxThreads = 1024;
 const minStackSizeMb = 1;
 
 const backendOptionNames = ['threads', 'maxBatchSize', 'resourceLimits'];
+/**
+ * Measured on 2 cores: a chain of 1,000 trivial nodes took 6–8 µs a hop in batches of 256,
+ * 11–15 in batches of 64 (a round trip per batch), and 16–22 in batches of 1,024.
+ */
+const defaultMaxBatchSize = 256;
 const resourceLimitNames = ['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'stackSizeMb'];
 let warnedAboveCores = false;
 
@@ -79,7 +85,7 @@ export function resolveThreadWorkflowOptions(options: ThreadWorkflowOptions): Re
   }
   return {
     threads,
-    maxBatchSize: validateCount(options.maxBatchSize, 'maxBatchSize', 64, Number.MAX_SAFE_INTEGER),
+    maxBatchSize: validateCount(options.maxBatchSize, 'maxBatchSize', defaultMaxBatchSize, Number.MAX_SAFE_INTEGER),
     resourceLimits: validateResourceLimits(options.resourceLimits),
   };
 }
