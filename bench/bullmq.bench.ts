@@ -135,7 +135,9 @@ async function perNodeOverhead(): Promise<void> {
       connection: url,
       queueName: 'overhead',
     });
-    return measure(() => workflow.run());
+    // Awaited here: `await using` closes the workflow when this block is left, and a returned
+    // promise leaves it at once.
+    return await measure(() => workflow.run());
   });
   let rounds = 0;
   const raw = await rawBaseline('raw-overhead', (queue, events) =>
@@ -160,7 +162,9 @@ async function latency(): Promise<void> {
       connection: url,
       queueName: 'latency',
     });
-    return measure(() => workflow.run());
+    // Awaited here: `await using` closes the workflow when this block is left, and a returned
+    // promise leaves it at once.
+    return await measure(() => workflow.run());
   });
   let rounds = 0;
   const raw = await rawBaseline('raw-latency', (queue, events) =>
@@ -202,7 +206,9 @@ async function speedup(): Promise<void> {
       connection: url,
       queueName: 'speedup',
     });
-    return measure(() => workflow.run());
+    // Awaited here: `await using` closes the workflow when this block is left, and a returned
+    // promise leaves it at once.
+    return await measure(() => workflow.run());
   });
   rows.push({
     benchmark: '3. speedup, 8 × 100 ms nodes, 2 workers × 1 thread',
@@ -225,7 +231,9 @@ async function transfer(): Promise<void> {
       connection: url,
       queueName: 'transfer',
     });
-    return measure(() => workflow.run());
+    // Awaited here: `await using` closes the workflow when this block is left, and a returned
+    // promise leaves it at once.
+    return await measure(() => workflow.run());
   });
   const client = new Redis(url);
   const bytes = Buffer.from(new Float64Array(length).fill(1).buffer);

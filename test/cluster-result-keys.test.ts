@@ -1,7 +1,9 @@
 /**
  * A cluster result in Redis: a head and one string per raw part, written then checked against
- * the run's alive key, read in one round trip, deleted with every part its head counts.
+ * the run's alive key, read in one round trip, deleted with every part its head counts; and a
+ * BullMQWorkflow closed right after run() stops that run and leaves no key of it.
  */
+import { BullMQWorkflow, WorkflowClosedError } from 'functionfuse';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteResults } from '../src/cluster/result-deletes.js';
@@ -9,8 +11,17 @@ import { readResults } from '../src/cluster/result-reads.js';
 import { writeResults } from '../src/cluster/result-writes.js';
 import { aliveKey, newRunId } from '../src/cluster/run-keys.js';
 import { packValue, unpackValue } from '../src/cluster/wire-format.js';
-import { redisServer, scanKeys, startRedis, type TestRedis } from './support/cluster.js';
+import { add, ramp } from './fixtures/cluster-tasks.js';
+import {
+  redisServer,
+  scanKeys,
+  startRedis,
+  startWorkerProcess,
+  type TestRedis,
+  type TestWorker,
+} from './support/cluster.js';
 
+const queue = 'cluster-result-keys';
 const ttlMs = 60_000;
 let redis: TestRedis;
 let client: Redis;
@@ -49,6 +60,7 @@ describe.runIf(redisServer.runs)('cluster results in Redis', () => {
   }, 60_000);
 
   describeResultKeys();
+  describeEarlyClose();
 });
 
 function describeResultKeys(): void {
@@ -135,5 +147,44 @@ function describeResultKeys(): void {
     expect(results.size).toBe(0);
     await client.del(aliveKey(runId));
     await deleteResults(client, runId, [3]);
+  });
+}
+
+function describeEarlyClose(): void {
+  describe('BullMQWorkflow closed right after run()', () => {
+    let worker: TestWorker;
+    beforeAll(async () => {
+      worker = await startWorkerProcess({ url: redis.url, queue });
+    }, 60_000);
+
+    afterAll(async () => {
+      await worker?.stop();
+    }, 60_000);
+
+    it('rejects that run with WorkflowClosedError, leaves no key of it, and runs again', async () => {
+      const values = ramp(200_000, 1);
+      const workflow = new BullMQWorkflow([values, add([1, 2])], {
+        workflowName: 'closed-early',
+        connection: redis.url,
+        queueName: queue,
+      });
+      try {
+        const running = workflow.run().catch((error: unknown) => error);
+        await workflow.close();
+        const error = (await running) as Error;
+        expect(error).toBeInstanceOf(WorkflowClosedError);
+        expect(error.message).toBe(
+          'Workflow "closed-early" was closed while running: close() stopped its nodes and ended its Redis ' +
+            'connections before run() settled. Await run() before calling close().',
+        );
+        expect(await scanKeys(redis.url, 'functionfuse:{*')).toEqual([]);
+        const [array, sum] = await workflow.run();
+        expect((array as Float64Array)[199_999]).toBe(200_000);
+        expect(sum).toBe(3);
+      } finally {
+        await workflow.close();
+      }
+      expect(await scanKeys(redis.url, 'functionfuse:{*')).toEqual([]);
+    }, 60_000);
   });
 }
