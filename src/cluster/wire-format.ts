@@ -102,8 +102,10 @@ export function unpackValue(stored: StoredValue, owned?: ArrayBuffer[]): unknown
       taken.add(bytes.buffer);
       part = bytes.buffer;
     } else {
-      part = new ArrayBuffer(bytes.byteLength);
-      new Uint8Array(part).set(bytes);
+      // Memory of its own, not zeroed first: every byte is written at once.
+      const copy = Buffer.allocUnsafeSlow(bytes.byteLength);
+      bytes.copy(copy);
+      part = copy.buffer as ArrayBuffer;
     }
     parts.push(part);
     owned?.push(part);
