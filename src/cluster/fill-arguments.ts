@@ -8,7 +8,8 @@ import type { Redis } from 'ioredis';
 import { FunctionFuseError } from '../errors.js';
 import { readPath } from '../graph/node.js';
 import type { ArgumentSlot, ClusterNodeJob } from './cluster-messages.js';
-import { aliveKey, resultKey } from './run-keys.js';
+import { readResults } from './result-reads.js';
+import type { StoredValue } from './wire-format.js';
 
 /** The job's arguments; `inputOf(parent)` is the parent's decoded result, fresh for this job. */
 export function fillArguments(
@@ -33,27 +34,16 @@ export function fillArguments(
   return args;
 }
 
-/** Whether the run goes on, and the fields of every parent's result the jobs read, by plan index: one round trip. */
+/** Whether the run goes on, and every parent's result the jobs read, by plan index: one round trip (see result-reads.ts). */
 export async function readRunInputs(
   redis: Redis,
   runId: string,
   jobs: readonly { readonly slots: readonly ArgumentSlot[] }[],
-): Promise<{ alive: boolean; inputs: Map<number, Record<string, Buffer>> }> {
+): Promise<{ alive: boolean; inputs: Map<number, StoredValue> }> {
   const parents = new Set<number>();
   for (const job of jobs) for (const slot of job.slots) parents.add(slot.parent);
-  const order = [...parents];
-  const reads = redis.pipeline();
-  reads.exists(aliveKey(runId));
-  for (const parent of order) reads.hgetallBuffer(resultKey(runId, parent));
-  const [aliveReply, ...replies] = (await reads.exec()) ?? [];
-  const inputs = new Map<number, Record<string, Buffer>>();
-  order.forEach((parent, position) => {
-    const [error, fields] = replies[position] ?? [null, undefined];
-    if (error === null && fields !== undefined && Object.keys(fields as object).length > 0) {
-      inputs.set(parent, fields as Record<string, Buffer>);
-    }
-  });
-  return { alive: aliveReply?.[0] === null && aliveReply[1] === 1, inputs };
+  const { alive, results } = await readResults(redis, runId, [...parents], true);
+  return { alive, inputs: results };
 }
 
 export function missingInput(nodeName: string, parent: number): FunctionFuseError {

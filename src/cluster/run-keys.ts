@@ -16,9 +16,17 @@ export function aliveKey(runId: string): string {
   return `functionfuse:{${runId}}:alive`;
 }
 
-/** The key of node `index`'s result in the run. */
+/** The key of node `index`'s result in the run: its head (see wire-format.ts). */
 export function resultKey(runId: string, index: number): string {
   return `functionfuse:{${runId}}:result:${index}`;
+}
+
+/**
+ * The key of raw part `part` of node `index`'s result: the head's key, `:` and the part's
+ * number (result-deletes.ts's script builds the same names from the head's key).
+ */
+export function resultPartKey(runId: string, index: number, part: number): string {
+  return `${resultKey(runId, index)}:${part}`;
 }
 
 /** Every key of a run, for SCAN. */

@@ -5,7 +5,11 @@
  * last consumer is done, and everything of the run is deleted at its end.
  */
 import type { Redis } from 'ioredis';
-import { aliveKey, resultKey } from '../cluster/run-keys.js';
+import { sendInOrder } from '../cluster/redis-sends.js';
+import { deleteResults } from '../cluster/result-deletes.js';
+import { readResults } from '../cluster/result-reads.js';
+import { resultWrites } from '../cluster/result-writes.js';
+import { aliveKey } from '../cluster/run-keys.js';
 import { packValue, unpackValue } from '../cluster/wire-format.js';
 import { InternalError } from '../errors.js';
 
@@ -53,28 +57,32 @@ export class ClusterResults {
   /** Puts a value the coordinator holds (a stored result) where remote children read it. */
   async upload(index: number, value: unknown): Promise<void> {
     this.#keyed.add(index);
-    const key = resultKey(this.#runId, index);
-    await this.#redis
-      .multi()
-      .del(key)
-      .hset(key, ...packValue(value).fields)
-      .pexpire(key, this.#resultTtlMs)
-      .exec();
+    // What the key held goes first (its parts may outnumber the new value's), in the same
+    // round trip: both are sent now, in this order, on one connection.
+    const cleared = deleteResults(this.#redis, this.#runId, [index]);
+    const written = sendInOrder(
+      this.#redis,
+      resultWrites(this.#runId, index, packValue(value), this.#resultTtlMs),
+    );
+    await cleared;
+    const refused = (await written).find(([error]) => error !== null);
+    if (refused !== undefined) throw refused[0];
   }
 
   /** The result a worker wrote for node `index`. */
   async fetch(index: number, nodeName: string): Promise<unknown> {
-    const fields = await this.#redis.hgetallBuffer(resultKey(this.#runId, index));
-    if (fields.h === undefined) {
+    const { results } = await readResults(this.#redis, this.#runId, [index], false);
+    const stored = results.get(index);
+    if (stored === undefined) {
       throw new InternalError(`the result of node "${nodeName}" was reported but is not in Redis`);
     }
-    return unpackValue(fields);
+    return unpackValue(stored);
   }
 
   /** Deletes results nothing reads any more; a failure only leaves them to {@link end}. */
   release(indexes: readonly number[]): void {
     if (indexes.length === 0) return;
-    void this.#redis.del(...indexes.map((index) => resultKey(this.#runId, index))).catch(() => 0);
+    void deleteResults(this.#redis, this.#runId, indexes).catch(() => 0);
   }
 
   /**
@@ -83,11 +91,12 @@ export class ClusterResults {
    */
   async end(waitMs: number): Promise<void> {
     clearInterval(this.#refresh);
-    const keys = [aliveKey(this.#runId), ...[...this.#keyed].map((index) => resultKey(this.#runId, index))];
-    const deletions: Promise<unknown>[] = [];
-    for (let start = 0; start < keys.length; start += 1000) {
-      deletions.push(this.#redis.del(...keys.slice(start, start + 1000)));
-    }
+    // The alive key goes first: a worker's write that comes after finds the run over and
+    // deletes itself; one that came before is among the keys deleted next (result-writes.ts).
+    const deletions = [
+      this.#redis.del(aliveKey(this.#runId)),
+      deleteResults(this.#redis, this.#runId, [...this.#keyed]),
+    ];
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       Promise.all(deletions).catch(() => undefined),

@@ -27,6 +27,13 @@ export abstract class DriverLoop {
    * already ran inside the batch becomes ready on the way, and must not be sent again).
    */
   #pumpHeld = 0;
+  /** Whether startRun() was called: a cancel before it is kept for it. */
+  #started = false;
+  /**
+   * A cancel that came before startRun() (close() while the driver was still getting ready, as
+   * the BullMQ driver does in Redis): the run starts stopped, as with a signal already fired.
+   */
+  #earlyCancel: { readonly reason: unknown } | undefined;
 
   constructor(run: PreparedRun, name: string) {
     this.run = run;
@@ -37,10 +44,12 @@ export abstract class DriverLoop {
   protected startRun(): Promise<readonly unknown[]> {
     return new Promise((resolve, reject) => {
       this.#settlement = { resolve, reject };
+      this.#started = true;
       const { signal } = this.run;
       this.guarded(() => {
         this.withPumpHeld(() => this.tell({ kind: 'start' }));
-        if (signal?.aborted) this.tell({ kind: 'cancel', reason: signal.reason });
+        if (this.#earlyCancel !== undefined) this.tell({ kind: 'cancel', reason: this.#earlyCancel.reason });
+        else if (signal?.aborted) this.tell({ kind: 'cancel', reason: signal.reason });
         else {
           this.pump();
           signal?.addEventListener(
@@ -55,6 +64,10 @@ export abstract class DriverLoop {
 
   /** Cancels the run from outside its signal (close() during run()); a settled run is left as it is. */
   cancel(reason: unknown): void {
+    if (!this.#started) {
+      this.#earlyCancel ??= { reason };
+      return;
+    }
     if (this.#settlement === undefined || this.run.core.stopped) return;
     this.guarded(() => this.tell({ kind: 'cancel', reason }));
   }

@@ -85,7 +85,12 @@ export function resolveThreadWorkflowOptions(options: ThreadWorkflowOptions): Re
   }
   return {
     threads,
-    maxBatchSize: validateCount(options.maxBatchSize, 'maxBatchSize', defaultMaxBatchSize, Number.MAX_SAFE_INTEGER),
+    maxBatchSize: validateCount(
+      options.maxBatchSize,
+      'maxBatchSize',
+      defaultMaxBatchSize,
+      Number.MAX_SAFE_INTEGER,
+    ),
     resourceLimits: validateResourceLimits(options.resourceLimits),
   };
 }
