@@ -45,6 +45,10 @@ export class WireBatchWriter {
   readonly #tasks: string[] = [];
   readonly #taskNumbers = new Map<string, number>();
   readonly #jobs: unknown[] = [];
+  /** The task of the job before: most jobs of a batch run the task the one before ran. */
+  #lastUrl: string | undefined;
+  #lastKey: string | undefined;
+  #lastTask = -1;
 
   /**
    * Adds a job. `links` are its chained slots as {@link pushLink} writes them (undefined when it
@@ -59,13 +63,18 @@ export class WireBatchWriter {
     links: readonly unknown[] | undefined,
     extras: JobExtras | undefined,
   ): void {
-    // Module URLs hold no newline; the pair names the task.
-    const pair = `${moduleUrl}\n${key}`;
-    let task = this.#taskNumbers.get(pair);
-    if (task === undefined) {
-      task = this.#tasks.length / 2;
-      this.#taskNumbers.set(pair, task);
-      this.#tasks.push(moduleUrl, key);
+    let task = this.#lastTask;
+    if (moduleUrl !== this.#lastUrl || key !== this.#lastKey) {
+      // Module URLs hold no newline; the pair names the task.
+      const pair = `${moduleUrl}\n${key}`;
+      task = this.#taskNumbers.get(pair) ?? this.#tasks.length / 2;
+      if (task === this.#tasks.length / 2) {
+        this.#taskNumbers.set(pair, task);
+        this.#tasks.push(moduleUrl, key);
+      }
+      this.#lastUrl = moduleUrl;
+      this.#lastKey = key;
+      this.#lastTask = task;
     }
     this.#jobs.push(name, task, args, flags, links, extras);
   }
