@@ -7,8 +7,9 @@
  * an early `process.exit`.
  */
 const argv = process.argv.slice(2);
+const command = argv.find((argument) => !argument.startsWith('-'));
 
-if (argv.find((argument) => !argument.startsWith('-')) === 'run') {
+if (command === 'run') {
   // Imported on demand: the supervising parent loads no pipeline, workflow or thread code.
   const { superviseRun } = await import('./run-supervisor.js');
   const { exitCode, immediate } = await superviseRun(argv);
@@ -17,4 +18,8 @@ if (argv.find((argument) => !argument.startsWith('-')) === 'run') {
 } else {
   const { runCli } = await import('./program.js');
   process.exitCode = await runCli(argv);
+  // A worker that has closed is done, but BullMQ may keep retry timers of a connection it left
+  // reconnecting, and with them the process, when Redis came back just before the stop
+  // (taskforcesh/bullmq#4656): the process ends once its output is flushed.
+  if (command === 'worker') process.stderr.write('', () => process.exit());
 }

@@ -11,6 +11,7 @@ import { WorkerActors } from './cluster-actors.js';
 import type { ClusterActorJob, ClusterBatch, ClusterJobData, ClusterJobResult } from './cluster-messages.js';
 import { FreshThreads } from './fresh-threads.js';
 import { ModuleResolver } from './module-refs.js';
+import { OutageReport } from './outage-report.js';
 import { openRedis } from './redis-connection.js';
 import { runClusterBatch } from './run-cluster-batch.js';
 import { actorQueueName, cancelChannel, workerKey } from './run-keys.js';
@@ -25,7 +26,12 @@ export interface ClusterWorker {
   readonly id: string;
   readonly threads: number;
   readonly queueName: string;
-  /** Stops taking jobs, lets the running ones finish, then ends its threads and connections. */
+  /**
+   * Stops taking jobs, lets the running ones finish, then ends its threads and connections.
+   * When Redis came back just before it, BullMQ may keep retry timers of a connection it left
+   * reconnecting (taskforcesh/bullmq#4656), and with them the process: a process that only runs
+   * a worker should exit once this resolves, as `functionfuse worker` does.
+   */
   close(): Promise<void>;
 }
 
@@ -121,11 +127,15 @@ export async function startWorker(options: ClusterWorkerOptions): Promise<Cluste
       autorun: false,
     },
   );
-  worker.on('error', (error) => {
-    process.stderr.write(
-      `functionfuse worker ${id}: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
-  });
+  const outage = new OutageReport(
+    (line) => process.stderr.write(line),
+    `functionfuse worker ${id}`,
+    connection.url,
+    () => redis.status === 'ready',
+  );
+  worker.on('error', (error) => outage.error(error));
+  actorWorker.on('error', (error) => outage.error(error));
+  redis.on('ready', () => outage.ready());
   const heartbeat = new Heartbeat(redis, workerKey(queueName, id), threads, lockDurationMs);
   await heartbeat.beat();
   void worker.run();

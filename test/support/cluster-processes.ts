@@ -23,12 +23,16 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-/** Starts `executable` on a free loopback port; FUNCTIONFUSE_REDIS_URL names a server to use instead. */
-export async function startRedis(executable = 'redis-server'): Promise<TestRedis> {
+/**
+ * Starts `executable` on a free loopback port, or on `port` (to start a server again where one
+ * stopped); FUNCTIONFUSE_REDIS_URL names a server to use instead.
+ */
+export async function startRedis(executable = 'redis-server', port?: number): Promise<TestRedis> {
   const given = process.env.FUNCTIONFUSE_REDIS_URL;
   if (given !== undefined && given !== '') return { url: given, pid: undefined, stop: async () => {} };
+  const fixed = port !== undefined;
   for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
+    port ??= await freePort();
     const server = spawn(
       executable,
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
@@ -40,7 +44,8 @@ export async function startRedis(executable = 'redis-server'): Promise<TestRedis
     } catch (error) {
       await stopProcess(server);
       // Another process may have taken the port between the check and the start.
-      if (attempt === 3) throw error;
+      if (attempt === 3 || fixed) throw error;
+      port = undefined;
     }
   }
 }

@@ -20,7 +20,7 @@ export const redisServer = systemProgram('redis-server', {
   env: 'FUNCTIONFUSE_REDIS_URL',
 });
 
-/** A Redis server on a free loopback port (or FUNCTIONFUSE_REDIS_URL's). */
-export function startRedis(): Promise<TestRedis> {
-  return startRedisProcess(redisServer.location);
+/** A Redis server on a free loopback port, or on `port` (or FUNCTIONFUSE_REDIS_URL's). */
+export function startRedis(port?: number): Promise<TestRedis> {
+  return startRedisProcess(redisServer.location, port);
 }

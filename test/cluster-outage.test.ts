@@ -1,0 +1,103 @@
+/**
+ * A `functionfuse worker` while its Redis is away: one line when it is lost, one when it is
+ * back, never a stack per reconnection attempt; and the same rules on the report itself.
+ */
+import { describe, expect, it } from 'vitest';
+import { OutageReport } from '../src/cluster/outage-report.js';
+import { redisServer, startRedis, startWorkerProcess, type TestRedis } from './support/cluster.js';
+
+function reportWithLines(up: { value: boolean }) {
+  const lines: string[] = [];
+  const report = new OutageReport(
+    (line) => lines.push(line),
+    'functionfuse worker w1',
+    'redis://h:1',
+    () => up.value,
+  );
+  return { report, lines };
+}
+
+const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+
+describe('OutageReport', () => {
+  it('says once that Redis is lost, however many errors follow, and once that it is back', () => {
+    const up = { value: false };
+    const { report, lines } = reportWithLines(up);
+    for (let attempt = 0; attempt < 5; attempt++) report.error(refused);
+    up.value = true;
+    report.ready();
+    report.ready();
+    expect(lines).toEqual([
+      'functionfuse worker w1: lost Redis at redis://h:1 (connect ECONNREFUSED 127.0.0.1:1); reconnecting. A job ' +
+        'it holds is reported once Redis is back; if its lock lapses first, another worker takes it.\n',
+      'functionfuse worker w1: Redis at redis://h:1 is back; taking jobs again.\n',
+    ]);
+  });
+
+  it('says each other error while Redis is there, and takes a connection error as the loss', () => {
+    const up = { value: true };
+    const { report, lines } = reportWithLines(up);
+    report.error(new Error('Missing lock for job 7'));
+    report.error(new Error('Missing lock for job 8'));
+    report.error(new Error('Connection is closed.'));
+    report.error(new Error('Connection is closed.'));
+    expect(lines).toEqual([
+      'functionfuse worker w1: Missing lock for job 7\n',
+      'functionfuse worker w1: Missing lock for job 8\n',
+      'functionfuse worker w1: lost Redis at redis://h:1 (Connection is closed.); reconnecting. A job it holds ' +
+        'is reported once Redis is back; if its lock lapses first, another worker takes it.\n',
+    ]);
+  });
+});
+
+async function waitFor(condition: () => boolean, what: string, waitMs = 30_000): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+// A server of FUNCTIONFUSE_REDIS_URL's cannot be stopped and started again by the test.
+const ownServer = redisServer.runs && !process.env.FUNCTIONFUSE_REDIS_URL;
+
+describe.runIf(ownServer)('functionfuse worker while Redis is away', () => {
+  it('writes one line when Redis is lost and one when it is back, with no stack, and stops when told', async () => {
+    const first = await startRedis();
+    const port = Number(new URL(first.url).port);
+    const worker = await startWorkerProcess({ url: first.url, queue: 'outage' });
+    let second: TestRedis | undefined;
+    try {
+      await first.stop();
+      await waitFor(() => worker.stderr().includes('lost Redis'), 'the worker to say Redis is lost');
+      // Let it try to reconnect several times (ioredis retries within a second or two).
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      second = await startRedis(port);
+      await waitFor(
+        () => worker.stderr().includes('is back; taking jobs again'),
+        'the worker to say Redis is back',
+      );
+      const [ready, ...rest] = worker.stderr().trimEnd().split('\n');
+      expect(ready).toMatch(/Ready; Ctrl-C stops it\.$/);
+      const id = /^functionfuse worker (\S+):/.exec(ready as string)?.[1];
+      expect(rest, worker.stderr()).toHaveLength(2);
+      expect(rest[0]).toMatch(
+        new RegExp(
+          `^functionfuse worker ${id}: lost Redis at redis://127\\.0\\.0\\.1:${port} \\(.+\\); reconnecting\\. A job it ` +
+            'holds is reported once Redis is back; if its lock lapses first, another worker takes it\\.$',
+        ),
+      );
+      expect(rest[1]).toBe(
+        `functionfuse worker ${id}: Redis at redis://127.0.0.1:${port} is back; taking jobs again.`,
+      );
+      // Stopped right after Redis came back, it ends by itself (BullMQ may leave timers behind,
+      // taskforcesh/bullmq#4656), not by the SIGKILL stop() sends after its wait.
+      await worker.stop();
+      expect([worker.process.exitCode, worker.process.signalCode]).toEqual([0, null]);
+    } finally {
+      await worker.stop();
+      await second?.stop();
+      await first.stop();
+    }
+  }, 60_000);
+});
