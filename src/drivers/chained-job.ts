@@ -30,25 +30,35 @@ export function threadChaining(
   alone: ReadonlySet<number>,
 ): Chaining<PreparedJob> {
   const { nodeOptions, stored, plan } = run;
-  const isTask = (index: number): boolean => (plan.nodes[index] as Node).callable.kind === 'task';
+  const mayRunAfterParents = (index: number): boolean => {
+    const options = nodeOptions[index] as ResolvedNodeOptions;
+    if (options.retries !== 0 || options.timeout !== undefined || plan.isTask[index] !== 1) return false;
+    if (stored?.mayHold(plan.nodes[index] as Node) === true) return false;
+    // A task never takes an actor's object on threads: refused in its turn, with the reason.
+    const end = plan.parentStart[index + 1] as number;
+    for (let edge = plan.parentStart[index] as number; edge < end; edge++) {
+      if ((plan.nodes[plan.parentList[edge] as number] as Node).callable.kind === 'actor-init') return false;
+    }
+    return true;
+  };
+  const mayBeFollowed = (index: number): boolean =>
+    (nodeOptions[index] as ResolvedNodeOptions).retries === 0 &&
+    plan.isTask[index] === 1 &&
+    (stored === undefined || !stored.isCached(plan.nodes[index] as Node));
+  // Both answers depend only on the run's options and storage: each node's are found once,
+  // when first asked (bit 1: known, 2: may run chained, 4: may be chained after).
+  const rules = new Uint8Array(plan.nodes.length);
+  const rulesOf = (index: number): number => {
+    let known = rules[index] as number;
+    if (known === 0) {
+      known = 1 | (mayRunAfterParents(index) ? 2 : 0) | (mayBeFollowed(index) ? 4 : 0);
+      rules[index] = known;
+    }
+    return known;
+  };
   return {
-    mayRunChained(index) {
-      const options = nodeOptions[index] as ResolvedNodeOptions;
-      if (options.retries !== 0 || options.timeout !== undefined || alone.has(index) || !isTask(index))
-        return false;
-      if (stored?.mayHold(plan.nodes[index] as Node) === true) return false;
-      // A task never takes an actor's object on threads: refused in its turn, with the reason.
-      const end = plan.parentStart[index + 1] as number;
-      for (let edge = plan.parentStart[index] as number; edge < end; edge++) {
-        if ((plan.nodes[plan.parentList[edge] as number] as Node).callable.kind === 'actor-init')
-          return false;
-      }
-      return true;
-    },
-    mayChainAfter(index) {
-      if ((nodeOptions[index] as ResolvedNodeOptions).retries !== 0 || !isTask(index)) return false;
-      return stored === undefined || !stored.isCached(plan.nodes[index] as Node);
-    },
+    mayRunChained: (index) => (rulesOf(index) & 2) !== 0 && !alone.has(index),
+    mayChainAfter: (index) => (rulesOf(index) & 4) !== 0,
     prepareChained(index, inBatch) {
       try {
         return prepareChainedJob(
