@@ -171,9 +171,14 @@ describe('functionfuse bench', () => {
 
   describe('--compare', () => {
     /** An earlier file for the local row only, with its mean and margin of error set. */
-    function earlierFile(name: string, mean: number, overrides: Record<string, unknown> = {}): string {
+    function earlierFile(
+      name: string,
+      mean: number,
+      overrides: Record<string, unknown> = {},
+      moe = 0,
+    ): string {
       const file = join(folder, name);
-      const row = { backend: 'local', label: 'local', latency: { mean, moe: 0 } };
+      const row = { backend: 'local', label: 'local', latency: { mean, moe } };
       const content = {
         kind: 'functionfuse-bench/1',
         pipeline: 'cli-demo',
@@ -186,9 +191,11 @@ describe('functionfuse bench', () => {
     const local = [...quick, '--backend', 'local', '--no-progress'];
 
     it('exits 1 and names the rows slower beyond the margins of error', async () => {
-      const file = earlierFile('fast-before.json', 1e-9);
-      // Enough runs that the margin of error stays below the mean on a loaded machine (with 3,
-      // one slow run can widen the interval down past 0, where it overlaps the earlier figure).
+      // An earlier figure that every run is slower than, however wide its own interval: the
+      // earlier interval, set by hand, ends far below zero. With a margin of 0 the test depended on
+      // this machine's spread: one slow run among 30 can widen the interval down past 0, where it
+      // overlaps the earlier figure, and the row is "within margin".
+      const file = earlierFile('fast-before.json', 1e-9, {}, -1e12);
       const outcome = await runFunctionfuse([
         'bench',
         pipeline,
