@@ -24,12 +24,13 @@ import { runOnThreadPool } from '../dist/src/drivers/thread-pool-driver.js';
 import { WorkflowEvents } from '../dist/src/events/workflow-events.js';
 import { NODE_STATE_NAMES } from '../dist/src/scheduler/node-state.js';
 import { prepareRun } from '../dist/src/scheduler/run-setup.js';
-import { jobCount, readJob, type WireBatch, type WireOutcomes } from '../dist/src/threads/batch-wire.js';
+import { jobCount, readJob, type WireBatch } from '../dist/src/threads/batch-wire.js';
+import type { WireOutcomes } from '../dist/src/threads/outcome-wire.js';
 import { defaultNodeOptions } from '../dist/src/workflow/node-options.js';
 import { ExecutionPlan } from '../dist/src/workflow/plan.js';
 import { defaultStorageOptions } from '../dist/src/workflow/storage-options.js';
 import handle from '../dist/workers/task-worker.js';
-import { exitsIf, failsIf, pair, step, sumOf, zeroFirst } from './fixtures/chain-tasks.js';
+import { exitsIf, failsIf, labelled, pair, statsOf, step, sumOf, zeroFirst } from './fixtures/chain-tasks.js';
 import { withWorkflow } from './support/backends.js';
 
 /** Runs batches with the real worker entry in this thread, each way through a structured clone. */
@@ -129,6 +130,20 @@ describe('chains of quick nodes, on the driver', () => {
     expect(pool.batches[0]?.returned).toEqual(['b', 'total']);
     expect(values[plan.indexOf.get(total) as number]).toBe(6);
     expect(values[plan.indexOf.get(b) as number]).toBe(3);
+  });
+
+  it('fills items of parents of the batch into nested arguments, by string and number keys', async () => {
+    const stats = statsOf([1, 2, 6]).setName('stats');
+    const inner = [stats.item('mean'), stats.item('the parts').item(2), 7];
+    const label = labelled({ name: 'x', inner }).setName('label');
+    const { pool, plan, results } = await runChained([label]);
+    const values = await results;
+    expect(pool.batches.map((batch) => batch.names)).toEqual([['stats', 'label']]);
+    expect(pool.batches[0]?.returned).toEqual(['label']);
+    expect(values[plan.indexOf.get(label) as number]).toBe('x:3:6:7');
+    // The user's own containers are not filled in.
+    expect(inner[2]).toBe(7);
+    expect(typeof inner[0]).toBe('object');
   });
 
   it('gives each consumer in the batch its own copy of a result read twice, and keeps a leaf intact', async () => {

@@ -8,13 +8,8 @@ import { runOnThreadPool } from '../src/drivers/thread-pool-driver.js';
 import { WorkflowEvents } from '../src/events/workflow-events.js';
 import { type Ref, task } from '../src/index.js';
 import { prepareRun } from '../src/scheduler/run-setup.js';
-import {
-  jobCount,
-  readJob,
-  succeeded,
-  type WireBatch,
-  type WireOutcomes,
-} from '../src/threads/batch-wire.js';
+import { jobCount, readJob, type WireBatch } from '../src/threads/batch-wire.js';
+import { succeeded, type WireOutcomes } from '../src/threads/outcome-wire.js';
 import { defaultNodeOptions } from '../src/workflow/node-options.js';
 import { ExecutionPlan } from '../src/workflow/plan.js';
 import { defaultStorageOptions } from '../src/workflow/storage-options.js';

@@ -8,20 +8,22 @@ import { performance } from 'node:perf_hooks';
 import { threadId } from 'node:worker_threads';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import {
-  failed,
   isolateFlag,
   jobCount,
   keepInWorkerFlag,
-  notRun,
-  type OutcomeExtras,
   readJob,
-  succeeded,
   type WireBatch,
-  type WireOutcomes,
   type WorkerJob,
 } from '../src/threads/batch-wire.js';
 import { fillChained } from '../src/threads/chained-arguments.js';
 import type { WorkerRequest } from '../src/threads/messages.js';
+import {
+  failed,
+  notRun,
+  type OutcomeExtras,
+  succeeded,
+  type WireOutcomes,
+} from '../src/threads/outcome-wire.js';
 import { rebuildPlugin } from '../src/threads/remote-plugin.js';
 import { runJob } from '../src/threads/run-job.js';
 import { startupBefore, warmUp } from '../src/threads/worker-startup.js';
@@ -34,7 +36,7 @@ async function runBatch(batch: WireBatch): Promise<unknown> {
   const count = jobCount(batch);
   const jobs: WorkerJob[] = [];
   for (let position = 0; position < count; position++) jobs.push(readJob(batch, position));
-  const kinds: number[] = [];
+  const kinds = new Uint8Array(count);
   const values: unknown[] = [];
   const times = new Float64Array(count * 2);
   let extras: Record<number, OutcomeExtras> | undefined;
@@ -47,13 +49,13 @@ async function runBatch(batch: WireBatch): Promise<unknown> {
   // Copies are taken before any job runs: a job that mutates a shared input must not reach the
   // copy of a later one.
   const argsOfJobs = jobs.map((job) =>
-    (job.flags & isolateFlag) === 0 ? (job.args as unknown[]) : structuredClone(job.args as unknown[]),
+    (job.flags & isolateFlag) === 0 ? job.args : structuredClone(job.args),
   );
   for (const [position, job] of jobs.entries()) {
     let args: unknown[] | undefined = argsOfJobs[position] as unknown[];
-    if (job.links !== undefined) args = fillChained(job.links, args, soFar);
+    if (job.linksEnd > job.linksStart) args = fillChained(batch, job.linksStart, job.linksEnd, args, soFar);
     if (args === undefined) {
-      kinds.push(notRun);
+      kinds[position] = notRun;
       values.push(undefined);
       continue;
     }
@@ -68,11 +70,11 @@ async function runBatch(batch: WireBatch): Promise<unknown> {
       extras[position] = { startup };
     }
     if (!outcome.ok) {
-      kinds.push(failed);
+      kinds[position] = failed;
       values.push(outcome.error);
       continue;
     }
-    kinds.push(succeeded);
+    kinds[position] = succeeded;
     soFar.values[position] = outcome.value;
     soFar.succeeded[position] = 1;
     if ((job.flags & keepInWorkerFlag) !== 0) {

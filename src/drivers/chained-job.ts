@@ -96,6 +96,9 @@ export function prepareChainedJob(
   const { args, slots } = argumentTemplate(node, plan, (parent) =>
     inBatch.has(parent) ? undefined : { value: store.valueOf(parent) },
   );
+  // A symbol cannot travel to a worker; such an item is read here, when its parent is done.
+  if (slots.some((slot) => slot.path.some((key) => typeof key === 'symbol')))
+    throw new TypeError(`Node "${node.name}" reads a symbol-keyed item of a parent: it is not chained`);
   return {
     index,
     nodeName: node.name,

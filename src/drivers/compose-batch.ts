@@ -14,7 +14,6 @@ import { Ref } from '../graph/node.js';
 import {
   isolateFlag,
   keepInWorkerFlag,
-  pushLink,
   shareResultFlag,
   type WireBatch,
   WireBatchWriter,
@@ -54,15 +53,6 @@ export function composeBatch(
     let flags = batch.length > 1 && sharesInputs(prepared, plan, parentsSoFar) ? isolateFlag : 0;
     if (job.shareResult === true) flags |= shareResultFlag;
     if (returned !== undefined && returned[position] === 0) flags |= keepInWorkerFlag;
-    let links: unknown[] | undefined;
-    if (chainedSlots !== undefined && positions !== undefined && returned !== undefined) {
-      links = [];
-      for (const slot of chainedSlots) {
-        const source = positions.get(slot.parent) as number;
-        const copy = returned[source] === 1 || lastReader?.get(source) !== position;
-        pushLink(links, slot.at, source, copy, slot.path, slot.parentName);
-      }
-    }
     let extras:
       | { plugin?: { spec: number; payload: unknown }; save?: NonNullable<typeof job.save> }
       | undefined;
@@ -75,7 +65,14 @@ export function composeBatch(
       extras = { plugin: { spec, payload: job.plugin.payload } };
     }
     if (job.save !== undefined) extras = { ...extras, save: job.save };
-    writer.add(job.nodeName, job.moduleUrl, job.key, job.args, flags, links, extras);
+    writer.add(job.nodeName, job.moduleUrl, job.key, job.args, flags, extras);
+    if (chainedSlots !== undefined && positions !== undefined && returned !== undefined) {
+      for (const slot of chainedSlots) {
+        const source = positions.get(slot.parent) as number;
+        const copy = returned[source] === 1 || lastReader?.get(source) !== position;
+        writer.addLink(slot.at, source, copy, slot.path);
+      }
+    }
   }
   const lone = batch.length === 1 ? (batch[0] as PreparedJob) : undefined;
   const transferList = lone?.transferList ?? [];

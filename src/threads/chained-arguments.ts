@@ -3,6 +3,7 @@
  * put into the spots the main thread left empty (see drivers/compose-batch.ts).
  */
 import { readPath } from '../graph/node.js';
+import { jobName, linkKey, type WireBatch } from './batch-wire.js';
 
 /** What the batch has made so far: each earlier job's result, and whether it succeeded. */
 export interface BatchResultsSoFar {
@@ -12,19 +13,22 @@ export interface BatchResultsSoFar {
 
 /**
  * The job's arguments, or undefined when a job it reads did not succeed (then it does not
- * run). `links` are its slots as batch-wire.ts's pushLink wrote them; `args` is the job's own
- * copy of its template, filled in place. A slot marked `copy` gets a structured clone, one per
- * job and source, so two spots that name one result still hold one object, as they would had
- * it come from the main thread.
+ * run). Its slots are `batch.links` from `start` to `end`, as WireBatchWriter.addLink wrote
+ * them; `args` is the job's own copy of its template, filled in place. A slot marked `copy`
+ * gets a structured clone, one per job and source, so two spots that name one result still hold
+ * one object, as they would had it come from the main thread.
  */
 export function fillChained(
-  links: readonly unknown[],
+  batch: WireBatch,
+  start: number,
+  end: number,
   args: unknown[],
   soFar: BatchResultsSoFar,
 ): unknown[] | undefined {
+  const { links } = batch;
   let copies: Map<number, unknown> | undefined;
-  let next = 0;
-  while (next < links.length) {
+  let next = start;
+  while (next < end) {
     const atLength = links[next] as number;
     const atStart = next + 1;
     next = atStart + atLength;
@@ -33,7 +37,6 @@ export function fillChained(
     const pathLength = links[next + 2] as number;
     const pathStart = next + 3;
     next = pathStart + pathLength;
-    const jobName = links[next++] as string;
     if (soFar.succeeded[job] !== 1) return undefined;
     let value = soFar.values[job];
     if (copy && typeof value === 'object' && value !== null) {
@@ -41,15 +44,21 @@ export function fillChained(
       if (!copies.has(job)) copies.set(job, structuredClone(value));
       value = copies.get(job);
     }
-    const item =
-      pathLength === 0
-        ? value
-        : readPath(value, links.slice(pathStart, pathStart + pathLength) as PropertyKey[], jobName);
+    let item = value;
+    if (pathLength > 0) {
+      const path: (string | number)[] = [];
+      for (let key = pathStart; key < pathStart + pathLength; key++)
+        path.push(linkKey(batch, links[key] as number));
+      item = readPath(value, path, jobName(batch, job));
+    }
     let container = args as unknown as Record<string | number, unknown>;
     for (let depth = 0; depth < atLength - 1; depth++) {
-      container = container[links[atStart + depth] as string | number] as Record<string | number, unknown>;
+      container = container[linkKey(batch, links[atStart + depth] as number)] as Record<
+        string | number,
+        unknown
+      >;
     }
-    container[links[atStart + atLength - 1] as string | number] = item;
+    container[linkKey(batch, links[atStart + atLength - 1] as number)] = item;
   }
   return args;
 }

@@ -1,6 +1,7 @@
 import { Piscina } from 'piscina';
-import { decodeOutcomes, encodeBatch, type WireBatch, type WireOutcomes } from './batch-wire.js';
+import { encodeBatch, type WireBatch } from './batch-wire.js';
 import type { BatchResult, JobBatch, WarmUpRequest, WarmUpResult, WorkerRequest } from './messages.js';
+import { decodeOutcomes, type WireOutcomes } from './outcome-wire.js';
 import { workerEntryPath } from './worker-entry.js';
 
 /** Options of the worker-thread pool that runs task nodes. */
