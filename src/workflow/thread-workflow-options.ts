@@ -23,7 +23,7 @@ export interface ThreadWorkflowOptions extends WorkflowOptions {
   /**
    * Most nodes sent to a worker in one message. Only nodes measured as quick are batched
    * (with their quick descendants that become ready in the batch), up to 2 ms of expected work.
-   * @default 256
+   * @default 1024
    */
   readonly maxBatchSize?: number;
   /**
@@ -53,10 +53,12 @@ const minStackSizeMb = 1;
 
 const backendOptionNames = ['threads', 'maxBatchSize', 'resourceLimits'];
 /**
- * Measured on 2 cores: a chain of 1,000 trivial nodes took 6–8 µs a hop in batches of 256,
- * 11–15 in batches of 64 (a round trip per batch), and 16–22 in batches of 1,024.
+ * Measured on 2 cores, with batches packed as threads/batch-wire.ts packs them: a chain of
+ * 1,000 trivial nodes took 5.0–5.7 µs a hop in batches of 1,024 and 5.7–6.3 in batches of 256
+ * (a round trip per batch); 4,000 independent ones 2.8–3.8 µs a node against 3.1–6.0. Before
+ * the batches were packed, larger ones cost more to clone than their round trips saved.
  */
-const defaultMaxBatchSize = 256;
+const defaultMaxBatchSize = 1024;
 const resourceLimitNames = ['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'stackSizeMb'];
 let warnedAboveCores = false;
 
