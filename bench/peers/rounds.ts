@@ -13,14 +13,20 @@ export interface ArmTimes {
   readonly maxMs: number;
 }
 
-/** Runs every arm once untimed (warm-up), then `rounds` timed rounds of all arms in turn. */
+/**
+ * Runs `warmUpRounds` untimed rounds of all arms in turn (one by default), then `rounds` timed
+ * ones. Code that runs once per node in each of several threads needs thousands of nodes
+ * before V8 has compiled it all (a chain of 1,000 quick nodes settles after about 8 runs): a
+ * case that means to compare settled speeds warms every arm alike for longer.
+ */
 export async function alternateRounds<Name extends string>(
   arms: Readonly<Record<Name, () => PromiseLike<unknown> | unknown>>,
   rounds: number,
+  warmUpRounds = 1,
 ): Promise<Record<Name, ArmTimes>> {
   const names = Object.keys(arms) as Name[];
   const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<Name, number[]>;
-  for (const name of names) await arms[name]();
+  for (let index = 0; index < warmUpRounds; index++) for (const name of names) await arms[name]();
   for (let index = 0; index < rounds; index++) {
     for (const name of names) {
       const started = performance.now();

@@ -28,7 +28,8 @@ export async function perNodeOverhead(): Promise<FigureRow[]> {
         piscina.run({ kind: 'noop-batch', values: values.slice(thread * share, (thread + 1) * share) }),
       ),
     );
-  // The first round (untimed) starts the pools and teaches our sizer the nodes' durations.
+  // The warm-up rounds (untimed) start the pools, teach our sizer the nodes' durations and let
+  // V8 compile every arm's per-node code (see alternateRounds).
   const times = await alternateRounds(
     {
       threads: () => threaded.run(),
@@ -36,6 +37,7 @@ export async function perNodeOverhead(): Promise<FigureRow[]> {
       'batched by hand': batchedByHand,
     } as Record<string, () => Promise<unknown>>,
     15,
+    10,
   );
   await Promise.all([threaded.close(), ...peers.map((peer) => peer.close())]);
   const perNode = 1000 / count;
