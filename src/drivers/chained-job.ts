@@ -91,7 +91,7 @@ export function prepareChainedJob(
   plugin: RemotePluginCall | undefined,
   inBatch: ReadonlyMap<number, number>,
 ): PreparedJob {
-  taskModuleOf(node, 'worker threads'); // refuses, before anything is read, a task no worker can load
+  const module = taskModuleOf(node, 'worker threads'); // refuses, before anything is read, a task no worker can load
   checkPlainArguments(node);
   const { args, slots } = argumentTemplate(node, plan, (parent) =>
     inBatch.has(parent) ? undefined : { value: store.valueOf(parent) },
@@ -99,10 +99,11 @@ export function prepareChainedJob(
   // A symbol cannot travel to a worker; such an item is read here, when its parent is done.
   if (slots.some((slot) => slot.path.some((key) => typeof key === 'symbol')))
     throw new TypeError(`Node "${node.name}" reads a symbol-keyed item of a parent: it is not chained`);
+  const nodeName = node.name;
   return {
     index,
-    nodeName: node.name,
-    job: jobOf(node, args, options, plugin, undefined),
+    nodeName,
+    job: jobOf(nodeName, module, args, options, plugin, undefined),
     transferList: [],
     solo: false,
     timeoutMs: undefined,

@@ -45,16 +45,19 @@ export function prepareTaskJob(
   plugin: RemotePluginCall | undefined,
   save: WorkerSaveRequest | undefined,
 ): PreparedJob {
-  taskModuleOf(node, 'worker threads'); // refuses, before any result is released, a task no worker can load
+  const module = taskModuleOf(node, 'worker threads'); // refuses, before any result is released, a task no worker can load
   checkPlainArguments(node);
-  const transfers = new Set<ArrayBuffer>();
-  const args = store.argumentsFor(index, options.retries === 0 ? transfers : undefined);
-  const transferList = [...transfers];
-  const transferBytes = transferList.reduce((total, buffer) => total + buffer.byteLength, 0);
+  // Only parents' results can move: a node without parents moves nothing.
+  const transfers = options.retries === 0 && node.parents.length > 0 ? new Set<ArrayBuffer>() : undefined;
+  const args = store.argumentsFor(index, transfers);
+  const transferList = transfers === undefined || transfers.size === 0 ? noBuffers : [...transfers];
+  let transferBytes = 0;
+  for (const buffer of transferList) transferBytes += buffer.byteLength;
+  const nodeName = node.name;
   return {
     index,
-    nodeName: node.name,
-    job: jobOf(node, args, options, plugin, save),
+    nodeName,
+    job: jobOf(nodeName, module, args, options, plugin, save),
     transferList,
     solo: options.timeout !== undefined || transferBytes > soloTransferBytes,
     timeoutMs: options.timeout,
@@ -63,24 +66,27 @@ export function prepareTaskJob(
   };
 }
 
-/** The job that runs task node `node` with `args`, as a worker thread reads it. */
+const noBuffers: readonly ArrayBuffer[] = [];
+
+/** The job that runs a task node with `args`, as a worker thread reads it (made for every node: no spreads). */
 export function jobOf(
-  node: Node,
+  nodeName: string,
+  module: { readonly moduleUrl: string; readonly key: string },
   args: readonly unknown[],
   options: ResolvedNodeOptions,
   plugin: RemotePluginCall | undefined,
   save: WorkerSaveRequest | undefined,
 ): PreparedJob['job'] {
-  const { moduleUrl, key } = taskModuleOf(node, 'worker threads');
-  return {
-    nodeName: node.name,
-    moduleUrl,
-    key,
+  const job: { -readonly [K in keyof PreparedJob['job']]: PreparedJob['job'][K] } = {
+    nodeName,
+    moduleUrl: module.moduleUrl,
+    key: module.key,
     args,
-    ...(plugin === undefined ? {} : { plugin }),
-    ...(save === undefined ? {} : { save }),
-    ...(options.shareResult ? { shareResult: true as const } : {}),
   };
+  if (plugin !== undefined) job.plugin = plugin;
+  if (save !== undefined) job.save = save;
+  if (options.shareResult) job.shareResult = true;
+  return job;
 }
 
 /**
@@ -106,8 +112,12 @@ export function taskModuleOf(
 
 /** Refuses plain argument values that cannot reach a worker, naming the node and the spot. */
 export function checkPlainArguments(node: Node): void {
-  node.args.forEach((arg, position) => {
-    if (arg instanceof Ref || arg === null || (typeof arg !== 'object' && typeof arg !== 'function')) return;
+  const { args } = node;
+  if (args === node.parents) return; // every argument is a node (see Node.parents)
+  for (let position = 0; position < args.length; position++) {
+    const arg = args[position];
+    if (arg instanceof Ref || arg === null || (typeof arg !== 'object' && typeof arg !== 'function'))
+      continue;
     const { problem } = inspectValue(arg, false, (value) => value instanceof Ref);
     if (problem !== undefined) {
       throw new UncloneableValueError(
@@ -115,5 +125,5 @@ export function checkPlainArguments(node: Node): void {
           `args[${position}]${problem.path} is ${problem.description}.`,
       );
     }
-  });
+  }
 }

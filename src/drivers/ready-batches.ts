@@ -81,8 +81,8 @@ function addChained<P extends Batchable>(
   sizer: BatchSizer,
   chaining: Chaining<P>,
 ): void {
-  const inBatch = new Map<number, number>();
-  for (const [position, prepared] of batch.entries()) inBatch.set(prepared.index, position);
+  // Made when the first child is met: a batch of nodes without waiting children needs none.
+  let inBatch: Map<number, number> | undefined;
   let total = 0;
   for (let next = 0; next < batch.length && batch.length < sizer.maxBatchSize; next++) {
     const source = (batch[next] as P).index;
@@ -92,7 +92,12 @@ function addChained<P extends Batchable>(
     for (let edge = childStart[source] as number; edge < end; edge++) {
       const child = childList[edge] as number;
       if (batch.length >= sizer.maxBatchSize) return;
-      if (inBatch.has(child) || core.stateOf(child) !== NodeState.waiting) continue;
+      if (core.stateOf(child) !== NodeState.waiting) continue;
+      if (inBatch === undefined) {
+        inBatch = new Map();
+        for (let position = 0; position < batch.length; position++)
+          inBatch.set((batch[position] as P).index, position);
+      } else if (inBatch.has(child)) continue;
       if (!parentsDoneOrIn(child, plan, core, inBatch, chaining)) continue;
       const estimate = sizer.estimate((plan.nodes[child] as Node).callable);
       if (estimate === undefined || total + estimate > sizer.budgetMs || !chaining.mayRunChained(child))

@@ -68,25 +68,61 @@ export class ResultStore {
       return args;
     }
     const moved: unknown[] = [];
-    const args = resolveArguments(node, (parentNode) => {
-      if (parentNode.callable.kind === 'actor-init' && this.#actorObjectsStayInThreads) {
-        throw new FunctionFuseError(
-          `Node "${node.name}" takes the object of actor "${parentNode.name}" as an argument. On ThreadWorkflow ` +
-            "an actor's object stays in its own thread: call its methods and pass their results instead.",
-        );
-      }
-      const parent = plan.indexOf.get(parentNode) as number;
-      const value = this.#results[parent];
-      if (transferList !== undefined && this.#remainingConsumers[parent] === 1 && plan.isLeaf[parent] === 0) {
-        moved.push(value);
-      }
-      return value;
-    });
+    const args =
+      node.parents === node.args
+        ? this.#parentResults(index, node, transferList, moved)
+        : resolveArguments(node, (parentNode) => {
+            const parent = plan.indexOf.get(parentNode) as number;
+            if (this.#actorObjectsStayInThreads) this.#refuseActorObject(node, parent);
+            const value = this.#results[parent];
+            if (
+              transferList !== undefined &&
+              this.#remainingConsumers[parent] === 1 &&
+              plan.isLeaf[parent] === 0
+            ) {
+              moved.push(value);
+            }
+            return value;
+          });
     for (const value of moved) {
       for (const buffer of inspectValue(value, true).transferables) transferList?.add(buffer);
     }
     this.release(index);
     return args;
+  }
+
+  /**
+   * The arguments of a node whose arguments are its parents themselves, in order, for a worker:
+   * each parent's result, with those it is the last consumer of added to `moved`.
+   */
+  #parentResults(
+    index: number,
+    node: Node,
+    transferList: Set<ArrayBuffer> | undefined,
+    moved: unknown[],
+  ): unknown[] {
+    const plan = this.#plan;
+    const { parentList, isLeaf } = plan;
+    const start = plan.parentStart[index] as number;
+    const resolved = new Array<unknown>(node.args.length);
+    for (let position = 0; position < resolved.length; position++) {
+      const parent = parentList[start + position] as number;
+      if (this.#actorObjectsStayInThreads) this.#refuseActorObject(node, parent);
+      const value = this.#results[parent];
+      if (transferList !== undefined && this.#remainingConsumers[parent] === 1 && isLeaf[parent] === 0)
+        moved.push(value);
+      resolved[position] = value;
+    }
+    return resolved;
+  }
+
+  #refuseActorObject(node: Node, parent: number): void {
+    const parentNode = this.#plan.nodes[parent] as Node;
+    if (parentNode.callable.kind !== 'actor-init') return;
+    throw new FunctionFuseError(
+      `Node "${node.name}" takes the object of actor "${parentNode.name}" as an argument. On ThreadWorkflow ` +
+        "an actor's object stays in its own thread: call its methods and pass their results instead.",
+    );
   }
 
   /**
