@@ -11,6 +11,7 @@ import type { PreparedRun } from '../scheduler/run-setup.js';
 import type { RemotePluginCall } from '../threads/messages.js';
 import type { ResolvedNodeOptions } from '../workflow/node-options.js';
 import type { ExecutionPlan } from '../workflow/plan.js';
+import type { ChainedSlot } from './prepared-job.js';
 import { checkPlainArguments, jobOf, type PreparedJob, taskModuleOf } from './prepared-job.js';
 import type { Chaining } from './ready-batches.js';
 import { argumentTemplate } from './remote-arguments.js';
@@ -93,9 +94,12 @@ export function prepareChainedJob(
 ): PreparedJob {
   const module = taskModuleOf(node, 'worker threads'); // refuses, before anything is read, a task no worker can load
   checkPlainArguments(node);
-  const { args, slots } = argumentTemplate(node, plan, (parent) =>
-    inBatch.has(parent) ? undefined : { value: store.valueOf(parent) },
-  );
+  const { args, slots } =
+    node.parents === node.args
+      ? parentsTemplate(index, plan, store, inBatch)
+      : argumentTemplate(node, plan, (parent) =>
+          inBatch.has(parent) ? undefined : { value: store.valueOf(parent) },
+        );
   // A symbol cannot travel to a worker; such an item is read here, when its parent is done.
   if (slots.some((slot) => slot.path.some((key) => typeof key === 'symbol')))
     throw new TypeError(`Node "${node.name}" reads a symbol-keyed item of a parent: it is not chained`);
@@ -111,4 +115,28 @@ export function prepareChainedJob(
     retryDelayMs: options.retryDelay,
     chainedSlots: slots,
   };
+}
+
+const noPath: readonly PropertyKey[] = [];
+
+/**
+ * The template of a node whose arguments are its parents themselves, in order (the usual
+ * chain): argumentTemplate's result, read from the plan's parent list without a walk.
+ */
+function parentsTemplate(
+  index: number,
+  plan: ExecutionPlan,
+  store: ResultStore,
+  inBatch: ReadonlyMap<number, number>,
+): { readonly args: readonly unknown[]; readonly slots: readonly ChainedSlot[] } {
+  const start = plan.parentStart[index] as number;
+  const count = (plan.parentStart[index + 1] as number) - start;
+  const args = new Array<unknown>(count);
+  const slots: ChainedSlot[] = [];
+  for (let position = 0; position < count; position++) {
+    const parent = plan.parentList[start + position] as number;
+    if (inBatch.has(parent)) slots.push({ at: [position], parent, path: noPath });
+    else args[position] = store.valueOf(parent);
+  }
+  return { args, slots };
 }

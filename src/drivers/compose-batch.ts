@@ -50,7 +50,7 @@ export function composeBatch(
   const lastReader = positions === undefined ? undefined : lastReaders(batch, positions);
   for (const [position, prepared] of batch.entries()) {
     const { job, chainedSlots } = prepared;
-    let flags = batch.length > 1 && sharesInputs(prepared, plan, parentsSoFar) ? isolateFlag : 0;
+    let flags = batch.length > 1 && sharesInputs(prepared, plan, parentsSoFar, positions) ? isolateFlag : 0;
     if (job.shareResult === true) flags |= shareResultFlag;
     if (returned !== undefined && returned[position] === 0) flags |= keepInWorkerFlag;
     let extras:
@@ -69,7 +69,7 @@ export function composeBatch(
     if (chainedSlots !== undefined && positions !== undefined && returned !== undefined) {
       for (const slot of chainedSlots) {
         const source = positions.get(slot.parent) as number;
-        const copy = returned[source] === 1 || lastReader?.get(source) !== position;
+        const copy = returned[source] === 1 || lastReader?.[source] !== position;
         writer.addLink(slot.at, source, copy, slot.path);
       }
     }
@@ -86,17 +86,26 @@ export function composeBatch(
 
 /**
  * Whether the job may hold an object an earlier job of the batch holds too. Results of jobs in
- * the batch do not count: the worker copies them as their slots say.
+ * the batch (`positions`) do not count: the worker copies them as their slots say.
  */
-function sharesInputs(prepared: PreparedJob, plan: ExecutionPlan, parentsSoFar: Set<number>): boolean {
+function sharesInputs(
+  prepared: PreparedJob,
+  plan: ExecutionPlan,
+  parentsSoFar: Set<number>,
+  positions: ReadonlyMap<number, number> | undefined,
+): boolean {
   const node = plan.nodes[prepared.index] as Node;
-  let shares = node.args.some((arg) => typeof arg === 'object' && arg !== null && !(arg instanceof Ref));
-  const inBatch = prepared.chainedSlots;
+  let shares = false;
+  const { args } = node;
+  if (args !== node.parents) {
+    for (const arg of args)
+      if (typeof arg === 'object' && arg !== null && !(arg instanceof Ref)) shares = true;
+  }
   const { parentStart, parentList } = plan;
   const end = parentStart[prepared.index + 1] as number;
   for (let edge = parentStart[prepared.index] as number; edge < end; edge++) {
     const parent = parentList[edge] as number;
-    if (inBatch?.some((slot) => slot.parent === parent)) continue;
+    if (positions?.has(parent) === true) continue;
     if (parentsSoFar.has(parent)) shares = true;
     parentsSoFar.add(parent);
   }
@@ -133,15 +142,13 @@ function returnedResults(
   return returned;
 }
 
-/** The last job of the batch to read each result, by the result's position. */
-function lastReaders(
-  batch: readonly PreparedJob[],
-  positions: ReadonlyMap<number, number>,
-): Map<number, number> {
-  const lastReader = new Map<number, number>();
-  for (const [position, prepared] of batch.entries()) {
-    for (const slot of prepared.chainedSlots ?? [])
-      lastReader.set(positions.get(slot.parent) as number, position);
+/** The last job of the batch to read each result, by the result's position (-1: none). */
+function lastReaders(batch: readonly PreparedJob[], positions: ReadonlyMap<number, number>): Int32Array {
+  const lastReader = new Int32Array(batch.length).fill(-1);
+  for (let position = 0; position < batch.length; position++) {
+    const slots = (batch[position] as PreparedJob).chainedSlots;
+    if (slots === undefined) continue;
+    for (const slot of slots) lastReader[positions.get(slot.parent) as number] = position;
   }
   return lastReader;
 }

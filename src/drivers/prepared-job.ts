@@ -30,8 +30,11 @@ export interface PreparedJob {
    * Set for a chained job (chained-job.ts): the spots its parents in the batch fill, by plan
    * index. Such a job runs only after them, in the same batch.
    */
-  readonly chainedSlots?: readonly ArgumentSlot[];
+  readonly chainedSlots?: readonly ChainedSlot[];
 }
+
+/** A spot of a chained job's arguments that a parent in its batch fills (its name is not needed). */
+export type ChainedSlot = Omit<ArgumentSlot, 'parentName'>;
 
 /**
  * Resolves a task node's arguments and decides how it travels. A node that may be retried
