@@ -26,7 +26,8 @@ import {
 } from '../src/threads/outcome-wire.js';
 import { rebuildPlugin } from '../src/threads/remote-plugin.js';
 import { runJob } from '../src/threads/run-job.js';
-import { startupBefore, warmUp } from '../src/threads/worker-startup.js';
+import { hasStartupBefore, startupBefore, warmUp } from '../src/threads/worker-startup.js';
+import { isThenable } from '../src/util/thenable.js';
 
 export default function handle(request: WorkerRequest): Promise<unknown> {
   return request.kind === 'warm-up' ? warmUp(request) : runBatch(request);
@@ -60,9 +61,12 @@ async function runBatch(batch: WireBatch): Promise<unknown> {
       continue;
     }
     // The thread's start and the task module's import are timed on their own, not as the node's.
-    const startup = await startupBefore(job.moduleUrl, job.key);
+    const startup = hasStartupBefore(job.moduleUrl, job.key)
+      ? await startupBefore(job.moduleUrl, job.key)
+      : undefined;
     const started = performance.now();
-    const outcome = await runJob(job, args, plugins);
+    let outcome = runJob(job, args, plugins);
+    if (isThenable(outcome)) outcome = await outcome;
     times[position * 2] = performance.timeOrigin + started;
     times[position * 2 + 1] = performance.now() - started;
     if (startup !== undefined) {

@@ -27,10 +27,39 @@ export type LocalOutcome =
  * Runs `job` with `args` (its own arguments: copied when its batch shares them, see NodeJob.isolate). `plugins` are the batch's plugins, rebuilt once per batch; a plugin that failed
  * to rebuild fails only the jobs that use it.
  */
-export async function runJob(
+export function runJob(
   job: WorkerJob,
   args: readonly unknown[],
   plugins: readonly Promise<Plugin>[],
+): LocalOutcome | Promise<LocalOutcome> {
+  // The common job (its task loaded, no plugin, nothing to save, a plain function) runs here
+  // and now: a promise per job cost more than a quick task's call.
+  const loaded =
+    job.plugin === undefined && job.save === undefined ? loadedDefinition(job.moduleUrl, job.key) : undefined;
+  if (loaded?.kind !== 'task') return runJobInTurn(job, args, plugins);
+  let value: unknown;
+  try {
+    value = callCallable(loaded, args, undefined);
+  } catch (error) {
+    return { ok: false, error: serializeThrown(error) };
+  }
+  if (isThenable(value)) return runJobInTurn(job, args, plugins, value);
+  try {
+    return checkedResult(job.nodeName, job.shareResult === true ? shareResultMemory(value) : value);
+  } catch (error) {
+    return { ok: false, error: serializeThrown(error) };
+  }
+}
+
+/**
+ * {@link runJob} for any job: loads its task, awaits its plugin, runs the save step.
+ * `called` is the promise a call already made returned (the call is not made again).
+ */
+async function runJobInTurn(
+  job: WorkerJob,
+  args: readonly unknown[],
+  plugins: readonly Promise<Plugin>[],
+  called?: PromiseLike<unknown>,
 ): Promise<LocalOutcome> {
   try {
     // The registry answers at once after the first job; only a first load waits for import().
@@ -40,7 +69,8 @@ export async function runJob(
       throw new InternalError(`${job.key} in ${job.moduleUrl} is an actor class, sent to a task worker`);
     }
     let value: unknown;
-    if (job.plugin === undefined) {
+    if (called !== undefined) value = await called;
+    else if (job.plugin === undefined) {
       value = callCallable(definition, args, undefined);
       if (isThenable(value)) value = await value;
     } else {

@@ -16,10 +16,18 @@ const entryLoadedAt = performance.now();
 let threadStartReported = false;
 
 /**
- * The start-up steps this thread takes before it can run a node of `moduleUrl`'s task `key`:
- * its own start (reported once per thread) and the import of the module (once per module).
- * Undefined when there are none. A module that fails to import is not reported here: the job
- * that needs it fails with that error.
+ * Whether this thread has start-up steps to take before it can run a node of `moduleUrl`'s task
+ * `key`: its own start (reported once per thread) and the import of the module (once per
+ * module). Asked for every job, so it answers without a promise.
+ */
+export function hasStartupBefore(moduleUrl: string, key: string): boolean {
+  return !threadStartReported || loadedDefinition(moduleUrl, key) === undefined;
+}
+
+/**
+ * The steps {@link hasStartupBefore} says there are, taken and timed; undefined when there are
+ * none. A module that fails to import is not reported here: the job that needs it fails with
+ * that error.
  */
 export async function startupBefore(moduleUrl: string, key: string): Promise<StartupStep[] | undefined> {
   const steps: StartupStep[] = [];
