@@ -1,14 +1,16 @@
 /**
- * Sends commands to Redis in one round trip, in their order, without copying large values twice.
+ * Sends commands to Redis in one round trip, in their order, without copying large values.
  * A pipeline copies every argument into one buffer before it writes it, after each command has
  * already been copied into its own (ioredis builds a command's bytes before it writes them):
  * for a 10 MB part that is two copies. So a command with a large argument goes on its own, right
- * after the pipeline of the small commands before it: ioredis writes commands to the socket in
- * the order they are called (or queues them in that order while it reconnects), and Redis runs
- * a connection's commands in the order they arrive, so the order holds and nothing waits for a
- * reply in between.
+ * after the pipeline of the small commands before it, and writes its large argument to the
+ * socket as it is (uncopied-command.ts): ioredis writes commands to the socket in the order they
+ * are called (or queues them in that order while it reconnects), and Redis runs a connection's
+ * commands in the order they arrive, so the order holds and nothing waits for a reply in between.
+ * A large argument's memory must not change until its reply: the caller awaits it.
  */
 import type { ChainableCommander, Redis } from 'ioredis';
+import { UncopiedCommand } from './uncopied-command.js';
 
 /** A command: its name, then its arguments. */
 export type RedisCommand = readonly [name: string, ...args: (string | number | Buffer)[]];
@@ -46,8 +48,12 @@ export async function sendInOrder(redis: Redis, commands: readonly RedisCommand[
   for (const [name, ...args] of commands) {
     if (args.some((arg) => Buffer.isBuffer(arg) && arg.byteLength >= largeArgumentBytes)) {
       flush();
+      const command = new UncopiedCommand(name, args, {
+        replyEncoding: null,
+        ...(redis.options.keyPrefix === undefined ? {} : { keyPrefix: redis.options.keyPrefix }),
+      });
       pending.push(
-        redis.callBuffer(name, args).then(
+        (redis.sendCommand(command) as Promise<unknown>).then(
           (result): RedisReply[] => [[null, result]],
           (error: Error): RedisReply[] => [[error, null]],
         ),

@@ -9,7 +9,7 @@
  * the result's key, and each raw part under a key of its own (run-keys.ts, resultPartKey). Why
  * strings and not one hash: Redis keeps a large SET argument as the value itself, while HSET
  * copies it (10 MB: 14 µs against 24 ms of the server's time, measured here). A part is taken
- * from the value's own memory; ioredis copies it once as it builds the command (redis-sends.ts).
+ * from the value's own memory and written to the socket from there (redis-sends.ts).
  */
 import v8 from 'node:v8';
 import { decodeValue, encodeValue } from '../storage/value-codec.js';
