@@ -4,7 +4,6 @@
  * BullMQWorkflow closed right after run() stops that run and leaves no key of it.
  */
 import { BullMQWorkflow, WorkflowClosedError } from 'functionfuse';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteResults } from '../src/cluster/result-deletes.js';
 import { readResults } from '../src/cluster/result-reads.js';
@@ -13,18 +12,17 @@ import { aliveKey, newRunId } from '../src/cluster/run-keys.js';
 import { packValue, unpackValue } from '../src/cluster/wire-format.js';
 import { add, ramp } from './fixtures/cluster-tasks.js';
 import {
+  type RedisForTests,
   redisServer,
   scanKeys,
-  startRedis,
   startWorkerProcess,
-  type TestRedis,
   type TestWorker,
+  useRedisClient,
 } from './support/cluster.js';
 
 const queue = 'cluster-result-keys';
 const ttlMs = 60_000;
-let redis: TestRedis;
-let client: Redis;
+let cluster: RedisForTests;
 
 /** Three raw parts (two arrays of 1 MB and one of 80 KB) beside plain fields. */
 function threeParts(seed: number) {
@@ -38,26 +36,18 @@ function threeParts(seed: number) {
 
 /** The run's keys in Redis, sorted, without the run's id. */
 async function keysOf(runId: string): Promise<string[]> {
-  const keys = await scanKeys(redis.url, `functionfuse:{${runId}}:*`);
+  const keys = await scanKeys(cluster.redis.url, `functionfuse:{${runId}}:*`);
   return keys.map((key) => key.slice(`functionfuse:{${runId}}:`.length)).sort();
 }
 
 async function aliveRun(): Promise<string> {
   const runId = newRunId();
-  await client.set(aliveKey(runId), '1', 'PX', ttlMs);
+  await cluster.client.set(aliveKey(runId), '1', 'PX', ttlMs);
   return runId;
 }
 
 describe.runIf(redisServer.runs)('cluster results in Redis', () => {
-  beforeAll(async () => {
-    redis = await startRedis();
-    client = new Redis(redis.url, { maxRetriesPerRequest: 1 });
-  }, 60_000);
-
-  afterAll(async () => {
-    client?.disconnect();
-    await redis?.stop();
-  }, 60_000);
+  cluster = useRedisClient();
 
   describeResultKeys();
   describeEarlyClose();
@@ -69,7 +59,7 @@ function describeResultKeys(): void {
     const value = threeParts(3);
     expect(
       await writeResults(
-        client,
+        cluster.client,
         runId,
         [
           [4, packValue(value)],
@@ -87,7 +77,7 @@ function describeResultKeys(): void {
       'result:5',
     ]);
 
-    const { alive, results } = await readResults(client, runId, [4, 5, 6], true);
+    const { alive, results } = await readResults(cluster.client, runId, [4, 5, 6], true);
     expect(alive).toBe(true);
     expect([...results.keys()]).toEqual([4, 5]);
     const read = unpackValue(results.get(4) as NonNullable<ReturnType<typeof results.get>>) as typeof value;
@@ -97,35 +87,35 @@ function describeResultKeys(): void {
     expect(Buffer.from(read.also.buffer).equals(Buffer.from(value.also.buffer))).toBe(true);
     expect([...read.small.subarray(0, 3)]).toEqual([-3, -3, -3]);
     expect(unpackValue(results.get(5) as NonNullable<ReturnType<typeof results.get>>)).toBe('plain');
-    expect(await client.pttl(`functionfuse:{${runId}}:result:4:2`)).toBeGreaterThan(ttlMs - 10_000);
-    await client.del(aliveKey(runId));
-    expect(await deleteResults(client, runId, [4, 5])).toBe(5);
+    expect(await cluster.client.pttl(`functionfuse:{${runId}}:result:4:2`)).toBeGreaterThan(ttlMs - 10_000);
+    await cluster.client.del(aliveKey(runId));
+    expect(await deleteResults(cluster.client, runId, [4, 5])).toBe(5);
   });
 
   it('rewrites a result whole: a second write with fewer parts leaves none of the first', async () => {
     const runId = await aliveRun();
-    expect(await writeResults(client, runId, [[1, packValue(threeParts(1))]], ttlMs)).toBe(true);
+    expect(await writeResults(cluster.client, runId, [[1, packValue(threeParts(1))]], ttlMs)).toBe(true);
     const single = new Float64Array(16_384).fill(2.5);
-    expect(await writeResults(client, runId, [[1, packValue(single)]], ttlMs)).toBe(true);
+    expect(await writeResults(cluster.client, runId, [[1, packValue(single)]], ttlMs)).toBe(true);
     expect(await keysOf(runId)).toEqual(['alive', 'result:1', 'result:1:0']);
-    const { results } = await readResults(client, runId, [1], false);
+    const { results } = await readResults(cluster.client, runId, [1], false);
     const read = unpackValue(results.get(1) as NonNullable<ReturnType<typeof results.get>>) as Float64Array;
     expect(Buffer.from(read.buffer).equals(Buffer.from(single.buffer))).toBe(true);
-    await client.del(aliveKey(runId));
-    await deleteResults(client, runId, [1]);
+    await cluster.client.del(aliveKey(runId));
+    await deleteResults(cluster.client, runId, [1]);
     expect(await keysOf(runId)).toEqual([]);
   });
 
   it('deletes what it wrote when the run is over, and says so', async () => {
     const runId = newRunId(); // never alive: the run ended before the write
-    expect(await writeResults(client, runId, [[2, packValue(threeParts(2))]], ttlMs)).toBe(false);
+    expect(await writeResults(cluster.client, runId, [[2, packValue(threeParts(2))]], ttlMs)).toBe(false);
     expect(await keysOf(runId)).toEqual([]);
   });
 
   it('deletes every part a head counts, told only the results', async () => {
     const runId = await aliveRun();
     await writeResults(
-      client,
+      cluster.client,
       runId,
       [
         [7, packValue(threeParts(7))],
@@ -133,20 +123,20 @@ function describeResultKeys(): void {
       ],
       ttlMs,
     );
-    await client.del(aliveKey(runId));
+    await cluster.client.del(aliveKey(runId));
     // 9 was never written (its job was still out): it costs nothing.
-    expect(await deleteResults(client, runId, [7, 8, 9])).toBe(5);
+    expect(await deleteResults(cluster.client, runId, [7, 8, 9])).toBe(5);
     expect(await keysOf(runId)).toEqual([]);
   });
 
   it('takes a result missing a part for a result that is not there', async () => {
     const runId = await aliveRun();
-    await writeResults(client, runId, [[3, packValue(threeParts(3))]], ttlMs);
-    await client.del(`functionfuse:{${runId}}:result:3:1`);
-    const { results } = await readResults(client, runId, [3], true);
+    await writeResults(cluster.client, runId, [[3, packValue(threeParts(3))]], ttlMs);
+    await cluster.client.del(`functionfuse:{${runId}}:result:3:1`);
+    const { results } = await readResults(cluster.client, runId, [3], true);
     expect(results.size).toBe(0);
-    await client.del(aliveKey(runId));
-    await deleteResults(client, runId, [3]);
+    await cluster.client.del(aliveKey(runId));
+    await deleteResults(cluster.client, runId, [3]);
   });
 }
 
@@ -154,7 +144,7 @@ function describeEarlyClose(): void {
   describe('BullMQWorkflow closed right after run()', () => {
     let worker: TestWorker;
     beforeAll(async () => {
-      worker = await startWorkerProcess({ url: redis.url, queue });
+      worker = await startWorkerProcess({ url: cluster.redis.url, queue });
     }, 60_000);
 
     afterAll(async () => {
@@ -165,7 +155,7 @@ function describeEarlyClose(): void {
       const values = ramp(200_000, 1);
       const workflow = new BullMQWorkflow([values, add([1, 2])], {
         workflowName: 'closed-early',
-        connection: redis.url,
+        connection: cluster.redis.url,
         queueName: queue,
       });
       try {
@@ -177,14 +167,14 @@ function describeEarlyClose(): void {
           'Workflow "closed-early" was closed while running: close() stopped its nodes and ended its Redis ' +
             'connections before run() settled. Await run() before calling close().',
         );
-        expect(await scanKeys(redis.url, 'functionfuse:{*')).toEqual([]);
+        expect(await scanKeys(cluster.redis.url, 'functionfuse:{*')).toEqual([]);
         const [array, sum] = await workflow.run();
         expect((array as Float64Array)[199_999]).toBe(200_000);
         expect(sum).toBe(3);
       } finally {
         await workflow.close();
       }
-      expect(await scanKeys(redis.url, 'functionfuse:{*')).toEqual([]);
+      expect(await scanKeys(cluster.redis.url, 'functionfuse:{*')).toEqual([]);
     }, 60_000);
   });
 }

@@ -4,12 +4,9 @@
  * command waits in ioredis's offline queue for the connection.
  */
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sendInOrder } from '../src/cluster/redis-sends.js';
-import { redisServer, startRedis, type TestRedis } from './support/cluster.js';
-
-let redis: TestRedis;
-let client: Redis;
+import { redisServer, useRedisClient } from './support/cluster.js';
 
 /** `bytes` bytes that differ from their neighbours, so a shifted or torn copy shows. */
 function pattern(bytes: number, seed: number): Buffer {
@@ -19,20 +16,12 @@ function pattern(bytes: number, seed: number): Buffer {
 }
 
 describe.runIf(redisServer.runs)('large Redis arguments written uncopied', () => {
-  beforeAll(async () => {
-    redis = await startRedis();
-    client = new Redis(redis.url, { maxRetriesPerRequest: 1 });
-  }, 60_000);
-
-  afterAll(async () => {
-    client?.disconnect();
-    await redis?.stop();
-  }, 60_000);
+  const cluster = useRedisClient();
 
   it('stores a 3 MB argument bit-exactly, in order with the small commands before and after it', async () => {
     const large = pattern(3 * 1024 * 1024 + 5, 7);
     const small = pattern(100, 3);
-    const replies = await sendInOrder(client, [
+    const replies = await sendInOrder(cluster.client, [
       ['set', 'uncopied:a', 'before'],
       ['set', 'uncopied:a', large, 'PX', 60_000],
       ['append', 'uncopied:a', small],
@@ -42,13 +31,13 @@ describe.runIf(redisServer.runs)('large Redis arguments written uncopied', () =>
     expect(replies.map(([error]) => error)).toEqual([null, null, null, null, null]);
     expect(replies[3]?.[1]).toBe(large.byteLength + small.byteLength);
     expect(replies[4]?.[1]).toBeGreaterThan(0);
-    const stored = await client.getBuffer('uncopied:a');
+    const stored = await cluster.client.getBuffer('uncopied:a');
     expect(stored?.equals(Buffer.concat([large, small]))).toBe(true);
-    await client.del('uncopied:a');
+    await cluster.client.del('uncopied:a');
   });
 
   it('writes two large arguments of one command, and one sent before the connection is up', async () => {
-    const late = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    const late = new Redis(cluster.redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
     try {
       const first = pattern(200_000, 1);
       const second = pattern(300_001, 2);
