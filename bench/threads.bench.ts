@@ -14,7 +14,7 @@
  *   6. memory: a chain of 50 nodes each returning a fresh 100 MB array, peak resident memory
  *      (in a child process, see memory-chain.ts);
  *   7. fan-out: one 80 MB array read by 8 nodes, default, shareResult and a task returning
- *      shared memory, vs raw Piscina with a SharedArrayBuffer by hand (see fan-out-child.ts).
+ *      shared memory, vs raw Piscina with a SharedArrayBuffer by hand (see fan-out-child.mjs).
  * Every figure is the median of several runs; the peers live in bench/peers/.
  *
  * Run: npm run build && npx tsx bench/threads.bench.ts (BENCH_ONLY=overhead,latency for some cases)

@@ -93,6 +93,8 @@ export {
 } from './storage/storage-errors.js';
 export type { StorageConfig } from './storage/storage-factory.js';
 export { storageFactory } from './storage/storage-factory.js';
+export type { TypedArrayConstructor } from './threads/shared-array.js';
+export { sharedArray } from './threads/shared-array.js';
 export type { ChromeTrace, TraceEvent } from './trace/chrome-trace.js';
 export { toChromeTrace, writeChromeTrace } from './trace/chrome-trace.js';
 export type { NodeRecord, RecordableWorkflow, RunRecording } from './trace/run-recorder.js';

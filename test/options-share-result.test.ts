@@ -8,19 +8,22 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileStorage, LocalWorkflow } from 'functionfuse';
+import { FileStorage, LocalWorkflow, sharedArray } from 'functionfuse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shareResultMemory } from '../src/threads/shared-result.js';
 import {
   aliasing,
   counting,
   countingShared,
+  countingWithHelper,
   firstAfter,
+  firstIntAfter,
   meet,
   meetingPoint,
   memoryOf,
   nestedArrays,
   writeFirst,
+  writeFirstInt,
 } from './fixtures/share-result-tasks.js';
 import { backendsUnderTest, type ClusterUnderTest } from './support/backends.js';
 import {
@@ -122,6 +125,24 @@ describe.each(backendsUnderTest(redisServer.runs ? { cluster } : {}))('$name: sh
     },
   );
 
+  it.each([false, true])(
+    'never copies a result made by sharedArray(): every consumer and the leaf view its memory (shareResult: %s)',
+    async (shareResult) => {
+      const source = countingWithHelper(4).setName('source');
+      const writer = writeFirstInt(source).setName('writer');
+      const wf = backend.create([source, memoryOf(source), firstIntAfter(source, writer)], 'helper-shared');
+      wf.query('source').setOptions({ shareResult });
+      const [values, memory, afterWrite] = await wf.run();
+      const stillShared = !backend.name.startsWith('BullMQ');
+      expect(Object.getPrototypeOf(values)).toBe(Int32Array.prototype);
+      expect(memory).toEqual([['result', stillShared]]);
+      expect(values.buffer instanceof SharedArrayBuffer).toBe(stillShared);
+      // The writer's change reached the reader after it and the leaf: one memory, no copy.
+      expect(afterWrite).toBe(stillShared ? 42 : 1);
+      expect([...values]).toEqual(stillShared ? [42, 2, 3, 4] : [1, 2, 3, 4]);
+    },
+  );
+
   it('saves a shared result in FileStorage and reads it back: a cached rerun gives equal values', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'functionfuse-share-'));
     try {
@@ -194,6 +215,48 @@ describe('shareResultMemory', () => {
     const value = { list: [1, 2], view: new Int8Array(new SharedArrayBuffer(2)) };
     expect(shareResultMemory(value)).toBe(value);
     expect(shareResultMemory(7)).toBe(7);
+  });
+});
+
+describe('sharedArray', () => {
+  it('makes a zeroed typed array of the given type and length over a SharedArrayBuffer of its own', () => {
+    const values = sharedArray(Float64Array, 3);
+    expect(Object.getPrototypeOf(values)).toBe(Float64Array.prototype);
+    expect([...values]).toEqual([0, 0, 0]);
+    expect(values.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect([values.byteOffset, values.buffer.byteLength]).toEqual([0, 24]);
+    const big = sharedArray(BigInt64Array, 2);
+    expect([...big]).toEqual([0n, 0n]);
+    expect(big.buffer.byteLength).toBe(16);
+    expect(sharedArray(Uint8Array, 0).buffer.byteLength).toBe(0);
+  });
+
+  it('is never copied by shareResultMemory', () => {
+    const values = sharedArray(Float32Array, 2);
+    const value = { values, list: [values] };
+    expect(shareResultMemory(value)).toBe(value);
+  });
+
+  it('refuses a type that is not a typed array constructor, and a length that is not an integer from 0, naming them', () => {
+    for (const [type, shown] of [
+      [Array, 'a function Array'],
+      [DataView, 'a function DataView'],
+      ['Float64Array', '"Float64Array" (string)'],
+    ] as const) {
+      expect(() => sharedArray(type as never, 1)).toThrow(
+        new TypeError(`Expected \`type\` to be a typed array constructor, got ${shown}`),
+      );
+    }
+    for (const [length, shown] of [
+      [-1, '-1 (number)'],
+      [1.5, '1.5 (number)'],
+      [Number.NaN, 'NaN (number)'],
+      ['3', '"3" (string)'],
+    ] as const) {
+      expect(() => sharedArray(Float64Array, length as never)).toThrow(
+        new TypeError(`Expected \`length\` to be an integer from 0 and up, got ${shown}`),
+      );
+    }
   });
 });
 

@@ -5,15 +5,18 @@
  * itself returns a SharedArrayBuffer-backed array, and by hand (raw Piscina with a
  * SharedArrayBuffer: the floor). Times: every arm in one process, alternated round by round,
  * each round's ratio to the floor; peaks: each arm alone in a fresh process, one run after its
- * pool is up (see fan-out-child.ts).
+ * pool is up (see fan-out-child.mjs). The measuring process runs without tsx, whose loader
+ * slows every typed-array loop in a worker thread that loads certain packages
+ * (fan-out-child.mjs says how); the times under tsx are measured too, and reported.
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { FanOutArm } from '../fan-out-child.js';
 import { summarize } from '../peers/rounds.js';
 import { type FigureRow, round } from '../support.js';
 
-const child = fileURLToPath(new URL('../fan-out-child.ts', import.meta.url));
+type FanOutArm = 'default' | 'shareResult' | 'sab-task' | 'by-hand';
+
+const child = fileURLToPath(new URL('../fan-out-child.mjs', import.meta.url));
 const arms: readonly FanOutArm[] = ['default', 'shareResult', 'sab-task', 'by-hand'];
 const arrayMb = 80;
 const rounds = 7;
@@ -25,10 +28,11 @@ interface ChildReport {
   readonly peakRssMb: number;
 }
 
-function measure(armsToRun: readonly FanOutArm[], roundsToRun: number): ChildReport {
+function measure(armsToRun: readonly FanOutArm[], roundsToRun: number, underTsx = false): ChildReport {
+  const loader = underTsx ? ['--import', 'tsx'] : [];
   const output = execFileSync(
     process.execPath,
-    ['--import', 'tsx', child, armsToRun.join(','), String(roundsToRun)],
+    [...loader, child, armsToRun.join(','), String(roundsToRun)],
     {
       encoding: 'utf8',
     },
@@ -59,7 +63,7 @@ export function fanOut(): FigureRow[] {
     shareResult: '7b. fan-out 80 MB to 8 readers, shareResult',
     'sab-task': '7c. fan-out 80 MB to 8 readers, task returns SAB memory',
   };
-  return (Object.keys(labels) as Exclude<FanOutArm, 'by-hand'>[]).map((arm) => {
+  const rows = (Object.keys(labels) as Exclude<FanOutArm, 'by-hand'>[]).map((arm): FigureRow => {
     const times = ms[arm] as number[];
     const ratios = times.map((time, index) => time / (floor[index] as number));
     const peak = peaks[arm];
@@ -72,4 +76,16 @@ export function fanOut(): FigureRow[] {
       budget: arm === 'shareResult' ? '≤ 1.3 × by hand, peak ≤ 2 × the array' : '(reported)',
     };
   });
+  const tsx = measure(['shareResult', 'sab-task', 'by-hand'], rounds, true).ms;
+  const tsxFloor = tsx['by-hand'] as number[];
+  const tsxRatio = (arm: FanOutArm): string =>
+    spread((tsx[arm] as number[]).map((time, index) => time / (tsxFloor[index] as number)));
+  rows.push({
+    benchmark: '7d. fan-out 80 MB to 8 readers, every thread under tsx',
+    ours: `shareResult ${spread(tsx['shareResult'] as number[])} ms, task's SAB ${spread(tsx['sab-task'] as number[])} ms`,
+    baseline: `by hand ${spread(tsxFloor)} ms`,
+    ratio: `shareResult ${tsxRatio('shareResult')}, task's SAB ${tsxRatio('sab-task')}`,
+    budget: '(reported)',
+  });
+  return rows;
 }

@@ -7,7 +7,20 @@
  * The value is rebuilt rather than changed in place: a task may keep the object it returned
  * (a memo), and the shared copy must not rewrite it behind its back. Containers are rebuilt
  * only when something in the value needs moving to shared memory; memory that is already
- * shared is kept as it is, with or without the option.
+ * shared is kept as it is, with or without the option. A task that knows its result is shared
+ * can make it there itself (`sharedArray`, shared-array.ts), and then nothing is copied.
+ *
+ * The copied-from buffer is left to the garbage collector, not detached (transferred away) to
+ * free it at once: the first ArrayBuffer an isolate detaches makes V8 check for detached
+ * buffers in all of that thread's optimized typed-array code from then on, and a tight read
+ * loop runs about 1.7 times slower (bench/fan-out-child.mjs). The copy is one `set()`: its cost
+ * is the page faults of the fresh shared memory more than the bytes (about 50 of 70 ms for
+ * 80 MB on the benchmark machine), which copying in chunks would not change.
+ *
+ * Not the default: without the option every consumer but the last gets its own copy, which it
+ * may change freely; with it, a consumer that writes changes the result for all. No code can
+ * prove that user functions do not write to their inputs, so sharing stays a node's choice
+ * (README, "Sharing a large result").
  */
 import { type BinaryPart, forEachBinaryPart, replaceBinaryParts } from '../util/binary-parts.js';
 import { maxNestingDepth } from './inspect-value.js';

@@ -2,20 +2,27 @@
  * The fan-out case's measuring process (bench/threads/fan-out.ts runs it): one 80 MB
  * Float64Array made by a node, read in full by 8 nodes on 2 threads, in each given arm.
  *
- * Usage: node --import tsx bench/fan-out-child.ts <arm,arm,...> <rounds>
+ * Usage: node bench/fan-out-child.mjs <arm,arm,...> <rounds>
+ * Plain JavaScript, so it runs without tsx: worker threads inherit the process's loader, and
+ * under tsx a thread that loads some CommonJS packages (piscina, comlink, bullmq) detaches an
+ * ArrayBuffer of tsx's own (a WebAssembly lexer's memory growing); from then on V8 checks for
+ * detached buffers in that thread's optimized typed-array code, and the readers' loops run
+ * about 1.7 times slower than in a thread that never detached one. fan-out.ts measures that
+ * case apart (`node --import tsx`).
+ *
  * Every arm's pool is started and warmed first (resident memory then is the start), then each
- * arm runs once untimed; then each round runs every arm once (in an
- * order that turns each round, so a changing load weighs on every arm alike). Prints
+ * arm runs once untimed; then each round runs every arm once (in an order that turns each
+ * round, so a changing load weighs on every arm alike). Prints
  * { ms: { arm: [ms per round] }, startRssMb, peakRssMb }.
  */
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { type Node, ThreadWorkflow } from 'functionfuse';
+import { ThreadWorkflow } from 'functionfuse';
 import { Piscina } from 'piscina';
 import { fanOutArray, fanOutSharedArray, fanOutSum } from './fixtures/fan-out-tasks.mjs';
 
-export const fanOutArms = ['default', 'shareResult', 'sab-task', 'by-hand'] as const;
-export type FanOutArm = (typeof fanOutArms)[number];
+/** The arms, as fan-out.ts names them. */
+export const fanOutArms = ['default', 'shareResult', 'sab-task', 'by-hand'];
 
 const length = (80 * 2 ** 20) / 8;
 const readers = 8;
@@ -23,21 +30,23 @@ const threads = 2;
 // Every partial sum of 1..length is an integer below 2^53: the total is exact.
 const expected = (length * (length + 1)) / 2;
 
-interface ArmRunner {
-  /** Starts the threads and loads the task modules. */
-  warm(): Promise<unknown>;
-  run(): Promise<readonly number[]>;
-  close(): Promise<void>;
-}
+/**
+ * @typedef {object} ArmRunner
+ * @property {() => Promise<unknown>} warm starts the threads and loads the task modules
+ * @property {() => Promise<readonly number[]>} run
+ * @property {() => Promise<void>} close
+ */
 
-function workflowArm(source: Node<Float64Array>, share: boolean): ArmRunner {
+/** @returns {ArmRunner} */
+function workflowArm(source, share) {
   const sums = Array.from({ length: readers }, () => fanOutSum(source));
   const workflow = new ThreadWorkflow(sums, { workflowName: 'fan-out', threads });
   if (share) workflow.query(source.name).setOptions({ shareResult: true });
   return { warm: () => workflow.warm(), run: () => workflow.run(), close: () => workflow.close() };
 }
 
-function byHandArm(): ArmRunner {
+/** @returns {ArmRunner} */
+function byHandArm() {
   const pool = new Piscina({
     filename: fileURLToPath(new URL('./fixtures/fan-out-piscina-worker.mjs', import.meta.url)),
     minThreads: threads,
@@ -47,45 +56,45 @@ function byHandArm(): ArmRunner {
   return {
     warm: () => Promise.all(Array.from({ length: threads }, () => pool.run({ kind: 'sum', values: tiny }))),
     run: async () => {
-      const values = (await pool.run({ kind: 'make', length })) as Float64Array;
-      return Promise.all(
-        Array.from({ length: readers }, () => pool.run({ kind: 'sum', values }) as Promise<number>),
-      );
+      const values = await pool.run({ kind: 'make', length });
+      return Promise.all(Array.from({ length: readers }, () => pool.run({ kind: 'sum', values })));
     },
     close: () => pool.destroy(),
   };
 }
 
-function runnerFor(arm: FanOutArm): ArmRunner {
+/** @returns {ArmRunner} */
+function runnerFor(arm) {
   if (arm === 'default') return workflowArm(fanOutArray(length), false);
   if (arm === 'shareResult') return workflowArm(fanOutArray(length), true);
   if (arm === 'sab-task') return workflowArm(fanOutSharedArray(length), false);
-  return byHandArm();
+  if (arm === 'by-hand') return byHandArm();
+  throw new Error(`unknown fan-out arm ${arm}`);
 }
 
-const arms = (process.argv[2] ?? fanOutArms.join(',')).split(',') as FanOutArm[];
+function check(arm, sums) {
+  if (sums.length !== readers || sums.some((sum) => sum !== expected)) {
+    throw new Error(`fan-out arm ${arm} read wrong sums: ${sums.join(', ')}`);
+  }
+}
+
+const arms = (process.argv[2] ?? fanOutArms.join(',')).split(',');
 const rounds = Number(process.argv[3] ?? 7);
-const runners = arms.map((arm) => [arm, runnerFor(arm)] as const);
+const runners = arms.map((arm) => [arm, runnerFor(arm)]);
 for (const [, runner] of runners) await runner.warm();
 const startRssMb = process.memoryUsage().rss / 2 ** 20;
 // One untimed run of each, so that no arm pays for first calls (its peak memory counts).
 for (const [arm, runner] of runners) check(arm, await runner.run());
-const ms: Record<string, number[]> = Object.fromEntries(arms.map((arm) => [arm, []]));
+const ms = Object.fromEntries(arms.map((arm) => [arm, []]));
 for (let round = 0; round < rounds; round++) {
   for (let step = 0; step < runners.length; step++) {
-    const [arm, runner] = runners[(round + step) % runners.length] as (typeof runners)[number];
+    const [arm, runner] = runners[(round + step) % runners.length];
     const started = performance.now();
     const sums = await runner.run();
-    (ms[arm] as number[]).push(performance.now() - started);
+    ms[arm].push(performance.now() - started);
     check(arm, sums);
   }
 }
 const peakRssMb = process.resourceUsage().maxRSS / 1024;
 await Promise.all(runners.map(([, runner]) => runner.close()));
 console.log(JSON.stringify({ ms, startRssMb, peakRssMb }));
-
-function check(arm: string, sums: readonly number[]): void {
-  if (sums.length !== readers || sums.some((sum) => sum !== expected)) {
-    throw new Error(`fan-out arm ${arm} read wrong sums: ${sums.join(', ')}`);
-  }
-}
