@@ -221,7 +221,7 @@ class MainThreadRun {
   #callPlainTask(index: number, node: Node, fn: (...args: unknown[]) => unknown): Promise<void> | undefined {
     let value: unknown;
     try {
-      value = fn(...this.#store.argumentsFor(index, undefined));
+      value = this.#store.callWithArguments(index, fn);
     } catch (error) {
       this.#failed(index, error);
       return undefined;

@@ -68,10 +68,10 @@ function findRoots(leaves: readonly Ref[]): Node[] {
   }
   for (let next = 0; next < queue.length; next++) {
     const node = queue[next] as Node;
-    const { parents } = node;
-    if (parents.length === 0) roots.push(node);
-    for (let index = 0; index < parents.length; index++) {
-      const parent = parents[index] as Node;
+    const parentCount = node.parentCount;
+    if (parentCount === 0) roots.push(node);
+    for (let index = 0; index < parentCount; index++) {
+      const parent = node.parentAt(index);
       if (parent.planIndex === seen) continue;
       parent.planIndex = seen;
       queue.push(parent);
@@ -127,12 +127,12 @@ function collectMembers(roots: readonly Node[]): Members {
   let edges = 0;
   for (let next = 0; next < nodes.length; next++) {
     const node = nodes[next] as Node;
-    const { id, parents } = node;
+    const { id, parentCount } = node;
     if (id < minId) minId = id;
     if (id > maxId) maxId = id;
-    edges += parents.length;
-    for (let index = 0; index < parents.length; index++) {
-      const parent = parents[index] as Node;
+    edges += parentCount;
+    for (let index = 0; index < parentCount; index++) {
+      const parent = node.parentAt(index);
       if (parent.planIndex === member) continue;
       parent.planIndex = member;
       nodes.push(parent);
@@ -180,10 +180,10 @@ function orderInWaves(byCreation: readonly Node[], edges: number): Omit<PlanOrde
   for (let slot = 0; slot < count; slot++) {
     const node = byCreation[slot] as Node;
     node.planIndex = slot; // parents come first, so theirs are slots already
-    const { parents } = node;
+    const parentCount = node.parentCount;
     let wave = 0;
-    for (let index = 0; index < parents.length; index++) {
-      const parent = (parents[index] as Node).planIndex;
+    for (let index = 0; index < parentCount; index++) {
+      const parent = node.parentAt(index).planIndex;
       slotParents[edge++] = parent;
       (childCounts[parent] as number)++;
       const parentWave = waveOf[parent] as number;
