@@ -124,19 +124,47 @@ describe('names and duplicates without spelling every name', () => {
 });
 
 describe('a node’s own arrays', () => {
-  it('shares its arguments array as parents only when the arguments are distinct nodes', () => {
+  it('keeps one or two arguments inline: its arrays are made when read, and run as given', async () => {
     const a = start(1);
     const b = start(2);
     const both = add(a, b);
-    expect(both.parents).toBe(both.args);
-    const twice = add(a, a);
-    expect(twice.parents).toEqual([a]);
-    expect(twice.parents).not.toBe(twice.args);
-    const withValue = add(a, 3);
+    expect(both.args).toEqual([a, b]);
+    expect(both.parents).toEqual([a, b]);
+    expect(both.args).not.toBe(both.args);
+    const withValue = add(3, a);
+    expect(withValue.args).toEqual([3, a]);
     expect(withValue.parents).toEqual([a]);
+    const none = record();
+    expect(none.args).toEqual([]);
+    expect(none.parents).toEqual([]);
+    const values = add(4, 5);
+    expect(values.parents).toEqual([]);
+    const twice = add(a, a);
+    expect(twice.args).toEqual([a, a]);
+    expect(twice.parents).toEqual([a]);
+    const withItem = make(none.item('x'), b);
+    expect(withItem.parents).toEqual([none, b]);
+    const workflow = new LocalWorkflow([both, withValue, values, twice, withItem], {
+      workflowName: 'inline',
+    });
+    expect(await workflow.run()).toEqual([3, 4, 9, 2, 2]);
+  });
+
+  it('shares a longer arguments array as parents only when the arguments are distinct nodes', () => {
+    const a = start(1);
+    const b = start(2);
+    const c = start(3);
+    const three = make(a, b, c);
+    expect(three.parents).toBe(three.args);
+    expect(three.args).toBe(three.args);
+    const repeated = make(a, b, a);
+    expect(repeated.parents).toEqual([a, b]);
+    expect(repeated.parents).not.toBe(repeated.args);
+    const withValue = make(a, b, 3);
+    expect(withValue.parents).toEqual([a, b]);
     const fields = record();
-    const withItem = make(fields.item('x'), b);
-    expect(withItem.parents).toEqual([fields, b]);
+    const withItem = make(fields.item('x'), b, c);
+    expect(withItem.parents).toEqual([fields, b, c]);
     expect(withItem.parents).not.toBe(withItem.args);
   });
 

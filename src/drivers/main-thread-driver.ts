@@ -11,9 +11,11 @@ import { callCallable, callWithPlugin } from '../executor/call-node.js';
 import { overrunError, withDeadline } from '../executor/deadline.js';
 import { MainThreadWatchdog } from '../executor/main-thread-watchdog.js';
 import type { Node } from '../graph/node.js';
+import { idleRun } from '../scheduler/idle-run.js';
 import { NodeState } from '../scheduler/node-state.js';
 import type { RunEvent, RunInstruction } from '../scheduler/run-events.js';
 import type { PreparedRun } from '../scheduler/run-setup.js';
+import { keepShapes } from '../util/kept-shapes.js';
 import { isThenable } from '../util/thenable.js';
 import type { ResolvedNodeOptions } from '../workflow/node-options.js';
 import { ResultStore } from './result-store.js';
@@ -221,7 +223,7 @@ class MainThreadRun {
   #callPlainTask(index: number, node: Node, fn: (...args: unknown[]) => unknown): Promise<void> | undefined {
     let value: unknown;
     try {
-      value = fn(...this.#store.argumentsFor(index, undefined));
+      value = this.#store.callWithArguments(index, fn);
     } catch (error) {
       this.#failed(index, error);
       return undefined;
@@ -315,3 +317,7 @@ class MainThreadRun {
     return this.#run.plan.nodes[index] as Node;
   }
 }
+
+// One driver object over the kept idle run, so its class and the result store's keep their
+// hidden classes between runs (see util/kept-shapes.ts).
+keepShapes(new MainThreadRun(idleRun()));

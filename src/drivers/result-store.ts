@@ -132,20 +132,20 @@ export class ResultStore {
    */
   #topLevelArguments(index: number, node: Node): unknown[] {
     const plan = this.#plan;
-    const { args } = node;
     const { parentList } = plan;
     const parentsEnd = plan.parentStart[index + 1] as number;
-    const resolved = new Array<unknown>(args.length);
+    const count = node.argumentCount;
+    const resolved = new Array<unknown>(count);
     let next = plan.parentStart[index] as number;
-    if (node.parents === args) {
+    if (node.argumentsAreParents) {
       // The arguments are the parents themselves, in order (see Node.parents): no test per argument.
-      for (let position = 0; position < args.length; position++) {
+      for (let position = 0; position < count; position++) {
         resolved[position] = this.#results[parentList[next + position] as number];
       }
       return resolved;
     }
-    for (let position = 0; position < args.length; position++) {
-      const arg = args[position];
+    for (let position = 0; position < count; position++) {
+      const arg = node.argumentAt(position);
       if (!(arg instanceof Ref)) {
         resolved[position] = arg;
         continue;
@@ -157,6 +157,26 @@ export class ResultStore {
       resolved[position] = arg.path.length === 0 ? result : resolveRef(arg, () => result);
     }
     return resolved;
+  }
+
+  /**
+   * Calls `fn` with node `index`'s resolved arguments, on the main thread (values as they are),
+   * releasing parents before the call as {@link argumentsFor} does. A node whose arguments are
+   * its parents, at most two (most nodes of a big graph), is called with no array of arguments.
+   */
+  callWithArguments(index: number, fn: (...args: unknown[]) => unknown): unknown {
+    const plan = this.#plan;
+    const node = plan.nodes[index] as Node;
+    const count = node.argumentCount;
+    if (count > 2 || !node.argumentsAreParents || this.#actorObjectsStayInThreads) {
+      return fn(...this.argumentsFor(index, undefined));
+    }
+    const { parentList } = plan;
+    const start = plan.parentStart[index] as number;
+    const first = count > 0 ? this.#results[parentList[start] as number] : undefined;
+    const second = count > 1 ? this.#results[parentList[start + 1] as number] : undefined;
+    this.release(index);
+    return count === 2 ? fn(first, second) : count === 1 ? fn(first) : fn();
   }
 
   /** One lookup function for every node, rather than a closure per node. */

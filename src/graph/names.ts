@@ -9,13 +9,24 @@
  * A node keeps only its counter and spells its name when asked: a million nodes would
  * otherwise hold a million strings that most runs never read.
  */
-const countersByBaseName = new Map<string, number>();
+const countersByBaseName = new Map<string, { next: number }>();
+// The counter of the base name asked last: a big graph asks for one base name many times in a
+// row, and a Map lookup by string per node is a good part of building one.
+let lastBaseName: string | undefined;
+let lastCounter: { next: number } = { next: 0 };
 
 /** Takes the next counter of `baseName`: the number in the next default name. */
 export function nextNameCounter(baseName: string): number {
-  const counter = countersByBaseName.get(baseName) ?? 0;
-  countersByBaseName.set(baseName, counter + 1);
-  return counter;
+  if (baseName !== lastBaseName) {
+    let counter = countersByBaseName.get(baseName);
+    if (counter === undefined) {
+      counter = { next: 0 };
+      countersByBaseName.set(baseName, counter);
+    }
+    lastBaseName = baseName;
+    lastCounter = counter;
+  }
+  return lastCounter.next++;
 }
 
 /** The default name of the node that took `counter` for `baseName`. */

@@ -1,41 +1,18 @@
-import { collectArgumentRefs } from './arguments.js';
+import {
+  argsAreParents,
+  arrayLayout,
+  countBits,
+  firstIsParent,
+  inArrays,
+  inlineShape,
+  nestedRefs,
+  secondIsParent,
+} from './argument-layout.js';
 import type { Callable } from './callable.js';
 import { defaultName, nextNameCounter } from './names.js';
+import { Ref } from './ref.js';
 
-declare const resultType: unique symbol;
-
-/**
- * A reference to a value the graph will produce: a node's whole result ({@link Node}) or one
- * element or field of it ({@link NodeItem}). Any `Ref` can be a task argument or a workflow
- * leaf.
- */
-export abstract class Ref<T = unknown> {
-  /** Type-level only: the type of the value this reference resolves to. Never set at run time. */
-  declare readonly [resultType]?: T;
-
-  /** The node whose result this reference reads. */
-  abstract readonly node: Node;
-
-  /**
-   * An element or field of this reference's value: `pair.item(0)`, `stats.item('mean')`.
-   * Items can be indexed again: `grid.item(1).item(2)`.
-   *
-   * @example
-   * const p = pair(1, 2);             // Node<readonly [number, number]>
-   * const first = p.item(0);          // NodeItem<number>
-   */
-  item<K extends keyof T & PropertyKey>(key: K): NodeItem<T[K]> {
-    if (typeof key !== 'string' && typeof key !== 'number' && typeof key !== 'symbol') {
-      throw new TypeError(
-        `Expected \`key\` of item() to be a string, a number or a symbol, got ${String(key)} (${typeof key})`,
-      );
-    }
-    return new NodeItem<T[K]>(this.node, [...this.path, key]);
-  }
-
-  /** The keys that lead from the node's result to this reference's value (empty for a node). */
-  abstract readonly path: readonly PropertyKey[];
-}
+export { NodeItem, Ref, readPath } from './ref.js';
 
 /**
  * One call of a task or actor method in the graph. Building a node never runs anything.
@@ -53,18 +30,11 @@ export class Node<T = unknown> extends Ref<T> {
   readonly id: number;
   /** What this node calls. */
   readonly callable: Callable;
-  /** Arguments as written by the user, nodes and items included. */
-  readonly args: readonly unknown[];
-  /**
-   * Distinct nodes this node depends on, in argument order. When the arguments are exactly
-   * distinct nodes (the usual `sum(a, b)`), this is the same array as {@link args}.
-   */
-  readonly parents: readonly Node[];
-  /**
-   * True when some argument is an array or plain object holding references, so resolution
-   * must rebuild it; false lets the executor resolve top-level references only (the hot path).
-   */
-  readonly hasNestedRefs: boolean;
+  // Arguments and parents, laid out as argument-layout.ts says: inline (the arguments
+  // themselves, #shape telling which are parents) or arrays (arguments, then parents).
+  readonly #first: unknown;
+  readonly #second: unknown;
+  readonly #shape: number;
   /**
    * The name given with setName, or the counter of the default name, which is spelt only when
    * asked: most nodes of a big graph never need their name as a string.
@@ -86,22 +56,105 @@ export class Node<T = unknown> extends Ref<T> {
   constructor(callable: Callable, args: readonly unknown[], extraParents: readonly Node[] = noParents) {
     super();
     // Checked before the node takes an id or a name: a refused call leaves no trace.
-    let parents: readonly Node[] | undefined;
-    let hasNestedRefs = false;
-    if (extraParents.length === 0) parents = directParents(args);
-    if (parents === undefined) {
-      const collected = collectArgumentRefs(args, extraParents, callable.baseName);
-      parents = collected.parents;
-      hasNestedRefs = collected.hasNestedRefs;
+    let shape = extraParents.length === 0 ? inlineShape(args) : -1;
+    let first: unknown;
+    let second: unknown;
+    if (shape >= 0) {
+      first = args[0];
+      second = args[1];
+    } else {
+      const layout = arrayLayout(args, extraParents, callable.baseName);
+      shape = layout.shape;
+      first = args;
+      second = layout.parents;
     }
     this.id = nextNodeId++;
     graphRevision++;
     this.callable = callable;
-    this.args = args;
-    this.hasNestedRefs = hasNestedRefs;
-    this.parents = parents;
-    for (let index = 0; index < parents.length; index++) (parents[index] as Node).#addChild(this);
+    this.#first = first;
+    this.#second = second;
+    this.#shape = shape;
+    if ((shape & countBits) !== inArrays) {
+      if ((shape & firstIsParent) !== 0) (first as Node).#addChild(this);
+      if ((shape & secondIsParent) !== 0) (second as Node).#addChild(this);
+    } else {
+      const parents = second as readonly Node[];
+      for (let index = 0; index < parents.length; index++) (parents[index] as Node).#addChild(this);
+    }
     this.#name = nextNameCounter(callable.baseName);
+  }
+
+  /**
+   * Arguments as written by the user, nodes and items included. A node with one or two
+   * arguments keeps them inline, so each read of such a node gives a new array.
+   */
+  get args(): readonly unknown[] {
+    switch (this.#shape & countBits) {
+      case 0:
+        return [];
+      case 1:
+        return [this.#first];
+      case 2:
+        return [this.#first, this.#second];
+      default:
+        return this.#first as readonly unknown[];
+    }
+  }
+
+  /**
+   * Distinct nodes this node depends on, in argument order. A new array on each read for a node
+   * that keeps its arguments inline; otherwise, when the arguments are exactly distinct nodes,
+   * the same array as {@link args}.
+   */
+  get parents(): readonly Node[] {
+    const shape = this.#shape;
+    if ((shape & countBits) === inArrays) return this.#second as readonly Node[];
+    const first = (shape & firstIsParent) !== 0;
+    const second = (shape & secondIsParent) !== 0;
+    if (first) return second ? [this.#first as Node, this.#second as Node] : [this.#first as Node];
+    return second ? [this.#second as Node] : noParents;
+  }
+
+  /** @internal How many parents the node has (no array made). */
+  get parentCount(): number {
+    const shape = this.#shape;
+    if ((shape & countBits) === inArrays) return (this.#second as readonly Node[]).length;
+    return ((shape >> 2) & 1) + ((shape >> 3) & 1);
+  }
+
+  /** @internal Parent `position` (from 0, below {@link parentCount}), in {@link parents} order. */
+  parentAt(position: number): Node {
+    const shape = this.#shape;
+    if ((shape & countBits) === inArrays) return (this.#second as readonly Node[])[position] as Node;
+    return (position === 0 && (shape & firstIsParent) !== 0 ? this.#first : this.#second) as Node;
+  }
+
+  /** @internal How many arguments the node has (no array made). */
+  get argumentCount(): number {
+    const count = this.#shape & countBits;
+    return count === inArrays ? (this.#first as readonly unknown[]).length : count;
+  }
+
+  /** @internal Argument `position` (from 0, below {@link argumentCount}). */
+  argumentAt(position: number): unknown {
+    if ((this.#shape & countBits) === inArrays) return (this.#first as readonly unknown[])[position];
+    return position === 0 ? this.#first : this.#second;
+  }
+
+  /**
+   * @internal The arguments are exactly the parents, in order: a run resolves them from the
+   * plan's parent list without a test per argument.
+   */
+  get argumentsAreParents(): boolean {
+    return (this.#shape & argsAreParents) !== 0;
+  }
+
+  /**
+   * True when some argument is an array or plain object holding references, so resolution
+   * must rebuild it; false lets the executor resolve top-level references only (the hot path).
+   */
+  get hasNestedRefs(): boolean {
+    return (this.#shape & nestedRefs) !== 0;
   }
 
   override get node(): Node {
@@ -210,60 +263,6 @@ export class Node<T = unknown> extends Ref<T> {
 /** Up to this many children past the second, their array is reallocated at its exact size. */
 const exactChildrenLimit = 16;
 
-/**
- * The parents of a call whose arguments are all nodes, items or primitives (most calls of a
- * big graph), found without the general walk of {@link collectArgumentRefs}; undefined for
- * any other call, which takes that walk. When the arguments are distinct nodes, the parents
- * are the arguments array itself: one array per node instead of two.
- */
-function directParents(args: readonly unknown[]): readonly Node[] | undefined {
-  const count = args.length;
-  if (count > directArgumentsLimit) return undefined;
-  let refs = 0;
-  let onlyNodes = true;
-  for (let index = 0; index < count; index++) {
-    const arg = args[index];
-    if (arg instanceof Ref) {
-      refs++;
-      if (!(arg instanceof Node)) onlyNodes = false;
-    } else if ((typeof arg === 'object' && arg !== null) || typeof arg === 'function') {
-      return undefined; // may hold references, or be an actor handle to refuse
-    }
-  }
-  if (refs === 0) return noParents;
-  const parents: Node[] = [];
-  for (let index = 0; index < count; index++) {
-    const arg = args[index];
-    if (!(arg instanceof Ref)) continue;
-    const parent = arg.node;
-    if (!parents.includes(parent)) parents.push(parent);
-  }
-  if (onlyNodes && parents.length === count) return args as readonly Node[];
-  return parents.slice(); // exact size: a pushed-to array keeps spare slots
-}
-
-/** Calls with more arguments than this take the general walk (a Set past a few parents). */
-const directArgumentsLimit = 8;
-
-/**
- * An element or field of a node's result, as returned by {@link Ref.item}. It is not a node of
- * its own: it reads its node's result when a consumer needs it.
- */
-export class NodeItem<T = unknown> extends Ref<T> {
-  readonly node: Node;
-  readonly path: readonly PropertyKey[];
-
-  constructor(node: Node, path: readonly PropertyKey[]) {
-    super();
-    this.node = node;
-    this.path = path;
-  }
-
-  override toString(): string {
-    return `${this.node.name}${this.path.map((key) => `[${String(key)}]`).join('')}`;
-  }
-}
-
 const emptyPath: readonly PropertyKey[] = Object.freeze([]);
 const noParents: readonly Node[] = Object.freeze([]);
 let nextNodeId = 0;
@@ -275,24 +274,4 @@ let graphRevision = 0;
  */
 export function currentGraphRevision(): number {
   return graphRevision;
-}
-
-/**
- * Reads the value an item points at inside its node's result. Indexing into `null` or
- * `undefined` is refused with the whole path in the message, not JavaScript's bare
- * "Cannot read properties of undefined".
- */
-export function readPath(result: unknown, path: readonly PropertyKey[], nodeName: string): unknown {
-  let value = result;
-  for (let depth = 0; depth < path.length; depth++) {
-    if (value === null || value === undefined) {
-      const shown = path
-        .slice(0, depth + 1)
-        .map((key) => `[${String(key)}]`)
-        .join('');
-      throw new TypeError(`Cannot read item ${nodeName}${shown}: the value before it is ${value}`);
-    }
-    value = (value as Record<PropertyKey, unknown>)[path[depth] as PropertyKey];
-  }
-  return value;
 }

@@ -32,10 +32,13 @@ export interface RunCoreOptions {
   readonly priorities: Float64Array;
   /** Known before the run: every priority is 0 (the ready queue need not look). */
   readonly noPriorities?: boolean;
-  /** Whether a stored result of node `index` may exist (look it up before running it). */
-  readonly mayBeStored: (index: number) => boolean;
-  /** Whether node `index`'s computed result is saved before its children get it. */
-  readonly isSaved: (index: number) => boolean;
+  /**
+   * Whether a stored result of node `index` may exist (look it up before running it). Left out
+   * for a run without storage: no call per node.
+   */
+  readonly mayBeStored?: ((index: number) => boolean) | undefined;
+  /** Whether node `index`'s computed result is saved before its children get it (as above). */
+  readonly isSaved?: ((index: number) => boolean) | undefined;
 }
 
 const none: readonly RunInstruction[] = Object.freeze([]);
@@ -45,6 +48,8 @@ export class RunCore {
   readonly #options: RunCoreOptions;
   readonly #outcomes: RunOutcomes;
   readonly #timings: RunTimings;
+  readonly #mayBeStored: ((index: number) => boolean) | undefined;
+  readonly #isSaved: ((index: number) => boolean) | undefined;
   readonly #states: Uint8Array;
   readonly #attempts: Uint32Array;
   readonly #remainingParents: Int32Array;
@@ -66,6 +71,8 @@ export class RunCore {
     this.#options = options;
     this.#outcomes = options.outcomes;
     this.#timings = options.timings;
+    this.#mayBeStored = options.mayBeStored;
+    this.#isSaved = options.isSaved;
     const count = plan.nodes.length;
     this.#states = new Uint8Array(count);
     this.#attempts = new Uint32Array(count);
@@ -142,7 +149,11 @@ export class RunCore {
       if (this.#brokenDown) return none;
       throw new InternalError(`the run core got "${event.kind}" after the run had ended`);
     }
+    // The event of nearly every node comes first.
     switch (event.kind) {
+      case 'attempt-succeeded':
+        this.#attemptSucceeded(event.index, event);
+        break;
       case 'start':
         this.#start();
         break;
@@ -157,9 +168,6 @@ export class RunCore {
       case 'stored-failed':
         this.#expect(event.index, NodeState.lookingUp, event.kind);
         this.#fail(event.index, event.error, event.kind);
-        break;
-      case 'attempt-succeeded':
-        this.#attemptSucceeded(event.index, event);
         break;
       case 'attempt-failed':
         this.#expect(event.index, NodeState.running, event.kind);
@@ -216,7 +224,7 @@ export class RunCore {
   /** Every parent of `index` is done: look it up, or make it ready. */
   #parentsDone(index: number): void {
     if (this.stopped) return; // stays waiting; finish() reports it skipped or cancelled
-    if (this.#options.mayBeStored(index)) {
+    if (this.#mayBeStored?.(index) === true) {
       this.#move(index, NodeState.lookingUp, 'parents-done');
       this.#instruct({ kind: 'read-stored', index });
       return;
@@ -255,7 +263,7 @@ export class RunCore {
       this.#timings.finished(index, this.#nameOf(index), event.timing, event.timing.bytesMoved ?? 0);
     }
     if (this.#lastErrors.size > 0) this.#lastErrors.delete(index);
-    if (this.#options.isSaved(index)) {
+    if (this.#isSaved?.(index) === true) {
       this.#move(index, NodeState.saving, event.kind);
       this.#instruct({ kind: 'save', index });
       return;

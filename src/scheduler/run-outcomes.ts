@@ -22,6 +22,7 @@ export class RunOutcomes {
   #retries = 0;
   #abortReason: { reason: unknown } | undefined;
   #breakdown: Error | undefined;
+  #stopped = false;
 
   constructor(plan: ExecutionPlan, workflowName: string, failFast: boolean, events?: WorkflowEvents) {
     this.#plan = plan;
@@ -31,13 +32,12 @@ export class RunOutcomes {
     events?.emit('run-started', { workflow: workflowName, nodes: plan.nodes.length, time: this.#startedAt });
   }
 
-  /** True once nothing new may start: a failure under failFast, a cancellation or a breakdown. */
+  /**
+   * True once nothing new may start: a failure under failFast, a cancellation or a breakdown.
+   * A field set where those happen: the run core asks several times per node.
+   */
   get stopped(): boolean {
-    return (
-      this.#breakdown !== undefined ||
-      this.#abortReason !== undefined ||
-      (this.#failFast && this.#errors.size > 0)
-    );
+    return this.#stopped;
   }
 
   /** True once the run was cancelled through its signal. */
@@ -57,6 +57,7 @@ export class RunOutcomes {
 
   fail(index: number, error: NodeExecutionError): void {
     this.#errors.set(index, error);
+    if (this.#failFast) this.#stopped = true;
     this.#events?.emit('node-failed', { node: error.nodeName, index, time: eventTime(), error });
   }
 
@@ -115,11 +116,13 @@ export class RunOutcomes {
 
   abort(reason: unknown): void {
     this.#abortReason ??= { reason };
+    this.#stopped = true;
   }
 
   /** A bug in functionfuse stopped the run: it rejects with that error. */
   breakDown(error: Error): void {
     this.#breakdown ??= error;
+    this.#stopped = true;
   }
 
   /** What run() rejects with, or undefined when every node completed. */

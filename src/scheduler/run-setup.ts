@@ -89,8 +89,8 @@ export async function prepareRun(
     retryDelays,
     priorities,
     noPriorities: optionsAreDefault,
-    mayBeStored: stored === undefined ? () => false : (index) => stored.mayHold(nodeAt(index)),
-    isSaved: stored === undefined ? () => false : (index) => stored.isCached(nodeAt(index)),
+    mayBeStored: stored === undefined ? undefined : (index) => stored.mayHold(nodeAt(index)),
+    isSaved: stored === undefined ? undefined : (index) => stored.isCached(nodeAt(index)),
   });
   return { workflowName, plan, core, signal, nodeOptions, optionsAreDefault, plugins, stored, timings };
 }

@@ -5,7 +5,7 @@
  */
 import { NODE_STATE_NAMES, type NodeState } from './node-state.js';
 
-/** How many of the run's latest transitions are kept. */
+/** How many of the run's latest transitions are kept: a power of two, for a mask. */
 const capacity = 4096;
 /** How many transitions of one node a story tells at most. */
 const storyLength = 8;
@@ -23,7 +23,7 @@ export class TransitionHistory {
     this.#from[slot] = from;
     this.#to[slot] = to;
     this.#why[slot] = why;
-    this.#next = (slot + 1) % capacity;
+    this.#next = (slot + 1) & (capacity - 1);
   }
 
   /** Node `index`'s latest transitions still kept, oldest first: `ready -> running (take-ready)`. */
