@@ -94,12 +94,11 @@ export function prepareChainedJob(
 ): PreparedJob {
   const module = taskModuleOf(node, 'worker threads'); // refuses, before anything is read, a task no worker can load
   checkPlainArguments(node);
-  const { args, slots } =
-    node.parents === node.args
-      ? parentsTemplate(index, plan, store, inBatch)
-      : argumentTemplate(node, plan, (parent) =>
-          inBatch.has(parent) ? undefined : { value: store.valueOf(parent) },
-        );
+  const { args, slots } = node.argumentsAreParents
+    ? parentsTemplate(index, plan, store, inBatch)
+    : argumentTemplate(node, plan, (parent) =>
+        inBatch.has(parent) ? undefined : { value: store.valueOf(parent) },
+      );
   // A symbol cannot travel to a worker; such an item is read here, when its parent is done.
   if (slots.some((slot) => slot.path.some((key) => typeof key === 'symbol')))
     throw new TypeError(`Node "${node.name}" reads a symbol-keyed item of a parent: it is not chained`);

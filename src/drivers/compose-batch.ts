@@ -96,10 +96,11 @@ function sharesInputs(
 ): boolean {
   const node = plan.nodes[prepared.index] as Node;
   let shares = false;
-  const { args } = node;
-  if (args !== node.parents) {
-    for (const arg of args)
+  if (!node.argumentsAreParents) {
+    for (let position = 0; position < node.argumentCount; position++) {
+      const arg = node.argumentAt(position);
       if (typeof arg === 'object' && arg !== null && !(arg instanceof Ref)) shares = true;
+    }
   }
   const { parentStart, parentList } = plan;
   const end = parentStart[prepared.index + 1] as number;

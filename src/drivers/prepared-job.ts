@@ -51,7 +51,7 @@ export function prepareTaskJob(
   const module = taskModuleOf(node, 'worker threads'); // refuses, before any result is released, a task no worker can load
   checkPlainArguments(node);
   // Only parents' results can move: a node without parents moves nothing.
-  const transfers = options.retries === 0 && node.parents.length > 0 ? new Set<ArrayBuffer>() : undefined;
+  const transfers = options.retries === 0 && node.parentCount > 0 ? new Set<ArrayBuffer>() : undefined;
   const args = store.argumentsFor(index, transfers);
   const transferList = transfers === undefined || transfers.size === 0 ? noBuffers : [...transfers];
   let transferBytes = 0;
@@ -115,10 +115,10 @@ export function taskModuleOf(
 
 /** Refuses plain argument values that cannot reach a worker, naming the node and the spot. */
 export function checkPlainArguments(node: Node): void {
-  const { args } = node;
-  if (args === node.parents) return; // every argument is a node (see Node.parents)
-  for (let position = 0; position < args.length; position++) {
-    const arg = args[position];
+  if (node.argumentsAreParents) return; // every argument is a node
+  const count = node.argumentCount;
+  for (let position = 0; position < count; position++) {
+    const arg = node.argumentAt(position);
     if (arg instanceof Ref || arg === null || (typeof arg !== 'object' && typeof arg !== 'function'))
       continue;
     const { problem } = inspectValue(arg, false, (value) => value instanceof Ref);

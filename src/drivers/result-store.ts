@@ -68,22 +68,21 @@ export class ResultStore {
       return args;
     }
     const moved: unknown[] = [];
-    const args =
-      node.parents === node.args
-        ? this.#parentResults(index, node, transferList, moved)
-        : resolveArguments(node, (parentNode) => {
-            const parent = plan.indexOf.get(parentNode) as number;
-            if (this.#actorObjectsStayInThreads) this.#refuseActorObject(node, parent);
-            const value = this.#results[parent];
-            if (
-              transferList !== undefined &&
-              this.#remainingConsumers[parent] === 1 &&
-              plan.isLeaf[parent] === 0
-            ) {
-              moved.push(value);
-            }
-            return value;
-          });
+    const args = node.argumentsAreParents
+      ? this.#parentResults(index, node, transferList, moved)
+      : resolveArguments(node, (parentNode) => {
+          const parent = plan.indexOf.get(parentNode) as number;
+          if (this.#actorObjectsStayInThreads) this.#refuseActorObject(node, parent);
+          const value = this.#results[parent];
+          if (
+            transferList !== undefined &&
+            this.#remainingConsumers[parent] === 1 &&
+            plan.isLeaf[parent] === 0
+          ) {
+            moved.push(value);
+          }
+          return value;
+        });
     for (const value of moved) {
       for (const buffer of inspectValue(value, true).transferables) transferList?.add(buffer);
     }
@@ -104,7 +103,7 @@ export class ResultStore {
     const plan = this.#plan;
     const { parentList, isLeaf } = plan;
     const start = plan.parentStart[index] as number;
-    const resolved = new Array<unknown>(node.args.length);
+    const resolved = new Array<unknown>(node.argumentCount);
     for (let position = 0; position < resolved.length; position++) {
       const parent = parentList[start + position] as number;
       if (this.#actorObjectsStayInThreads) this.#refuseActorObject(node, parent);
