@@ -95,13 +95,8 @@ export function prepareChainedJob(
   const module = taskModuleOf(node, 'worker threads'); // refuses, before anything is read, a task no worker can load
   checkPlainArguments(node);
   const { args, slots } = node.argumentsAreParents
-    ? parentsTemplate(index, plan, store, inBatch)
-    : argumentTemplate(node, plan, (parent) =>
-        inBatch.has(parent) ? undefined : { value: store.valueOf(parent) },
-      );
-  // A symbol cannot travel to a worker; such an item is read here, when its parent is done.
-  if (slots.some((slot) => slot.path.some((key) => typeof key === 'symbol')))
-    throw new TypeError(`Node "${node.name}" reads a symbol-keyed item of a parent: it is not chained`);
+    ? parentsTemplate(index, plan, store, inBatch) // whole results: no item paths
+    : itemTemplate(node, plan, store, inBatch);
   const nodeName = node.name;
   return {
     index,
@@ -114,6 +109,22 @@ export function prepareChainedJob(
     retryDelayMs: options.retryDelay,
     chainedSlots: slots,
   };
+}
+
+/** argumentTemplate's template, for a node whose arguments hold items or containers of references. */
+function itemTemplate(
+  node: Node,
+  plan: ExecutionPlan,
+  store: ResultStore,
+  inBatch: ReadonlyMap<number, number>,
+): { readonly args: readonly unknown[]; readonly slots: readonly ChainedSlot[] } {
+  const template = argumentTemplate(node, plan, (parent) =>
+    inBatch.has(parent) ? undefined : { value: store.valueOf(parent) },
+  );
+  // A symbol cannot travel to a worker; such an item is read here, when its parent is done.
+  if (template.slots.some((slot) => slot.path.some((key) => typeof key === 'symbol')))
+    throw new TypeError(`Node "${node.name}" reads a symbol-keyed item of a parent: it is not chained`);
+  return template;
 }
 
 const noPath: readonly PropertyKey[] = [];

@@ -99,7 +99,10 @@ function sharesInputs(
   if (!node.argumentsAreParents) {
     for (let position = 0; position < node.argumentCount; position++) {
       const arg = node.argumentAt(position);
-      if (typeof arg === 'object' && arg !== null && !(arg instanceof Ref)) shares = true;
+      if (typeof arg === 'object' && arg !== null && !(arg instanceof Ref)) {
+        shares = true;
+        break;
+      }
     }
   }
   const { parentStart, parentList } = plan;

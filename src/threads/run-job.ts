@@ -37,14 +37,9 @@ export function runJob(
   const loaded =
     job.plugin === undefined && job.save === undefined ? loadedDefinition(job.moduleUrl, job.key) : undefined;
   if (loaded?.kind !== 'task') return runJobInTurn(job, args, plugins);
-  let value: unknown;
   try {
-    value = callCallable(loaded, args, undefined);
-  } catch (error) {
-    return { ok: false, error: serializeThrown(error) };
-  }
-  if (isThenable(value)) return runJobInTurn(job, args, plugins, value);
-  try {
+    const value = callCallable(loaded, args, undefined);
+    if (isThenable(value)) return runJobInTurn(job, args, plugins, value);
     return checkedResult(job.nodeName, job.shareResult === true ? shareResultMemory(value) : value);
   } catch (error) {
     return { ok: false, error: serializeThrown(error) };
