@@ -17,7 +17,8 @@
  *      shared memory, vs raw Piscina with a SharedArrayBuffer by hand (see fan-out-child.mjs).
  * Every figure is the median of several runs; the peers live in bench/peers/.
  *
- * Run: npm run build && npx tsx bench/threads.bench.ts (BENCH_ONLY=overhead,latency for some cases)
+ * Run: npm run build && node --expose-gc --import tsx bench/threads.bench.ts (BENCH_ONLY=overhead,latency
+ * for some cases; without --expose-gc, an arm can pay for the garbage of the arm before it)
  */
 import { type FigureRow, report } from './support.js';
 import { coldStart } from './threads/cold-start.js';
@@ -28,6 +29,9 @@ import { perNodeOverhead } from './threads/overhead.js';
 import { speedup } from './threads/speedup.js';
 import { transfer } from './threads/transfer.js';
 
+if ((globalThis as { gc?: unknown }).gc === undefined) {
+  console.warn('Run with node --expose-gc: each arm then starts from a collected heap.');
+}
 // BENCH_ONLY=overhead,latency runs some of the cases; all by default.
 const only = process.env['BENCH_ONLY']?.split(',');
 const cases: [string, () => FigureRow[] | Promise<FigureRow[]>][] = [

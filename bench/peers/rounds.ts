@@ -3,7 +3,7 @@
  * shared machine that gets busier or quieter meanwhile weighs on each alike (tinybench would
  * time all runs of one arm before the next). Figures are medians with their range.
  */
-import { round } from '../support.js';
+import { collectGarbage, round } from '../support.js';
 
 /** The samples of one arm, in ms. */
 export interface ArmTimes {
@@ -15,7 +15,10 @@ export interface ArmTimes {
 
 /**
  * Runs `warmUpRounds` untimed rounds of all arms in turn (one by default), then `rounds` timed
- * ones. Code that runs once per node in each of several threads needs thousands of nodes
+ * ones. Each timed arm starts from a collected heap (with --expose-gc): V8 runs a collection it
+ * has pending when the main thread next idles, so an arm that leaves the main thread waiting on
+ * a worker (a chain run inside one) paid for the garbage of the arm before it. Seen on the
+ * chain case: a 7-12 ms scavenge of the await-loops' promises in 8 of 15 of our 4 ms runs. Code that runs once per node in each of several threads needs thousands of nodes
  * before V8 has compiled it all (a chain of 1,000 quick nodes settles after about 8 runs): a
  * case that means to compare settled speeds warms every arm alike for longer.
  */
@@ -29,6 +32,7 @@ export async function alternateRounds<Name extends string>(
   for (let index = 0; index < warmUpRounds; index++) for (const name of names) await arms[name]();
   for (let index = 0; index < rounds; index++) {
     for (const name of names) {
+      collectGarbage();
       const started = performance.now();
       await arms[name]();
       samples[name].push(performance.now() - started);
