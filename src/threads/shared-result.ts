@@ -13,9 +13,9 @@
  * The copied-from buffer is left to the garbage collector, not detached (transferred away) to
  * free it at once: the first ArrayBuffer an isolate detaches makes V8 check for detached
  * buffers in all of that thread's optimized typed-array code from then on, and a tight read
- * loop runs about 1.7 times slower (bench/fan-out-child.mjs). The copy is one `set()`: its cost
- * is the page faults of the fresh shared memory more than the bytes (about 50 of 70 ms for
- * 80 MB on the benchmark machine), which copying in chunks would not change.
+ * loop runs about 1.7 times slower (bench/fan-out-child.mjs). The copy's cost is the page
+ * faults of the fresh shared memory more than the bytes; a large one has the main thread take
+ * part of the faults (shared-copy.ts).
  *
  * Not the default: without the option every consumer but the last gets its own copy, which it
  * may change freely; with it, a consumer that writes changes the result for all. No code can
@@ -24,6 +24,7 @@
  */
 import { type BinaryPart, forEachBinaryPart, replaceBinaryParts } from '../util/binary-parts.js';
 import { maxNestingDepth } from './inspect-value.js';
+import { copyToSharedMemory } from './shared-copy.js';
 
 const typedArrayPrototype = Object.getPrototypeOf(Int8Array.prototype) as object;
 
@@ -84,9 +85,7 @@ function sharedPart(part: BinaryPart, spans: Map<ArrayBuffer, Span>): BinaryPart
 /** The span's bytes in shared memory, copied once however many views use them. */
 function sharedBytes(buffer: ArrayBuffer, span: Span): SharedArrayBuffer {
   if (span.shared === undefined) {
-    const length = span.end - span.start;
-    span.shared = new SharedArrayBuffer(length);
-    new Uint8Array(span.shared).set(new Uint8Array(buffer, span.start, length));
+    span.shared = copyToSharedMemory(new Uint8Array(buffer, span.start, span.end - span.start));
   }
   return span.shared;
 }

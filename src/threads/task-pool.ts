@@ -2,6 +2,7 @@ import { Piscina } from 'piscina';
 import { encodeBatch, type WireBatch } from './batch-wire.js';
 import type { BatchResult, JobBatch, WarmUpRequest, WarmUpResult, WorkerRequest } from './messages.js';
 import { decodeOutcomes, type WireOutcomes } from './outcome-wire.js';
+import { helpSharedCopies } from './shared-copy.js';
 import { workerEntryPath } from './worker-entry.js';
 
 /** Options of the worker-thread pool that runs task nodes. */
@@ -18,10 +19,13 @@ export interface TaskPoolOptions {
 /**
  * The Piscina pool behind ThreadWorkflow, so the scheduler never touches Piscina directly.
  * Idle workers are unref'd by Piscina: a script that finished its runs exits without close().
+ * While it is open, the main thread takes part in its workers' large copies into shared
+ * memory (shared-copy.ts).
  */
 export class TaskPool {
   readonly #piscina: Piscina<WorkerRequest, unknown>;
   readonly #threads: number;
+  readonly #stopHelpingCopies = helpSharedCopies();
 
   constructor(options: TaskPoolOptions) {
     this.#threads = options.threads;
@@ -77,6 +81,7 @@ export class TaskPool {
 
   /** Ends every worker; pending batches are rejected. */
   async close(): Promise<void> {
+    this.#stopHelpingCopies();
     await this.#piscina.destroy();
   }
 }
