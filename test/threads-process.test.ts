@@ -19,4 +19,19 @@ describe('ThreadWorkflow in a real process', () => {
     });
     expect(JSON.parse(stdout)).toEqual({ result: 3 });
   });
+
+  // Started with tsx's flags, a worker would load Piscina through tsx's loader, which detaches
+  // an ArrayBuffer and leaves every typed-array loop of that thread slower (worker-tsx.ts).
+  it.each([
+    ['node --import tsx', ['--import', 'tsx']],
+    ["tsx's command (npx tsx)", [fileURLToPath(import.meta.resolve('tsx/cli'))]],
+  ])('under %s, workers start without tsx flags and register it before any user module', async (_, flags) => {
+    const { stdout } = await run(process.execPath, [...flags, fixture('worker-flags-script.ts')], {
+      timeout: 30_000,
+    });
+    const report = JSON.parse(stdout) as { mainExecArgv: string[]; workerExecArgv: string[]; result: number };
+    expect(report.mainExecArgv.some((flag) => flag.includes('tsx'))).toBe(true);
+    expect(report.workerExecArgv).toEqual([]);
+    expect(report.result).toBe(42);
+  });
 });

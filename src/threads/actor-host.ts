@@ -4,6 +4,7 @@ import { WorkerDiedError } from '../errors.js';
 import { nodeEndpoint, releaseProxy, transfer, wrap } from './comlink.js';
 import type { ActorConstruct, ActorHostApi, ActorMethodCall, JobOutcome } from './messages.js';
 import { workerEntryPath } from './worker-entry.js';
+import { workerStartOptions } from './worker-tsx.js';
 
 /**
  * The main thread's handle on one actor's dedicated worker thread. All Comlink use is here, so
@@ -19,7 +20,7 @@ export class ActorHost {
   #terminating = false;
 
   constructor(actorName: string) {
-    this.#worker = new Worker(workerEntryPath('actor-host'));
+    this.#worker = new Worker(workerEntryPath('actor-host'), workerStartOptions());
     this.#remote = wrap<ActorHostApi>(nodeEndpoint(this.#worker));
     this.#ended = new Promise<never>((_, reject) => {
       this.#endWith = reject;

@@ -1,11 +1,15 @@
 /**
  * Worker side: find the task or actor class a job names, by importing the module that
  * defined it. TypeScript modules get tsx's loader registered in this thread first: Node 20
- * does not pass a parent's loader hooks to worker threads.
+ * does not pass a parent's loader hooks to worker threads. A worker of a process that runs
+ * under tsx registers it before any module of the user's (worker-tsx.ts says why it was not
+ * started with tsx's flags).
  */
+import { workerData } from 'node:worker_threads';
 import { TaskNotFoundError } from '../errors.js';
 import { type Definition, definitionKeys, lookupDefinition } from '../graph/registry.js';
 import { markWorkerImport } from '../workflow/worker-guard.js';
+import type { TsxRegistration, WorkerTsxData } from './worker-tsx.js';
 
 const loadedModules = new Map<string, Promise<Record<string, unknown>>>();
 /**
@@ -17,6 +21,8 @@ let tsxRegistration: Promise<void> | undefined;
 let packageLoading: Promise<unknown> | undefined;
 
 const typeScriptExtension = /\.(?:[cm]?ts|tsx)$/;
+/** tsx as the parent process ran it, for this worker to register (worker-tsx.ts). */
+const parentTsx: TsxRegistration | undefined = (workerData as WorkerTsxData | null | undefined)?.tsx;
 
 /**
  * A definition already loaded in this thread, found at once; undefined when its module still
@@ -52,7 +58,9 @@ async function importModule(moduleUrl: string): Promise<Record<string, unknown>>
   // An ES module task module imports it anyway, so this costs nothing.
   packageLoading ??= import('../index.js');
   await packageLoading;
-  if (typeScriptExtension.test(new URL(moduleUrl).pathname)) await registerTsx(moduleUrl);
+  if (parentTsx !== undefined || typeScriptExtension.test(new URL(moduleUrl).pathname)) {
+    await registerTsx(moduleUrl);
+  }
   markWorkerImport(moduleUrl);
   try {
     return (await import(moduleUrl)) as Record<string, unknown>;
@@ -68,7 +76,12 @@ function registerTsx(moduleUrl: string): Promise<void> {
   tsxRegistration ??= (async () => {
     let api: { register: () => unknown };
     try {
-      api = (await import('tsx/esm/api')) as { register: () => unknown };
+      if (parentTsx !== undefined) {
+        // What tsx's own loader flag registers: its ES module and CommonJS hooks.
+        const cjs = (await import(parentTsx.cjs)) as { register: () => unknown };
+        cjs.register();
+      }
+      api = (await import(parentTsx?.esm ?? 'tsx/esm/api')) as { register: () => unknown };
     } catch (cause) {
       throw new TaskNotFoundError(
         `The task module ${moduleUrl} is TypeScript, and worker threads need tsx to load it, but tsx could not be ` +

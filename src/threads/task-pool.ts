@@ -4,6 +4,7 @@ import type { BatchResult, JobBatch, WarmUpRequest, WarmUpResult, WorkerRequest 
 import { decodeOutcomes, type WireOutcomes } from './outcome-wire.js';
 import { helpSharedCopies } from './shared-copy.js';
 import { workerEntryPath } from './worker-entry.js';
+import { workerStartOptions } from './worker-tsx.js';
 
 /** Options of the worker-thread pool that runs task nodes. */
 export interface TaskPoolOptions {
@@ -35,6 +36,7 @@ export class TaskPool {
       maxThreads: options.threads,
       // Workers stay up between runs of a workflow; they are unref'd while idle.
       idleTimeout: 60_000,
+      ...workerStartOptions(),
       ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
     });
     // A worker that fails while running no task (an exception thrown by a timer after its task
