@@ -37,6 +37,7 @@ import { checkPlainArguments, type PreparedJob, prepareTaskJob } from './prepare
 import { type Chaining, sendNextBatch } from './ready-batches.js';
 import { ResultStore } from './result-store.js';
 import { readStoredStep, saveStep } from './storage-steps.js';
+import { ThreadResends } from './thread-resends.js';
 
 /** Where batches run: the task pool, or a stand-in in tests. */
 export interface BatchRunner {
@@ -80,13 +81,10 @@ class ThreadPoolRun extends DriverLoop {
   readonly #store: ResultStore;
   readonly #actors: ActorSupervisor;
   readonly #chaining: Chaining<PreparedJob>;
+  readonly #resends = new ThreadResends();
   #batchesInPool = 0;
   /** Aborting one stops its batch's worker: on cancellation, every one is aborted. */
   readonly #batchControllers = new Set<AbortController>();
-  /** Jobs kept to be sent again: for a retry, or after their batch's worker was lost. */
-  readonly #kept = new Map<number, PreparedJob>();
-  /** Nodes whose batch lost its worker: each goes alone from now on. */
-  readonly #alone = new Set<number>();
   /** Computed results waiting for their save, with what their worker prepared for it. */
   readonly #unsaved = new Map<
     number,
@@ -101,7 +99,7 @@ class ThreadPoolRun extends DriverLoop {
       true,
       run.nodeOptions.map((options) => options.shareResult),
     );
-    this.#chaining = threadChaining(run, this.#store, options.pluginCalls, this.#alone);
+    this.#chaining = threadChaining(run, this.#store, options.pluginCalls, this.#resends.alone);
     this.#actors = new ActorSupervisor(run.plan);
   }
 
@@ -134,24 +132,21 @@ class ThreadPoolRun extends DriverLoop {
 
   /** The job of node `index` (now running in the core), or undefined when it was refused. */
   #prepare(index: number): PreparedJob | undefined {
-    const kept = this.#kept.get(index);
-    if (kept !== undefined) return this.#alone.has(index) ? { ...kept, solo: true } : kept;
+    const kept = this.#resends.kept(index);
+    if (kept !== undefined) return kept;
     const { plan, nodeOptions, stored } = this.run;
     const node = plan.nodes[index] as Node;
     try {
-      let prepared = prepareTaskJob(
-        node,
-        index,
-        this.#store,
-        nodeOptions[index] as ResolvedNodeOptions,
-        this.#options.pluginCalls[index],
-        stored?.workerSaveRequestFor(node),
+      return this.#resends.prepared(
+        prepareTaskJob(
+          node,
+          index,
+          this.#store,
+          nodeOptions[index] as ResolvedNodeOptions,
+          this.#options.pluginCalls[index],
+          stored?.workerSaveRequestFor(node),
+        ),
       );
-      // A chained node of a batch that lost its worker goes alone, as the batch's others do.
-      if (this.#alone.has(index)) prepared = { ...prepared, solo: true };
-      // A node that may be retried keeps its job: its arguments were copied, not moved.
-      if (prepared.retries > 0) this.#kept.set(index, prepared);
-      return prepared;
     } catch (error) {
       this.tell({ kind: 'refused', index, error });
       return undefined;
@@ -218,7 +213,7 @@ class ThreadPoolRun extends DriverLoop {
       this.#attemptFailed(index, deserializeThrown(value as SerializedThrow));
       return;
     }
-    this.#forget(index);
+    this.#resends.forget(index);
     const extras = outcomes.extras?.[position];
     if (stored?.isCached(node)) this.#unsaved.set(index, { value, preparedSave: extras?.preparedSave });
     else this.#store.store(index, value);
@@ -250,16 +245,16 @@ class ThreadPoolRun extends DriverLoop {
     const started = batch.filter((prepared) => prepared.chainedSlots === undefined);
     if (signal?.aborted) {
       for (const { index } of started) {
-        this.#forget(index);
+        this.#resends.forget(index);
         this.tell({ kind: 'attempt-stopped', index });
       }
       return;
     }
     if (batch.length > 1) {
       // Which job killed the worker is unknown: each goes again alone, not counted as a try.
-      for (const prepared of batch) this.#alone.add(prepared.index);
+      for (const prepared of batch) this.#resends.sendAlone(prepared.index);
       for (const prepared of started) {
-        this.#kept.set(prepared.index, prepared);
+        this.#resends.keep(prepared);
         this.tell({ kind: 'worker-lost', index: prepared.index });
       }
       return;
@@ -269,12 +264,7 @@ class ThreadPoolRun extends DriverLoop {
 
   #attemptFailed(index: number, error: unknown): void {
     this.tell({ kind: 'attempt-failed', index, error });
-    if (this.run.core.stateOf(index) !== NodeState.retryWait) this.#forget(index);
-  }
-
-  #forget(index: number): void {
-    this.#kept.delete(index);
-    this.#alone.delete(index);
+    if (this.run.core.stateOf(index) !== NodeState.retryWait) this.#resends.forget(index);
   }
 
   protected override readStored(index: number): void {
