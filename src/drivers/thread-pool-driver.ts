@@ -36,8 +36,8 @@ import { DriverLoop, type RunSettlement } from './driver-loop.js';
 import { checkPlainArguments, type PreparedJob, prepareTaskJob } from './prepared-job.js';
 import { type Chaining, sendNextBatch } from './ready-batches.js';
 import { ResultStore } from './result-store.js';
-import { readStoredStep, saveStep } from './storage-steps.js';
 import { ThreadResends } from './thread-resends.js';
+import { ThreadResultFlow } from './thread-result-flow.js';
 
 /** Where batches run: the task pool, or a stand-in in tests. */
 export interface BatchRunner {
@@ -82,14 +82,10 @@ class ThreadPoolRun extends DriverLoop {
   readonly #actors: ActorSupervisor;
   readonly #chaining: Chaining<PreparedJob>;
   readonly #resends = new ThreadResends();
+  readonly #results: ThreadResultFlow;
   #batchesInPool = 0;
   /** Aborting one stops its batch's worker: on cancellation, every one is aborted. */
   readonly #batchControllers = new Set<AbortController>();
-  /** Computed results waiting for their save, with what their worker prepared for it. */
-  readonly #unsaved = new Map<
-    number,
-    { readonly value: unknown; readonly preparedSave: { readonly prepared: unknown } | undefined }
-  >();
 
   constructor(run: PreparedRun, options: ThreadPoolDriverOptions) {
     super(run, "ThreadWorkflow's driver");
@@ -101,6 +97,7 @@ class ThreadPoolRun extends DriverLoop {
     );
     this.#chaining = threadChaining(run, this.#store, options.pluginCalls, this.#resends.alone);
     this.#actors = new ActorSupervisor(run.plan);
+    this.#results = new ThreadResultFlow(run, this.#store);
   }
 
   execute(): Promise<readonly unknown[]> {
@@ -194,7 +191,7 @@ class ThreadPoolRun extends DriverLoop {
   }
 
   #apply(prepared: PreparedJob, outcomes: WireOutcomes, position: number, bytesMoved: number): void {
-    const { plan, stored, core, timings } = this.run;
+    const { plan, core, timings } = this.run;
     const { index } = prepared;
     const kind = outcomes.kinds[position];
     if (prepared.chainedSlots !== undefined) {
@@ -215,8 +212,7 @@ class ThreadPoolRun extends DriverLoop {
     }
     this.#resends.forget(index);
     const extras = outcomes.extras?.[position];
-    if (stored?.isCached(node)) this.#unsaved.set(index, { value, preparedSave: extras?.preparedSave });
-    else this.#store.store(index, value);
+    this.#results.computed(index, node, value, extras?.preparedSave);
     // The timing object only when someone listens: it is made for every node.
     const timing = timings.enabled
       ? {
@@ -268,29 +264,12 @@ class ThreadPoolRun extends DriverLoop {
   }
 
   protected override readStored(index: number): void {
-    const { stored, plan } = this.run;
-    readStoredStep(stored, plan.nodes[index] as Node, index, this.#store).then((event) =>
-      this.guarded(() => this.tell(event)),
-    );
+    this.#results.readStored(index).then((event) => this.guarded(() => this.tell(event)));
   }
 
-  /**
-   * Saves a computed result (handing over what its worker prepared, if it did), then lets its
-   * children go. Children wait for the save: FileStorage's record views the result's own
-   * buffers, which a child may be handed and may change.
-   */
+  /** Saves a computed result, then lets its children go (thread-result-flow.ts says why they wait). */
   protected override save(index: number): void {
-    const { stored, plan } = this.run;
-    const unsaved = this.#unsaved.get(index);
-    this.#unsaved.delete(index);
-    saveStep(
-      stored,
-      plan.nodes[index] as Node,
-      index,
-      unsaved?.value,
-      unsaved?.preparedSave,
-      this.#store,
-    ).then((event) => this.guarded(() => this.tell(event)));
+    this.#results.save(index).then((event) => this.guarded(() => this.tell(event)));
   }
 
   protected override callActor(index: number): void {
