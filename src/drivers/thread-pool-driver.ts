@@ -7,25 +7,19 @@
  *
  * Quick nodes whose quick children become ready inside their batch are sent with those
  * children (chains, see ready-batches.ts): the worker runs them in order, and a result only
- * they read never comes back. Their outcomes are applied in batch order, so the core sees each
- * node become ready, start and finish, as if it had been sent on its own.
- *
- * Failures: a worker that dies fails only the node it ran; quick nodes batched with it go
- * again, one by one (which of them killed the worker is unknown), and chained ones wait for
- * their parents again. The run settles when the core says so, after every actor thread has ended.
+ * they read never comes back. What comes back of a batch is applied by ThreadBatchOutcomes
+ * (thread-batch-outcomes.ts); jobs sent again and nodes that go alone are ThreadResends'
+ * (thread-resends.ts); where results go, ThreadResultFlow's (thread-result-flow.ts). The run
+ * settles when the core says so, after every actor thread has ended.
  */
-import { InternalError, NodeTimeoutError } from '../errors.js';
+import { InternalError } from '../errors.js';
 import { timeoutError } from '../executor/deadline.js';
 import type { Node } from '../graph/node.js';
 import { idleRun } from '../scheduler/idle-run.js';
-import { NodeState } from '../scheduler/node-state.js';
 import type { PreparedRun } from '../scheduler/run-setup.js';
 import { type WireBatch, WireBatchWriter } from '../threads/batch-wire.js';
 import type { RemotePluginCall } from '../threads/messages.js';
-import { failed, notRun, type WireOutcomes } from '../threads/outcome-wire.js';
-import type { SerializedThrow } from '../threads/serialized-error.js';
-import { deserializeThrown } from '../threads/serialized-error.js';
-import { workerFailure } from '../threads/worker-failure.js';
+import type { WireOutcomes } from '../threads/outcome-wire.js';
 import { keepShapes } from '../util/kept-shapes.js';
 import type { ResolvedNodeOptions } from '../workflow/node-options.js';
 import { ActorSupervisor } from './actor-supervisor.js';
@@ -36,6 +30,7 @@ import { DriverLoop, type RunSettlement } from './driver-loop.js';
 import { checkPlainArguments, type PreparedJob, prepareTaskJob } from './prepared-job.js';
 import { type Chaining, sendNextBatch } from './ready-batches.js';
 import { ResultStore } from './result-store.js';
+import { ThreadBatchOutcomes } from './thread-batch-outcomes.js';
 import { ThreadResends } from './thread-resends.js';
 import { ThreadResultFlow } from './thread-result-flow.js';
 
@@ -83,6 +78,7 @@ class ThreadPoolRun extends DriverLoop {
   readonly #chaining: Chaining<PreparedJob>;
   readonly #resends = new ThreadResends();
   readonly #results: ThreadResultFlow;
+  readonly #outcomes: ThreadBatchOutcomes;
   #batchesInPool = 0;
   /** Aborting one stops its batch's worker: on cancellation, every one is aborted. */
   readonly #batchControllers = new Set<AbortController>();
@@ -98,6 +94,14 @@ class ThreadPoolRun extends DriverLoop {
     this.#chaining = threadChaining(run, this.#store, options.pluginCalls, this.#resends.alone);
     this.#actors = new ActorSupervisor(run.plan);
     this.#results = new ThreadResultFlow(run, this.#store);
+    this.#outcomes = new ThreadBatchOutcomes(
+      run,
+      this.#store,
+      options.sizer,
+      this.#resends,
+      this.#results,
+      (event) => this.tell(event),
+    );
   }
 
   execute(): Promise<readonly unknown[]> {
@@ -174,93 +178,16 @@ class ThreadPoolRun extends DriverLoop {
     };
     this.#options.pool.run(message, transferList, controller?.signal).then(
       (result) => this.guarded(() => this.#onBatchDone(batch, result, bytesMoved), done),
-      (error: unknown) => this.guarded(() => this.#onBatchLost(batch, controller?.signal, error), done),
+      (error: unknown) => this.guarded(() => this.#outcomes.lost(batch, controller?.signal, error), done),
     );
   }
 
-  /**
-   * Applies a batch's outcomes in batch order. A chained node became ready when its parents'
-   * outcomes were applied: it is started and finished now; one whose parent did not succeed
-   * (or whose run stopped) stays where it is, and goes in its turn.
-   */
+  /** Applies a batch's outcomes in batch order, sending nothing meanwhile (thread-batch-outcomes.ts says why). */
   #onBatchDone(batch: readonly PreparedJob[], outcomes: WireOutcomes, bytesMoved: number): void {
     this.withPumpHeld(() => {
       for (const [position, prepared] of batch.entries())
-        this.#apply(prepared, outcomes, position, bytesMoved);
+        this.#outcomes.apply(prepared, outcomes, position, bytesMoved);
     });
-  }
-
-  #apply(prepared: PreparedJob, outcomes: WireOutcomes, position: number, bytesMoved: number): void {
-    const { plan, core, timings } = this.run;
-    const { index } = prepared;
-    const kind = outcomes.kinds[position];
-    if (prepared.chainedSlots !== undefined) {
-      if (kind === notRun || !core.claimReady(index)) return;
-      this.#store.release(index);
-    } else if (kind === notRun) {
-      throw new InternalError(
-        `node "${prepared.nodeName}" was not run in its batch, though it needs no other job`,
-      );
-    }
-    const node = plan.nodes[index] as Node;
-    const durationMs = outcomes.times[position * 2 + 1] as number;
-    this.#options.sizer.record(node.callable, durationMs);
-    const value = outcomes.values[position];
-    if (kind === failed) {
-      this.#attemptFailed(index, deserializeThrown(value as SerializedThrow));
-      return;
-    }
-    this.#resends.forget(index);
-    const extras = outcomes.extras?.[position];
-    this.#results.computed(index, node, value, extras?.preparedSave);
-    // The timing object only when someone listens: it is made for every node.
-    const timing = timings.enabled
-      ? {
-          startedAt: outcomes.times[position * 2] as number,
-          durationMs,
-          threadId: outcomes.threadId,
-          bytesMoved,
-          ...(extras?.startup === undefined ? {} : { startup: extras.startup }),
-        }
-      : undefined;
-    this.tell(
-      timing === undefined
-        ? { kind: 'attempt-succeeded', index }
-        : { kind: 'attempt-succeeded', index, timing },
-    );
-  }
-
-  /** The pool rejected a batch: it was stopped (cancelled, timed out), or its worker died. */
-  #onBatchLost(batch: readonly PreparedJob[], signal: AbortSignal | undefined, error: unknown): void {
-    const first = batch[0] as PreparedJob;
-    if (signal?.reason instanceof NodeTimeoutError) {
-      this.#attemptFailed(first.index, signal.reason);
-      return;
-    }
-    // Chained nodes never started in the core: they wait for their parents again.
-    const started = batch.filter((prepared) => prepared.chainedSlots === undefined);
-    if (signal?.aborted) {
-      for (const { index } of started) {
-        this.#resends.forget(index);
-        this.tell({ kind: 'attempt-stopped', index });
-      }
-      return;
-    }
-    if (batch.length > 1) {
-      // Which job killed the worker is unknown: each goes again alone, not counted as a try.
-      for (const prepared of batch) this.#resends.sendAlone(prepared.index);
-      for (const prepared of started) {
-        this.#resends.keep(prepared);
-        this.tell({ kind: 'worker-lost', index: prepared.index });
-      }
-      return;
-    }
-    this.#attemptFailed(first.index, workerFailure(first.nodeName, error));
-  }
-
-  #attemptFailed(index: number, error: unknown): void {
-    this.tell({ kind: 'attempt-failed', index, error });
-    if (this.run.core.stateOf(index) !== NodeState.retryWait) this.#resends.forget(index);
   }
 
   protected override readStored(index: number): void {
@@ -315,7 +242,8 @@ class ThreadPoolRun extends DriverLoop {
 // One driver object over the kept idle run, and one batch writer with its batch, so these
 // classes keep their hidden classes between runs (see util/kept-shapes.ts): in a process whose
 // other work ran full collections between two runs, every run's per-node code was thrown away
-// and a chain of 1,000 quick nodes took 30 ms instead of 5.
+// and a chain of 1,000 quick nodes took 30 ms instead of 5. The driver object holds one of each
+// of its parts (ThreadResends, ThreadResultFlow, ThreadBatchOutcomes), which keeps theirs too.
 keepShapes(
   new ThreadPoolRun(idleRun(), {
     pool: { run: () => Promise.reject(new InternalError('the kept idle run never sends')) },
