@@ -7,25 +7,19 @@
  *
  * Quick nodes whose quick children become ready inside their batch are sent with those
  * children (chains, see ready-batches.ts): the worker runs them in order, and a result only
- * they read never comes back. Their outcomes are applied in batch order, so the core sees each
- * node become ready, start and finish, as if it had been sent on its own.
- *
- * Failures: a worker that dies fails only the node it ran; quick nodes batched with it go
- * again, one by one (which of them killed the worker is unknown), and chained ones wait for
- * their parents again. The run settles when the core says so, after every actor thread has ended.
+ * they read never comes back. What comes back of a batch is applied by ThreadBatchOutcomes
+ * (thread-batch-outcomes.ts); jobs sent again and nodes that go alone are ThreadResends'
+ * (thread-resends.ts); where results go, ThreadResultFlow's (thread-result-flow.ts). The run
+ * settles when the core says so, after every actor thread has ended.
  */
-import { InternalError, NodeTimeoutError } from '../errors.js';
+import { InternalError } from '../errors.js';
 import { timeoutError } from '../executor/deadline.js';
 import type { Node } from '../graph/node.js';
 import { idleRun } from '../scheduler/idle-run.js';
-import { NodeState } from '../scheduler/node-state.js';
 import type { PreparedRun } from '../scheduler/run-setup.js';
 import { type WireBatch, WireBatchWriter } from '../threads/batch-wire.js';
 import type { RemotePluginCall } from '../threads/messages.js';
-import { failed, notRun, type WireOutcomes } from '../threads/outcome-wire.js';
-import type { SerializedThrow } from '../threads/serialized-error.js';
-import { deserializeThrown } from '../threads/serialized-error.js';
-import { workerFailure } from '../threads/worker-failure.js';
+import type { WireOutcomes } from '../threads/outcome-wire.js';
 import { keepShapes } from '../util/kept-shapes.js';
 import type { ResolvedNodeOptions } from '../workflow/node-options.js';
 import { ActorSupervisor } from './actor-supervisor.js';
@@ -36,7 +30,9 @@ import { DriverLoop, type RunSettlement } from './driver-loop.js';
 import { checkPlainArguments, type PreparedJob, prepareTaskJob } from './prepared-job.js';
 import { type Chaining, sendNextBatch } from './ready-batches.js';
 import { ResultStore } from './result-store.js';
-import { readStoredStep, saveStep } from './storage-steps.js';
+import { ThreadBatchOutcomes } from './thread-batch-outcomes.js';
+import { ThreadResends } from './thread-resends.js';
+import { ThreadResultFlow } from './thread-result-flow.js';
 
 /** Where batches run: the task pool, or a stand-in in tests. */
 export interface BatchRunner {
@@ -80,18 +76,12 @@ class ThreadPoolRun extends DriverLoop {
   readonly #store: ResultStore;
   readonly #actors: ActorSupervisor;
   readonly #chaining: Chaining<PreparedJob>;
+  readonly #resends = new ThreadResends();
+  readonly #results: ThreadResultFlow;
+  readonly #outcomes: ThreadBatchOutcomes;
   #batchesInPool = 0;
   /** Aborting one stops its batch's worker: on cancellation, every one is aborted. */
   readonly #batchControllers = new Set<AbortController>();
-  /** Jobs kept to be sent again: for a retry, or after their batch's worker was lost. */
-  readonly #kept = new Map<number, PreparedJob>();
-  /** Nodes whose batch lost its worker: each goes alone from now on. */
-  readonly #alone = new Set<number>();
-  /** Computed results waiting for their save, with what their worker prepared for it. */
-  readonly #unsaved = new Map<
-    number,
-    { readonly value: unknown; readonly preparedSave: { readonly prepared: unknown } | undefined }
-  >();
 
   constructor(run: PreparedRun, options: ThreadPoolDriverOptions) {
     super(run, "ThreadWorkflow's driver");
@@ -101,8 +91,17 @@ class ThreadPoolRun extends DriverLoop {
       true,
       run.nodeOptions.map((options) => options.shareResult),
     );
-    this.#chaining = threadChaining(run, this.#store, options.pluginCalls, this.#alone);
+    this.#chaining = threadChaining(run, this.#store, options.pluginCalls, this.#resends.alone);
     this.#actors = new ActorSupervisor(run.plan);
+    this.#results = new ThreadResultFlow(run, this.#store);
+    this.#outcomes = new ThreadBatchOutcomes(
+      run,
+      this.#store,
+      options.sizer,
+      this.#resends,
+      this.#results,
+      (event) => this.tell(event),
+    );
   }
 
   execute(): Promise<readonly unknown[]> {
@@ -134,24 +133,21 @@ class ThreadPoolRun extends DriverLoop {
 
   /** The job of node `index` (now running in the core), or undefined when it was refused. */
   #prepare(index: number): PreparedJob | undefined {
-    const kept = this.#kept.get(index);
-    if (kept !== undefined) return this.#alone.has(index) ? { ...kept, solo: true } : kept;
+    const kept = this.#resends.kept(index);
+    if (kept !== undefined) return kept;
     const { plan, nodeOptions, stored } = this.run;
     const node = plan.nodes[index] as Node;
     try {
-      let prepared = prepareTaskJob(
-        node,
-        index,
-        this.#store,
-        nodeOptions[index] as ResolvedNodeOptions,
-        this.#options.pluginCalls[index],
-        stored?.workerSaveRequestFor(node),
+      return this.#resends.prepared(
+        prepareTaskJob(
+          node,
+          index,
+          this.#store,
+          nodeOptions[index] as ResolvedNodeOptions,
+          this.#options.pluginCalls[index],
+          stored?.workerSaveRequestFor(node),
+        ),
       );
-      // A chained node of a batch that lost its worker goes alone, as the batch's others do.
-      if (this.#alone.has(index)) prepared = { ...prepared, solo: true };
-      // A node that may be retried keeps its job: its arguments were copied, not moved.
-      if (prepared.retries > 0) this.#kept.set(index, prepared);
-      return prepared;
     } catch (error) {
       this.tell({ kind: 'refused', index, error });
       return undefined;
@@ -182,125 +178,25 @@ class ThreadPoolRun extends DriverLoop {
     };
     this.#options.pool.run(message, transferList, controller?.signal).then(
       (result) => this.guarded(() => this.#onBatchDone(batch, result, bytesMoved), done),
-      (error: unknown) => this.guarded(() => this.#onBatchLost(batch, controller?.signal, error), done),
+      (error: unknown) => this.guarded(() => this.#outcomes.lost(batch, controller?.signal, error), done),
     );
   }
 
-  /**
-   * Applies a batch's outcomes in batch order. A chained node became ready when its parents'
-   * outcomes were applied: it is started and finished now; one whose parent did not succeed
-   * (or whose run stopped) stays where it is, and goes in its turn.
-   */
+  /** Applies a batch's outcomes in batch order, sending nothing meanwhile (thread-batch-outcomes.ts says why). */
   #onBatchDone(batch: readonly PreparedJob[], outcomes: WireOutcomes, bytesMoved: number): void {
     this.withPumpHeld(() => {
       for (const [position, prepared] of batch.entries())
-        this.#apply(prepared, outcomes, position, bytesMoved);
+        this.#outcomes.apply(prepared, outcomes, position, bytesMoved);
     });
   }
 
-  #apply(prepared: PreparedJob, outcomes: WireOutcomes, position: number, bytesMoved: number): void {
-    const { plan, stored, core, timings } = this.run;
-    const { index } = prepared;
-    const kind = outcomes.kinds[position];
-    if (prepared.chainedSlots !== undefined) {
-      if (kind === notRun || !core.claimReady(index)) return;
-      this.#store.release(index);
-    } else if (kind === notRun) {
-      throw new InternalError(
-        `node "${prepared.nodeName}" was not run in its batch, though it needs no other job`,
-      );
-    }
-    const node = plan.nodes[index] as Node;
-    const durationMs = outcomes.times[position * 2 + 1] as number;
-    this.#options.sizer.record(node.callable, durationMs);
-    const value = outcomes.values[position];
-    if (kind === failed) {
-      this.#attemptFailed(index, deserializeThrown(value as SerializedThrow));
-      return;
-    }
-    this.#forget(index);
-    const extras = outcomes.extras?.[position];
-    if (stored?.isCached(node)) this.#unsaved.set(index, { value, preparedSave: extras?.preparedSave });
-    else this.#store.store(index, value);
-    // The timing object only when someone listens: it is made for every node.
-    const timing = timings.enabled
-      ? {
-          startedAt: outcomes.times[position * 2] as number,
-          durationMs,
-          threadId: outcomes.threadId,
-          bytesMoved,
-          ...(extras?.startup === undefined ? {} : { startup: extras.startup }),
-        }
-      : undefined;
-    this.tell(
-      timing === undefined
-        ? { kind: 'attempt-succeeded', index }
-        : { kind: 'attempt-succeeded', index, timing },
-    );
-  }
-
-  /** The pool rejected a batch: it was stopped (cancelled, timed out), or its worker died. */
-  #onBatchLost(batch: readonly PreparedJob[], signal: AbortSignal | undefined, error: unknown): void {
-    const first = batch[0] as PreparedJob;
-    if (signal?.reason instanceof NodeTimeoutError) {
-      this.#attemptFailed(first.index, signal.reason);
-      return;
-    }
-    // Chained nodes never started in the core: they wait for their parents again.
-    const started = batch.filter((prepared) => prepared.chainedSlots === undefined);
-    if (signal?.aborted) {
-      for (const { index } of started) {
-        this.#forget(index);
-        this.tell({ kind: 'attempt-stopped', index });
-      }
-      return;
-    }
-    if (batch.length > 1) {
-      // Which job killed the worker is unknown: each goes again alone, not counted as a try.
-      for (const prepared of batch) this.#alone.add(prepared.index);
-      for (const prepared of started) {
-        this.#kept.set(prepared.index, prepared);
-        this.tell({ kind: 'worker-lost', index: prepared.index });
-      }
-      return;
-    }
-    this.#attemptFailed(first.index, workerFailure(first.nodeName, error));
-  }
-
-  #attemptFailed(index: number, error: unknown): void {
-    this.tell({ kind: 'attempt-failed', index, error });
-    if (this.run.core.stateOf(index) !== NodeState.retryWait) this.#forget(index);
-  }
-
-  #forget(index: number): void {
-    this.#kept.delete(index);
-    this.#alone.delete(index);
-  }
-
   protected override readStored(index: number): void {
-    const { stored, plan } = this.run;
-    readStoredStep(stored, plan.nodes[index] as Node, index, this.#store).then((event) =>
-      this.guarded(() => this.tell(event)),
-    );
+    this.#results.readStored(index).then((event) => this.guarded(() => this.tell(event)));
   }
 
-  /**
-   * Saves a computed result (handing over what its worker prepared, if it did), then lets its
-   * children go. Children wait for the save: FileStorage's record views the result's own
-   * buffers, which a child may be handed and may change.
-   */
+  /** Saves a computed result, then lets its children go (thread-result-flow.ts says why they wait). */
   protected override save(index: number): void {
-    const { stored, plan } = this.run;
-    const unsaved = this.#unsaved.get(index);
-    this.#unsaved.delete(index);
-    saveStep(
-      stored,
-      plan.nodes[index] as Node,
-      index,
-      unsaved?.value,
-      unsaved?.preparedSave,
-      this.#store,
-    ).then((event) => this.guarded(() => this.tell(event)));
+    this.#results.save(index).then((event) => this.guarded(() => this.tell(event)));
   }
 
   protected override callActor(index: number): void {
@@ -346,7 +242,8 @@ class ThreadPoolRun extends DriverLoop {
 // One driver object over the kept idle run, and one batch writer with its batch, so these
 // classes keep their hidden classes between runs (see util/kept-shapes.ts): in a process whose
 // other work ran full collections between two runs, every run's per-node code was thrown away
-// and a chain of 1,000 quick nodes took 30 ms instead of 5.
+// and a chain of 1,000 quick nodes took 30 ms instead of 5. The driver object holds one of each
+// of its parts (ThreadResends, ThreadResultFlow, ThreadBatchOutcomes), which keeps theirs too.
 keepShapes(
   new ThreadPoolRun(idleRun(), {
     pool: { run: () => Promise.reject(new InternalError('the kept idle run never sends')) },
