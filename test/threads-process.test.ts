@@ -24,6 +24,7 @@ describe('ThreadWorkflow in a real process', () => {
   // an ArrayBuffer and leaves every typed-array loop of that thread slower (worker-tsx.ts).
   it.each([
     ['node --import tsx', ['--import', 'tsx']],
+    ['node --expose-gc --import tsx', ['--expose-gc', '--import', 'tsx']],
     ["tsx's command (npx tsx)", [fileURLToPath(import.meta.resolve('tsx/cli'))]],
   ])('under %s, workers start without tsx flags and register it before any user module', async (_, flags) => {
     const { stdout } = await run(process.execPath, [...flags, fixture('worker-flags-script.ts')], {

@@ -2,7 +2,8 @@
  * Which of the process's flags worker threads start with (src/threads/worker-tsx.ts): tsx's
  * loader flags, in every form Node accepts, are left out when tsx's registration API can be
  * found (from the flag's own path, or from the working folder for a bare `tsx`), and every
- * other flag is kept in order; without tsx, or when tsx cannot be found, nothing changes.
+ * other flag a worker accepts is kept in order; without tsx, or when tsx cannot be found,
+ * nothing changes.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,6 +47,11 @@ describe('workerFlags', () => {
       execArgv: ['--enable-source-maps', '--conditions', 'development', '--require=./setup.cjs'],
       tsx: registration,
     });
+  });
+
+  it('leaves out the V8 and per-process flags a worker may not be given, which hold for the whole process anyway', () => {
+    const flags = ['--expose-gc', '--import', 'tsx', '--stack-size=2000', '--conditions', 'development'];
+    expect(workerFlags(flags, repo)).toEqual({ execArgv: ['--conditions', 'development'], tsx: registration });
   });
 
   it('changes nothing without tsx', () => {

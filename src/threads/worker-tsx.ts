@@ -18,6 +18,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 
 /** File URLs of tsx's registration modules, for a worker to import. */
 export interface TsxRegistration {
@@ -37,6 +38,10 @@ const loaderFlags = new Set(['--import', '--require', '-r', '--loader', '--exper
  * `execArgv` without tsx's loader flags, and where tsx's registration API is; `execArgv` as it
  * is, and no registration, when it has no tsx flag or tsx cannot be found.
  *
+ * Given explicitly, a worker's execArgv may hold no V8 or per-process flag (`--expose-gc`,
+ * `--stack-size`: Node refuses the worker), where inherited ones are passed over; such flags
+ * hold for the whole process anyway, so they are left out (`takes` says which Node refuses).
+ *
  * @example
  * workerFlags(['--require', '/p/node_modules/tsx/dist/preflight.cjs', '--import', 'file:///p/node_modules/tsx/dist/loader.mjs']);
  * // { execArgv: [], tsx: { esm: 'file:///p/node_modules/tsx/dist/esm/api/index.mjs', cjs: '…/cjs/api/index.mjs' } }
@@ -44,26 +49,51 @@ const loaderFlags = new Set(['--import', '--require', '-r', '--loader', '--exper
 export function workerFlags(
   execArgv: readonly string[] = process.execArgv,
   cwd = process.cwd(),
+  takes: (flags: readonly string[]) => boolean = workerTakes,
 ): WorkerFlags {
   const kept: string[] = [];
   const tsxValues: string[] = [];
-  for (let index = 0; index < execArgv.length; index++) {
-    const flag = execArgv[index] as string;
+  for (const unit of flagUnits(execArgv)) {
+    const [flag = '', value] = unit;
     const equals = flag.indexOf('=');
     const name = equals === -1 ? flag : flag.slice(0, equals);
-    if (!loaderFlags.has(name)) {
-      kept.push(flag);
-      continue;
-    }
-    const value = equals === -1 ? execArgv[index + 1] : flag.slice(equals + 1);
-    if (value !== undefined && isTsx(value)) tsxValues.push(value);
-    else kept.push(...(equals === -1 && value !== undefined ? [flag, value] : [flag]));
-    if (equals === -1) index++;
+    const loads = equals === -1 ? value : flag.slice(equals + 1);
+    if (loaderFlags.has(name) && loads !== undefined && isTsx(loads)) tsxValues.push(loads);
+    else kept.push(...unit);
   }
   if (tsxValues.length === 0) return { execArgv, tsx: undefined };
   const tsx = findRegistration(tsxValues, cwd);
-  return tsx === undefined ? { execArgv, tsx: undefined } : { execArgv: kept, tsx };
+  if (tsx === undefined) return { execArgv, tsx: undefined };
+  return { execArgv: takes(kept) ? kept : flagUnits(kept).filter(takes).flat(), tsx };
 }
+
+/** Each flag with the values that follow it (`--conditions development`). */
+function flagUnits(flags: readonly string[]): string[][] {
+  const units: string[][] = [];
+  for (let index = 0; index < flags.length; ) {
+    let end = index + 1;
+    while (end < flags.length && !(flags[end] as string).startsWith('-')) end++;
+    units.push(flags.slice(index, end));
+    index = end;
+  }
+  return units;
+}
+
+/**
+ * Whether `new Worker()` accepts `flags` as its execArgv. Tried without starting a thread: the
+ * constructor checks execArgv first, then fails to clone a workerData that cannot be cloned,
+ * before it starts one.
+ */
+function workerTakes(flags: readonly string[]): boolean {
+  try {
+    new Worker('', { eval: true, execArgv: [...flags], workerData: uncloneable });
+  } catch (error) {
+    return (error as { code?: unknown }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV';
+  }
+  return true;
+}
+
+const uncloneable = (): void => {};
 
 function isTsx(value: string): boolean {
   return value === 'tsx' || value.startsWith('tsx/') || /[\\/]node_modules[\\/]tsx[\\/]/.test(value);
