@@ -8,7 +8,8 @@
  * ArrayBuffer of tsx's own (a WebAssembly lexer's memory growing); from then on V8 checks for
  * detached buffers in that thread's optimized typed-array code, and the readers' loops run
  * about 1.7 times slower than in a thread that never detached one. fan-out.ts measures that
- * case apart (`node --import tsx`).
+ * case apart (`node --import tsx`): functionfuse's workers start without tsx's flags and
+ * register it after Piscina is loaded (src/threads/worker-tsx.ts); raw Piscina's inherit them.
  *
  * Every arm's pool is started and warmed first (resident memory then is the start), then each
  * arm runs once untimed; then each round runs every arm once (in an order that turns each

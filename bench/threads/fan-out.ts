@@ -5,9 +5,10 @@
  * itself returns a SharedArrayBuffer-backed array, and by hand (raw Piscina with a
  * SharedArrayBuffer: the floor). Times: every arm in one process, alternated round by round,
  * each round's ratio to the floor; peaks: each arm alone in a fresh process, one run after its
- * pool is up (see fan-out-child.mjs). The measuring process runs without tsx, whose loader
- * slows every typed-array loop in a worker thread that loads certain packages
- * (fan-out-child.mjs says how); the times under tsx are measured too, and reported.
+ * pool is up (see fan-out-child.mjs). The measuring process runs without tsx, whose loader,
+ * in a worker thread that loads Piscina with it, slows every typed-array loop of that thread
+ * (fan-out-child.mjs says how); the times under tsx are measured too, and reported: our workers
+ * start without tsx's flags (src/threads/worker-tsx.ts), raw Piscina's inherit them.
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -81,7 +82,7 @@ export function fanOut(): FigureRow[] {
   const tsxRatio = (arm: FanOutArm): string =>
     spread((tsx[arm] as number[]).map((time, index) => time / (tsxFloor[index] as number)));
   rows.push({
-    benchmark: '7d. fan-out 80 MB to 8 readers, every thread under tsx',
+    benchmark: "7d. fan-out 80 MB to 8 readers, the process under tsx (raw Piscina's workers inherit its flags)",
     ours: `shareResult ${spread(tsx['shareResult'] as number[])} ms, task's SAB ${spread(tsx['sab-task'] as number[])} ms`,
     baseline: `by hand ${spread(tsxFloor)} ms`,
     ratio: `shareResult ${tsxRatio('shareResult')}, task's SAB ${tsxRatio('sab-task')}`,
