@@ -51,7 +51,10 @@ describe('workerFlags', () => {
 
   it('leaves out the V8 and per-process flags a worker may not be given, which hold for the whole process anyway', () => {
     const flags = ['--expose-gc', '--import', 'tsx', '--stack-size=2000', '--conditions', 'development'];
-    expect(workerFlags(flags, repo)).toEqual({ execArgv: ['--conditions', 'development'], tsx: registration });
+    expect(workerFlags(flags, repo)).toEqual({
+      execArgv: ['--conditions', 'development'],
+      tsx: registration,
+    });
   });
 
   it('changes nothing without tsx', () => {

@@ -82,7 +82,8 @@ export function fanOut(): FigureRow[] {
   const tsxRatio = (arm: FanOutArm): string =>
     spread((tsx[arm] as number[]).map((time, index) => time / (tsxFloor[index] as number)));
   rows.push({
-    benchmark: "7d. fan-out 80 MB to 8 readers, the process under tsx (raw Piscina's workers inherit its flags)",
+    benchmark:
+      "7d. fan-out 80 MB to 8 readers, the process under tsx (raw Piscina's workers inherit its flags)",
     ours: `shareResult ${spread(tsx['shareResult'] as number[])} ms, task's SAB ${spread(tsx['sab-task'] as number[])} ms`,
     baseline: `by hand ${spread(tsxFloor)} ms`,
     ratio: `shareResult ${tsxRatio('shareResult')}, task's SAB ${tsxRatio('sab-task')}`,
