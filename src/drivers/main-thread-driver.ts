@@ -18,8 +18,8 @@ import type { PreparedRun } from '../scheduler/run-setup.js';
 import { keepShapes } from '../util/kept-shapes.js';
 import { isThenable } from '../util/thenable.js';
 import type { ResolvedNodeOptions } from '../workflow/node-options.js';
+import { MainThreadResultFlow } from './main-thread-result-flow.js';
 import { ResultStore } from './result-store.js';
-import { readStoredStep, saveStep } from './storage-steps.js';
 
 /** Runs every node; resolves to the results by plan index (leaves kept, others released). */
 export async function runInMainThread(run: PreparedRun): Promise<readonly unknown[]> {
@@ -39,11 +39,10 @@ interface NodeInputs {
 class MainThreadRun {
   readonly #run: PreparedRun;
   readonly #store: ResultStore;
+  readonly #results: MainThreadResultFlow;
   readonly #watchdog = new MainThreadWatchdog();
   /** Instructions not carried out yet, oldest first. */
   readonly #instructions: WorkInstruction[] = [];
-  /** Computed results waiting for their save. */
-  readonly #unsaved = new Map<number, unknown>();
   readonly #retryTimers = new Map<number, NodeJS.Timeout>();
   /** Inputs of nodes that may be tried again. */
   readonly #retried = new Map<number, NodeInputs>();
@@ -63,6 +62,7 @@ class MainThreadRun {
     this.#plainRun =
       run.optionsAreDefault && run.plugins.length === 0 && run.signal === undefined && !run.timings.enabled;
     this.#store = new ResultStore(run.plan, false);
+    this.#results = new MainThreadResultFlow(run, this.#store);
   }
 
   async execute(): Promise<readonly unknown[]> {
@@ -120,14 +120,16 @@ class MainThreadRun {
   async #carryOut(instruction: WorkInstruction): Promise<void> {
     switch (instruction.kind) {
       case 'read-stored':
-        return this.#readStored(instruction.index);
+        this.#tell(await this.#results.readStored(instruction.index));
+        return;
       case 'call-actor': {
         const pending = this.#call(instruction.index);
         if (pending !== undefined) await pending;
         return;
       }
       case 'save':
-        return this.#save(instruction.index);
+        this.#tell(await this.#results.save(instruction.index));
+        return;
       case 'retry-later': {
         const { index, delayMs } = instruction;
         // Fires while the loop awaits (a node, or the wake below): the node is ready again.
@@ -145,16 +147,6 @@ class MainThreadRun {
         this.#retryTimers.clear();
         return;
     }
-  }
-
-  async #readStored(index: number): Promise<void> {
-    this.#tell(await readStoredStep(this.#run.stored, this.#node(index), index, this.#store));
-  }
-
-  async #save(index: number): Promise<void> {
-    const value = this.#unsaved.get(index);
-    this.#unsaved.delete(index);
-    this.#tell(await saveStep(this.#run.stored, this.#node(index), index, value, undefined, this.#store));
   }
 
   /**
@@ -277,10 +269,9 @@ class MainThreadRun {
   }
 
   #succeeded(index: number, value: unknown, startedAt: number): void {
-    const { timings, stored } = this.#run;
+    const { timings } = this.#run;
     this.#retried.delete(index);
-    if (stored?.isCached(this.#node(index))) this.#unsaved.set(index, value);
-    else this.#store.store(index, value);
+    this.#results.computed(index, this.#node(index), value);
     this.#tell(
       timings.enabled
         ? {
