@@ -12,13 +12,13 @@ import { overrunError, withDeadline } from '../executor/deadline.js';
 import { MainThreadWatchdog } from '../executor/main-thread-watchdog.js';
 import type { Node } from '../graph/node.js';
 import { idleRun } from '../scheduler/idle-run.js';
-import { NodeState } from '../scheduler/node-state.js';
 import type { RunEvent, RunInstruction } from '../scheduler/run-events.js';
 import type { PreparedRun } from '../scheduler/run-setup.js';
 import { keepShapes } from '../util/kept-shapes.js';
 import { isThenable } from '../util/thenable.js';
 import type { ResolvedNodeOptions } from '../workflow/node-options.js';
 import { MainThreadResultFlow } from './main-thread-result-flow.js';
+import { MainThreadRetries, type NodeInputs } from './main-thread-retries.js';
 import { ResultStore } from './result-store.js';
 
 /** Runs every node; resolves to the results by plan index (leaves kept, others released). */
@@ -29,23 +29,14 @@ export async function runInMainThread(run: PreparedRun): Promise<readonly unknow
 /** An instruction that asks for work (settling ends the loop instead). */
 type WorkInstruction = Exclude<RunInstruction, { readonly kind: 'settle' }>;
 
-/** What a node is called with. */
-interface NodeInputs {
-  readonly args: readonly unknown[];
-  /** The actor object, for a method call. */
-  readonly instance: unknown;
-}
-
 class MainThreadRun {
   readonly #run: PreparedRun;
   readonly #store: ResultStore;
   readonly #results: MainThreadResultFlow;
+  readonly #retries: MainThreadRetries;
   readonly #watchdog = new MainThreadWatchdog();
   /** Instructions not carried out yet, oldest first. */
   readonly #instructions: WorkInstruction[] = [];
-  readonly #retryTimers = new Map<number, NodeJS.Timeout>();
-  /** Inputs of nodes that may be tried again. */
-  readonly #retried = new Map<number, NodeInputs>();
   /** Resolves the wait for a retry's delay. */
   #wake: (() => void) | undefined;
   #settled = false;
@@ -63,6 +54,7 @@ class MainThreadRun {
       run.optionsAreDefault && run.plugins.length === 0 && run.signal === undefined && !run.timings.enabled;
     this.#store = new ResultStore(run.plan, false);
     this.#results = new MainThreadResultFlow(run, this.#store);
+    this.#retries = new MainThreadRetries(run, this.#store, (index) => this.#retryDue(index));
   }
 
   async execute(): Promise<readonly unknown[]> {
@@ -92,7 +84,7 @@ class MainThreadRun {
       }
     } finally {
       signal?.removeEventListener('abort', onAbort);
-      for (const timer of this.#retryTimers.values()) clearTimeout(timer);
+      this.#retries.stopTimers();
       await this.#watchdog.close();
     }
     const failure = core.finalError();
@@ -130,23 +122,20 @@ class MainThreadRun {
       case 'save':
         this.#tell(await this.#results.save(instruction.index));
         return;
-      case 'retry-later': {
-        const { index, delayMs } = instruction;
-        // Fires while the loop awaits (a node, or the wake below): the node is ready again.
-        const timer = setTimeout(() => {
-          this.#retryTimers.delete(index);
-          this.#tell({ kind: 'retry-due', index });
-          this.#wake?.();
-        }, delayMs);
-        this.#retryTimers.set(index, timer);
+      case 'retry-later':
+        this.#retries.later(instruction.index, instruction.delayMs);
         return;
-      }
       case 'stop-running':
         // The node running now (if any) is awaited with the signal, which already rejected it.
-        for (const timer of this.#retryTimers.values()) clearTimeout(timer);
-        this.#retryTimers.clear();
+        this.#retries.stopTimers();
         return;
     }
+  }
+
+  /** A retry's delay is over (while the loop awaits a node, or its wake): the node is ready again. */
+  #retryDue(index: number): void {
+    this.#tell({ kind: 'retry-due', index });
+    this.#wake?.();
   }
 
   /**
@@ -171,7 +160,7 @@ class MainThreadRun {
     }
     let inputs: NodeInputs;
     try {
-      inputs = this.#inputsOf(index);
+      inputs = this.#retries.inputsOf(index);
     } catch (error) {
       this.#tell({ kind: 'refused', index, error });
       return undefined;
@@ -198,7 +187,7 @@ class MainThreadRun {
       (result) => this.#succeeded(index, result, startedAt),
       (error: unknown) => {
         if (run.signal?.aborted) {
-          this.#retried.delete(index);
+          this.#retries.forget(index);
           this.#cancelIfAborted();
           this.#tell({ kind: 'attempt-stopped', index });
         } else {
@@ -243,34 +232,14 @@ class MainThreadRun {
     index: -1,
   };
 
-  /**
-   * Node `index`'s arguments (and actor object). Resolving them releases parents' results after
-   * their last consumer, so a node that may be retried keeps its inputs for the next attempt.
-   */
-  #inputsOf(index: number): NodeInputs {
-    const kept = this.#retried.get(index);
-    if (kept !== undefined) return kept;
-    const { plan, nodeOptions } = this.#run;
-    const { callable } = this.#node(index);
-    // The actor's object, read before argumentsFor may release it after its last call.
-    const instance =
-      callable.kind === 'actor-call'
-        ? this.#store.valueOf(plan.indexOf.get(callable.instance) as number)
-        : undefined;
-    const inputs = { args: this.#store.argumentsFor(index, undefined), instance };
-    if ((nodeOptions[index]?.retries ?? 0) > 0 && callable.kind === 'task') this.#retried.set(index, inputs);
-    return inputs;
-  }
-
   #failed(index: number, error: unknown): void {
     this.#tell({ kind: 'attempt-failed', index, error });
-    // Kept inputs are for a retry; none comes once the node failed for good.
-    if (this.#run.core.stateOf(index) !== NodeState.retryWait) this.#retried.delete(index);
+    this.#retries.failed(index);
   }
 
   #succeeded(index: number, value: unknown, startedAt: number): void {
     const { timings } = this.#run;
-    this.#retried.delete(index);
+    this.#retries.forget(index);
     this.#results.computed(index, this.#node(index), value);
     this.#tell(
       timings.enabled
