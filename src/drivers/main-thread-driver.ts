@@ -7,9 +7,7 @@
  * arguments. Only nodes that need it (async, stored, retried, timed) go through promises.
  */
 import { eventTime } from '../events/workflow-events.js';
-import { callCallable, callWithPlugin } from '../executor/call-node.js';
-import { overrunError, withDeadline } from '../executor/deadline.js';
-import { MainThreadWatchdog } from '../executor/main-thread-watchdog.js';
+import { withDeadline } from '../executor/deadline.js';
 import type { Node } from '../graph/node.js';
 import { idleRun } from '../scheduler/idle-run.js';
 import type { RunEvent, RunInstruction } from '../scheduler/run-events.js';
@@ -17,8 +15,9 @@ import type { PreparedRun } from '../scheduler/run-setup.js';
 import { keepShapes } from '../util/kept-shapes.js';
 import { isThenable } from '../util/thenable.js';
 import type { ResolvedNodeOptions } from '../workflow/node-options.js';
+import { MainThreadAttempts, type NodeInputs } from './main-thread-attempts.js';
 import { MainThreadResultFlow } from './main-thread-result-flow.js';
-import { MainThreadRetries, type NodeInputs } from './main-thread-retries.js';
+import { MainThreadRetries } from './main-thread-retries.js';
 import { ResultStore } from './result-store.js';
 
 /** Runs every node; resolves to the results by plan index (leaves kept, others released). */
@@ -34,7 +33,7 @@ class MainThreadRun {
   readonly #store: ResultStore;
   readonly #results: MainThreadResultFlow;
   readonly #retries: MainThreadRetries;
-  readonly #watchdog = new MainThreadWatchdog();
+  readonly #attempts = new MainThreadAttempts();
   /** Instructions not carried out yet, oldest first. */
   readonly #instructions: WorkInstruction[] = [];
   /** Resolves the wait for a retry's delay. */
@@ -85,7 +84,7 @@ class MainThreadRun {
     } finally {
       signal?.removeEventListener('abort', onAbort);
       this.#retries.stopTimers();
-      await this.#watchdog.close();
+      await this.#attempts.close();
     }
     const failure = core.finalError();
     if (failure !== undefined) throw failure;
@@ -168,13 +167,7 @@ class MainThreadRun {
     const startedAt = run.timings.enabled ? eventTime() : 0;
     let value: unknown;
     try {
-      const { args, instance } = inputs;
-      const prepared = run.plugins[index];
-      const attempt = (): unknown =>
-        prepared === undefined
-          ? callCallable(callable, args, instance)
-          : callWithPlugin(node.name, prepared, () => callCallable(callable, args, instance));
-      value = timeout === undefined ? attempt() : this.#watched(node.name, timeout, attempt);
+      value = this.#attempts.call(node, inputs, run.plugins[index], timeout);
     } catch (error) {
       this.#failed(index, error);
       return undefined;
@@ -251,26 +244,6 @@ class MainThreadRun {
           }
         : { kind: 'attempt-succeeded', index },
     );
-  }
-
-  /**
-   * One attempt of a node with a timeout. The synchronous part of the call cannot be stopped in
-   * the main thread: the watchdog says so when it overruns, and a synchronous node that returns
-   * late fails as a timeout, as it would on every other backend. An async node's promise is
-   * timed by withDeadline.
-   */
-  #watched(nodeName: string, timeoutMs: number, attempt: () => unknown): unknown {
-    const startedAt = performance.now();
-    const watch = this.#watchdog.arm(nodeName, timeoutMs);
-    let value: unknown;
-    try {
-      value = attempt();
-    } finally {
-      this.#watchdog.disarm(watch);
-    }
-    const ranMs = performance.now() - startedAt;
-    if (!isThenable(value) && ranMs > timeoutMs) throw overrunError(nodeName, timeoutMs, ranMs);
-    return value;
   }
 
   #node(index: number): Node {

@@ -8,14 +8,8 @@
 import type { Node } from '../graph/node.js';
 import { NodeState } from '../scheduler/node-state.js';
 import type { PreparedRun } from '../scheduler/run-setup.js';
+import type { NodeInputs } from './main-thread-attempts.js';
 import type { ResultStore } from './result-store.js';
-
-/** What a node is called with. */
-export interface NodeInputs {
-  readonly args: readonly unknown[];
-  /** The actor object, for a method call. */
-  readonly instance: unknown;
-}
 
 export class MainThreadRetries {
   readonly #run: PreparedRun;
