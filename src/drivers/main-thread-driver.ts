@@ -16,6 +16,7 @@ import { keepShapes } from '../util/kept-shapes.js';
 import { isThenable } from '../util/thenable.js';
 import type { ResolvedNodeOptions } from '../workflow/node-options.js';
 import { MainThreadAttempts, type NodeInputs } from './main-thread-attempts.js';
+import { isPlainRun, isPlainTask } from './main-thread-fast-path.js';
 import { MainThreadResultFlow } from './main-thread-result-flow.js';
 import { MainThreadRetries } from './main-thread-retries.js';
 import { ResultStore } from './result-store.js';
@@ -41,16 +42,12 @@ class MainThreadRun {
   #settled = false;
   #cancelSent = false;
 
-  /**
-   * No node has options or a plugin, there is no signal and nobody listens to timings: every
-   * task node takes the fast path, decided once for the run rather than node by node.
-   */
+  /** Every task node takes the fast path, decided once for the run rather than node by node. */
   readonly #plainRun: boolean;
 
   constructor(run: PreparedRun) {
     this.#run = run;
-    this.#plainRun =
-      run.optionsAreDefault && run.plugins.length === 0 && run.signal === undefined && !run.timings.enabled;
+    this.#plainRun = isPlainRun(run);
     this.#store = new ResultStore(run.plan, false);
     this.#results = new MainThreadResultFlow(run, this.#store);
     this.#retries = new MainThreadRetries(run, this.#store, (index) => this.#retryDue(index));
@@ -146,17 +143,9 @@ class MainThreadRun {
     const node = this.#node(index);
     const { callable } = node;
     if (this.#plainRun && callable.kind === 'task') return this.#callPlainTask(index, node, callable.fn);
-    const { timeout, retries } = run.nodeOptions[index] as ResolvedNodeOptions;
-    if (
-      callable.kind === 'task' &&
-      timeout === undefined &&
-      retries === 0 &&
-      run.plugins[index] === undefined &&
-      run.signal === undefined &&
-      !run.timings.enabled
-    ) {
+    if (callable.kind === 'task' && isPlainTask(run, index))
       return this.#callPlainTask(index, node, callable.fn);
-    }
+    const { timeout } = run.nodeOptions[index] as ResolvedNodeOptions;
     let inputs: NodeInputs;
     try {
       inputs = this.#retries.inputsOf(index);
