@@ -5,6 +5,10 @@
  * The fast path matters here: a synchronous node without retries, timeout or signal is called
  * straight from the loop, with no promise, no timer and no allocation of its own beyond its
  * arguments. Only nodes that need it (async, stored, retried, timed) go through promises.
+ * Which tasks take the fast path is main-thread-fast-path.ts's rule; an attempt on the full
+ * path (plugin, timeout watched) is MainThreadAttempts' (main-thread-attempts.ts); what a node
+ * that may be retried keeps, its inputs and its delay's timer, MainThreadRetries'
+ * (main-thread-retries.ts); where results go, MainThreadResultFlow's (main-thread-result-flow.ts).
  */
 import { eventTime } from '../events/workflow-events.js';
 import { withDeadline } from '../executor/deadline.js';
@@ -240,6 +244,6 @@ class MainThreadRun {
   }
 }
 
-// One driver object over the kept idle run, so its class and the result store's keep their
-// hidden classes between runs (see util/kept-shapes.ts).
+// One driver object over the kept idle run, so its class, the result store's and its parts'
+// (held in its fields) keep their hidden classes between runs (see util/kept-shapes.ts).
 keepShapes(new MainThreadRun(idleRun()));
