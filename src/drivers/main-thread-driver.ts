@@ -5,21 +5,25 @@
  * The fast path matters here: a synchronous node without retries, timeout or signal is called
  * straight from the loop, with no promise, no timer and no allocation of its own beyond its
  * arguments. Only nodes that need it (async, stored, retried, timed) go through promises.
+ * Which tasks take the fast path is main-thread-fast-path.ts's rule; an attempt on the full
+ * path (plugin, timeout watched) is MainThreadAttempts' (main-thread-attempts.ts); what a node
+ * that may be retried keeps, its inputs and its delay's timer, MainThreadRetries'
+ * (main-thread-retries.ts); where results go, MainThreadResultFlow's (main-thread-result-flow.ts).
  */
 import { eventTime } from '../events/workflow-events.js';
-import { callCallable, callWithPlugin } from '../executor/call-node.js';
-import { overrunError, withDeadline } from '../executor/deadline.js';
-import { MainThreadWatchdog } from '../executor/main-thread-watchdog.js';
+import { withDeadline } from '../executor/deadline.js';
 import type { Node } from '../graph/node.js';
 import { idleRun } from '../scheduler/idle-run.js';
-import { NodeState } from '../scheduler/node-state.js';
 import type { RunEvent, RunInstruction } from '../scheduler/run-events.js';
 import type { PreparedRun } from '../scheduler/run-setup.js';
 import { keepShapes } from '../util/kept-shapes.js';
 import { isThenable } from '../util/thenable.js';
 import type { ResolvedNodeOptions } from '../workflow/node-options.js';
+import { MainThreadAttempts, type NodeInputs } from './main-thread-attempts.js';
+import { isPlainRun, isPlainTask } from './main-thread-fast-path.js';
+import { MainThreadResultFlow } from './main-thread-result-flow.js';
+import { MainThreadRetries } from './main-thread-retries.js';
 import { ResultStore } from './result-store.js';
-import { readStoredStep, saveStep } from './storage-steps.js';
 
 /** Runs every node; resolves to the results by plan index (leaves kept, others released). */
 export async function runInMainThread(run: PreparedRun): Promise<readonly unknown[]> {
@@ -29,40 +33,28 @@ export async function runInMainThread(run: PreparedRun): Promise<readonly unknow
 /** An instruction that asks for work (settling ends the loop instead). */
 type WorkInstruction = Exclude<RunInstruction, { readonly kind: 'settle' }>;
 
-/** What a node is called with. */
-interface NodeInputs {
-  readonly args: readonly unknown[];
-  /** The actor object, for a method call. */
-  readonly instance: unknown;
-}
-
 class MainThreadRun {
   readonly #run: PreparedRun;
   readonly #store: ResultStore;
-  readonly #watchdog = new MainThreadWatchdog();
+  readonly #results: MainThreadResultFlow;
+  readonly #retries: MainThreadRetries;
+  readonly #attempts = new MainThreadAttempts();
   /** Instructions not carried out yet, oldest first. */
   readonly #instructions: WorkInstruction[] = [];
-  /** Computed results waiting for their save. */
-  readonly #unsaved = new Map<number, unknown>();
-  readonly #retryTimers = new Map<number, NodeJS.Timeout>();
-  /** Inputs of nodes that may be tried again. */
-  readonly #retried = new Map<number, NodeInputs>();
   /** Resolves the wait for a retry's delay. */
   #wake: (() => void) | undefined;
   #settled = false;
   #cancelSent = false;
 
-  /**
-   * No node has options or a plugin, there is no signal and nobody listens to timings: every
-   * task node takes the fast path, decided once for the run rather than node by node.
-   */
+  /** Every task node takes the fast path, decided once for the run rather than node by node. */
   readonly #plainRun: boolean;
 
   constructor(run: PreparedRun) {
     this.#run = run;
-    this.#plainRun =
-      run.optionsAreDefault && run.plugins.length === 0 && run.signal === undefined && !run.timings.enabled;
+    this.#plainRun = isPlainRun(run);
     this.#store = new ResultStore(run.plan, false);
+    this.#results = new MainThreadResultFlow(run, this.#store);
+    this.#retries = new MainThreadRetries(run, this.#store, (index) => this.#retryDue(index));
   }
 
   async execute(): Promise<readonly unknown[]> {
@@ -92,8 +84,8 @@ class MainThreadRun {
       }
     } finally {
       signal?.removeEventListener('abort', onAbort);
-      for (const timer of this.#retryTimers.values()) clearTimeout(timer);
-      await this.#watchdog.close();
+      this.#retries.stopTimers();
+      await this.#attempts.close();
     }
     const failure = core.finalError();
     if (failure !== undefined) throw failure;
@@ -120,41 +112,30 @@ class MainThreadRun {
   async #carryOut(instruction: WorkInstruction): Promise<void> {
     switch (instruction.kind) {
       case 'read-stored':
-        return this.#readStored(instruction.index);
+        this.#tell(await this.#results.readStored(instruction.index));
+        return;
       case 'call-actor': {
         const pending = this.#call(instruction.index);
         if (pending !== undefined) await pending;
         return;
       }
       case 'save':
-        return this.#save(instruction.index);
-      case 'retry-later': {
-        const { index, delayMs } = instruction;
-        // Fires while the loop awaits (a node, or the wake below): the node is ready again.
-        const timer = setTimeout(() => {
-          this.#retryTimers.delete(index);
-          this.#tell({ kind: 'retry-due', index });
-          this.#wake?.();
-        }, delayMs);
-        this.#retryTimers.set(index, timer);
+        this.#tell(await this.#results.save(instruction.index));
         return;
-      }
+      case 'retry-later':
+        this.#retries.later(instruction.index, instruction.delayMs);
+        return;
       case 'stop-running':
         // The node running now (if any) is awaited with the signal, which already rejected it.
-        for (const timer of this.#retryTimers.values()) clearTimeout(timer);
-        this.#retryTimers.clear();
+        this.#retries.stopTimers();
         return;
     }
   }
 
-  async #readStored(index: number): Promise<void> {
-    this.#tell(await readStoredStep(this.#run.stored, this.#node(index), index, this.#store));
-  }
-
-  async #save(index: number): Promise<void> {
-    const value = this.#unsaved.get(index);
-    this.#unsaved.delete(index);
-    this.#tell(await saveStep(this.#run.stored, this.#node(index), index, value, undefined, this.#store));
+  /** A retry's delay is over (while the loop awaits a node, or its wake): the node is ready again. */
+  #retryDue(index: number): void {
+    this.#tell({ kind: 'retry-due', index });
+    this.#wake?.();
   }
 
   /**
@@ -166,20 +147,12 @@ class MainThreadRun {
     const node = this.#node(index);
     const { callable } = node;
     if (this.#plainRun && callable.kind === 'task') return this.#callPlainTask(index, node, callable.fn);
-    const { timeout, retries } = run.nodeOptions[index] as ResolvedNodeOptions;
-    if (
-      callable.kind === 'task' &&
-      timeout === undefined &&
-      retries === 0 &&
-      run.plugins[index] === undefined &&
-      run.signal === undefined &&
-      !run.timings.enabled
-    ) {
+    if (callable.kind === 'task' && isPlainTask(run, index))
       return this.#callPlainTask(index, node, callable.fn);
-    }
+    const { timeout } = run.nodeOptions[index] as ResolvedNodeOptions;
     let inputs: NodeInputs;
     try {
-      inputs = this.#inputsOf(index);
+      inputs = this.#retries.inputsOf(index);
     } catch (error) {
       this.#tell({ kind: 'refused', index, error });
       return undefined;
@@ -187,13 +160,7 @@ class MainThreadRun {
     const startedAt = run.timings.enabled ? eventTime() : 0;
     let value: unknown;
     try {
-      const { args, instance } = inputs;
-      const prepared = run.plugins[index];
-      const attempt = (): unknown =>
-        prepared === undefined
-          ? callCallable(callable, args, instance)
-          : callWithPlugin(node.name, prepared, () => callCallable(callable, args, instance));
-      value = timeout === undefined ? attempt() : this.#watched(node.name, timeout, attempt);
+      value = this.#attempts.call(node, inputs, run.plugins[index], timeout);
     } catch (error) {
       this.#failed(index, error);
       return undefined;
@@ -206,7 +173,7 @@ class MainThreadRun {
       (result) => this.#succeeded(index, result, startedAt),
       (error: unknown) => {
         if (run.signal?.aborted) {
-          this.#retried.delete(index);
+          this.#retries.forget(index);
           this.#cancelIfAborted();
           this.#tell({ kind: 'attempt-stopped', index });
         } else {
@@ -251,36 +218,15 @@ class MainThreadRun {
     index: -1,
   };
 
-  /**
-   * Node `index`'s arguments (and actor object). Resolving them releases parents' results after
-   * their last consumer, so a node that may be retried keeps its inputs for the next attempt.
-   */
-  #inputsOf(index: number): NodeInputs {
-    const kept = this.#retried.get(index);
-    if (kept !== undefined) return kept;
-    const { plan, nodeOptions } = this.#run;
-    const { callable } = this.#node(index);
-    // The actor's object, read before argumentsFor may release it after its last call.
-    const instance =
-      callable.kind === 'actor-call'
-        ? this.#store.valueOf(plan.indexOf.get(callable.instance) as number)
-        : undefined;
-    const inputs = { args: this.#store.argumentsFor(index, undefined), instance };
-    if ((nodeOptions[index]?.retries ?? 0) > 0 && callable.kind === 'task') this.#retried.set(index, inputs);
-    return inputs;
-  }
-
   #failed(index: number, error: unknown): void {
     this.#tell({ kind: 'attempt-failed', index, error });
-    // Kept inputs are for a retry; none comes once the node failed for good.
-    if (this.#run.core.stateOf(index) !== NodeState.retryWait) this.#retried.delete(index);
+    this.#retries.failed(index);
   }
 
   #succeeded(index: number, value: unknown, startedAt: number): void {
-    const { timings, stored } = this.#run;
-    this.#retried.delete(index);
-    if (stored?.isCached(this.#node(index))) this.#unsaved.set(index, value);
-    else this.#store.store(index, value);
+    const { timings } = this.#run;
+    this.#retries.forget(index);
+    this.#results.computed(index, this.#node(index), value);
     this.#tell(
       timings.enabled
         ? {
@@ -293,31 +239,11 @@ class MainThreadRun {
     );
   }
 
-  /**
-   * One attempt of a node with a timeout. The synchronous part of the call cannot be stopped in
-   * the main thread: the watchdog says so when it overruns, and a synchronous node that returns
-   * late fails as a timeout, as it would on every other backend. An async node's promise is
-   * timed by withDeadline.
-   */
-  #watched(nodeName: string, timeoutMs: number, attempt: () => unknown): unknown {
-    const startedAt = performance.now();
-    const watch = this.#watchdog.arm(nodeName, timeoutMs);
-    let value: unknown;
-    try {
-      value = attempt();
-    } finally {
-      this.#watchdog.disarm(watch);
-    }
-    const ranMs = performance.now() - startedAt;
-    if (!isThenable(value) && ranMs > timeoutMs) throw overrunError(nodeName, timeoutMs, ranMs);
-    return value;
-  }
-
   #node(index: number): Node {
     return this.#run.plan.nodes[index] as Node;
   }
 }
 
-// One driver object over the kept idle run, so its class and the result store's keep their
-// hidden classes between runs (see util/kept-shapes.ts).
+// One driver object over the kept idle run, so its class, the result store's and its parts'
+// (held in its fields) keep their hidden classes between runs (see util/kept-shapes.ts).
 keepShapes(new MainThreadRun(idleRun()));
