@@ -8,7 +8,7 @@
  * Which tasks take the fast path is main-thread-fast-path.ts's rule; an attempt on the full
  * path (plugin, timeout watched) is MainThreadAttempts' (main-thread-attempts.ts); what a node
  * that may be retried keeps, its inputs and its delay's timer, MainThreadRetries'
- * (main-thread-retries.ts); where results go, MainThreadResultFlow's (main-thread-result-flow.ts).
+ * (main-thread-retries.ts); where results go, ResultFlow's (result-flow.ts, shared with the thread-pool driver).
  */
 import { eventTime } from '../events/workflow-events.js';
 import { withDeadline } from '../executor/deadline.js';
@@ -21,8 +21,8 @@ import { isThenable } from '../util/thenable.js';
 import type { ResolvedNodeOptions } from '../workflow/node-options.js';
 import { MainThreadAttempts, type NodeInputs } from './main-thread-attempts.js';
 import { isPlainRun, isPlainTask } from './main-thread-fast-path.js';
-import { MainThreadResultFlow } from './main-thread-result-flow.js';
 import { MainThreadRetries } from './main-thread-retries.js';
+import { ResultFlow } from './result-flow.js';
 import { ResultStore } from './result-store.js';
 
 /** Runs every node; resolves to the results by plan index (leaves kept, others released). */
@@ -36,7 +36,7 @@ type WorkInstruction = Exclude<RunInstruction, { readonly kind: 'settle' }>;
 class MainThreadRun {
   readonly #run: PreparedRun;
   readonly #store: ResultStore;
-  readonly #results: MainThreadResultFlow;
+  readonly #results: ResultFlow;
   readonly #retries: MainThreadRetries;
   readonly #attempts = new MainThreadAttempts();
   /** Instructions not carried out yet, oldest first. */
@@ -53,7 +53,7 @@ class MainThreadRun {
     this.#run = run;
     this.#plainRun = isPlainRun(run);
     this.#store = new ResultStore(run.plan, false);
-    this.#results = new MainThreadResultFlow(run, this.#store);
+    this.#results = new ResultFlow(run, this.#store);
     this.#retries = new MainThreadRetries(run, this.#store, (index) => this.#retryDue(index));
   }
 

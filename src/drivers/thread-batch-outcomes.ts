@@ -21,16 +21,16 @@ import { deserializeThrown, type SerializedThrow } from '../threads/serialized-e
 import { workerFailure } from '../threads/worker-failure.js';
 import type { BatchSizer } from './batch-sizer.js';
 import type { PreparedJob } from './prepared-job.js';
+import type { ResultFlow } from './result-flow.js';
 import type { ResultStore } from './result-store.js';
 import type { ThreadResends } from './thread-resends.js';
-import type { ThreadResultFlow } from './thread-result-flow.js';
 
 export class ThreadBatchOutcomes {
   readonly #run: PreparedRun;
   readonly #store: ResultStore;
   readonly #sizer: BatchSizer;
   readonly #resends: ThreadResends;
-  readonly #results: ThreadResultFlow;
+  readonly #results: ResultFlow;
   /** Hands an event to the core and carries out what it says (the driver's `tell`). */
   readonly #tell: (event: RunEvent) => void;
 
@@ -39,7 +39,7 @@ export class ThreadBatchOutcomes {
     store: ResultStore,
     sizer: BatchSizer,
     resends: ThreadResends,
-    results: ThreadResultFlow,
+    results: ResultFlow,
     tell: (event: RunEvent) => void,
   ) {
     this.#run = run;

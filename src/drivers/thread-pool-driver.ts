@@ -9,7 +9,7 @@
  * children (chains, see ready-batches.ts): the worker runs them in order, and a result only
  * they read never comes back. What comes back of a batch is applied by ThreadBatchOutcomes
  * (thread-batch-outcomes.ts); jobs sent again and nodes that go alone are ThreadResends'
- * (thread-resends.ts); where results go, ThreadResultFlow's (thread-result-flow.ts). The run
+ * (thread-resends.ts); where results go, ResultFlow's (result-flow.ts). The run
  * settles when the core says so, after every actor thread has ended.
  */
 import { InternalError } from '../errors.js';
@@ -29,10 +29,10 @@ import { composeBatch } from './compose-batch.js';
 import { DriverLoop, type RunSettlement } from './driver-loop.js';
 import { checkPlainArguments, type PreparedJob, prepareTaskJob } from './prepared-job.js';
 import { type Chaining, sendNextBatch } from './ready-batches.js';
+import { ResultFlow } from './result-flow.js';
 import { ResultStore } from './result-store.js';
 import { ThreadBatchOutcomes } from './thread-batch-outcomes.js';
 import { ThreadResends } from './thread-resends.js';
-import { ThreadResultFlow } from './thread-result-flow.js';
 
 /** Where batches run: the task pool, or a stand-in in tests. */
 export interface BatchRunner {
@@ -77,7 +77,7 @@ class ThreadPoolRun extends DriverLoop {
   readonly #actors: ActorSupervisor;
   readonly #chaining: Chaining<PreparedJob>;
   readonly #resends = new ThreadResends();
-  readonly #results: ThreadResultFlow;
+  readonly #results: ResultFlow;
   readonly #outcomes: ThreadBatchOutcomes;
   #batchesInPool = 0;
   /** Aborting one stops its batch's worker: on cancellation, every one is aborted. */
@@ -93,7 +93,7 @@ class ThreadPoolRun extends DriverLoop {
     );
     this.#chaining = threadChaining(run, this.#store, options.pluginCalls, this.#resends.alone);
     this.#actors = new ActorSupervisor(run.plan);
-    this.#results = new ThreadResultFlow(run, this.#store);
+    this.#results = new ResultFlow(run, this.#store);
     this.#outcomes = new ThreadBatchOutcomes(
       run,
       this.#store,
@@ -194,7 +194,7 @@ class ThreadPoolRun extends DriverLoop {
     this.#results.readStored(index).then((event) => this.guarded(() => this.tell(event)));
   }
 
-  /** Saves a computed result, then lets its children go (thread-result-flow.ts says why they wait). */
+  /** Saves a computed result, then lets its children go (result-flow.ts says why they wait). */
   protected override save(index: number): void {
     this.#results.save(index).then((event) => this.guarded(() => this.tell(event)));
   }
@@ -243,7 +243,7 @@ class ThreadPoolRun extends DriverLoop {
 // classes keep their hidden classes between runs (see util/kept-shapes.ts): in a process whose
 // other work ran full collections between two runs, every run's per-node code was thrown away
 // and a chain of 1,000 quick nodes took 30 ms instead of 5. The driver object holds one of each
-// of its parts (ThreadResends, ThreadResultFlow, ThreadBatchOutcomes), which keeps theirs too.
+// of its parts (ThreadResends, ResultFlow, ThreadBatchOutcomes), which keeps theirs too.
 keepShapes(
   new ThreadPoolRun(idleRun(), {
     pool: { run: () => Promise.reject(new InternalError('the kept idle run never sends')) },
