@@ -83,9 +83,13 @@ function registerTsx(moduleUrl: string): Promise<void> {
       }
       api = (await import(parentTsx?.esm ?? 'tsx/esm/api')) as { register: () => unknown };
     } catch (cause) {
+      // Under a parent's tsx, the module may be JavaScript: the worker registers tsx for whatever it imports.
+      const why =
+        parentTsx === undefined
+          ? `The task module ${moduleUrl} is TypeScript, and worker threads need tsx to load it, but tsx could not be imported.`
+          : `The process runs under tsx, and worker threads register it before loading ${moduleUrl}, but tsx's API (${parentTsx.esm}) could not be imported.`;
       throw new TaskNotFoundError(
-        `The task module ${moduleUrl} is TypeScript, and worker threads need tsx to load it, but tsx could not be ` +
-          'imported. Install it (npm install --save-dev tsx) or compile your task modules to JavaScript.',
+        `${why} Install it (npm install --save-dev tsx) or compile your task modules to JavaScript.`,
         { cause },
       );
     }
