@@ -6,17 +6,15 @@
  * keys (cluster-results.ts); the coordinator reads only leaves and what it saves.
  *
  * Delivery is at least once: a job whose worker died is taken by another once its lock lapses,
- * and may run twice. The first outcome of a node's current job is taken, later ones ignored.
+ * and may run twice. The first outcome of a node's current job is taken, later ones ignored:
+ * what comes back of a job becomes run events in ClusterJobOutcomes (cluster-job-outcomes.ts).
  * Storage is read and written here, in the coordinator, as on the other backends.
  */
-import type { ClusterJobResult, ClusterOutcome } from '../cluster/cluster-messages.js';
+import type { ClusterJobResult } from '../cluster/cluster-messages.js';
 import type { ModuleReferrer } from '../cluster/module-refs.js';
 import { cancelChannel, newRunId, runOfJob } from '../cluster/run-keys.js';
-import { fromBase64 } from '../cluster/wire-format.js';
 import { RedisConnectionError } from '../errors.js';
-import type { Node } from '../graph/node.js';
 import { NodeState } from '../scheduler/node-state.js';
-import type { RunEvent } from '../scheduler/run-events.js';
 import type { PreparedRun } from '../scheduler/run-setup.js';
 import type { RemotePluginCall } from '../threads/messages.js';
 import type { ResolvedNodeOptions } from '../workflow/node-options.js';
@@ -24,8 +22,8 @@ import type { BatchSizer } from './batch-sizer.js';
 import { ClusterActorCalls } from './cluster-actor-calls.js';
 import type { ClusterConnections } from './cluster-connections.js';
 import { ClusterJobsInFlight } from './cluster-in-flight.js';
+import { ClusterJobOutcomes } from './cluster-job-outcomes.js';
 import { ClusterJobs, type ClusterPreparedJob } from './cluster-jobs.js';
-import { jobFailedEvent, outcomeEvent } from './cluster-outcome-events.js';
 import { ClusterResultFlow } from './cluster-result-flow.js';
 import { ClusterResults } from './cluster-results.js';
 import { watchCluster } from './cluster-watch.js';
@@ -74,8 +72,7 @@ class ClusterRun extends DriverLoop {
   readonly #results: ClusterResults;
   readonly #actors: ClusterActorCalls;
   readonly #resultFlow: ClusterResultFlow;
-  /** Nodes whose batch lost its worker: each goes alone from now on. */
-  readonly #alone = new Set<number>();
+  readonly #outcomes: ClusterJobOutcomes;
   #detach: (() => void) | undefined;
   /** Why the run cannot go on whatever its nodes do: Redis gone, no worker. Ends the run with it. */
   #infrastructureError: Error | undefined;
@@ -96,6 +93,9 @@ class ClusterRun extends DriverLoop {
       this.#results,
     );
     this.#resultFlow = new ClusterResultFlow(run.plan, this.#results, this.#store);
+    this.#outcomes = new ClusterJobOutcomes(run, this.#inFlight, options.sizer, this.#resultFlow, (event) =>
+      this.tell(event),
+    );
   }
 
   /** The run's id: its jobs' ids and its Redis keys start with it. */
@@ -136,11 +136,11 @@ class ClusterRun extends DriverLoop {
     const { events } = this.#options.connections;
     const onCompleted = ({ jobId: id, returnvalue }: { jobId: string; returnvalue: unknown }): void => {
       if (runOfJob(id) !== this.#runId || this.#actors.completed(id, returnvalue as ClusterJobResult)) return;
-      this.guarded(() => this.#onJobCompleted(id, returnvalue as ClusterJobResult));
+      this.guarded(() => this.#outcomes.completed(id, returnvalue as ClusterJobResult));
     };
     const onFailed = ({ jobId: id, failedReason }: { jobId: string; failedReason: string }): void => {
       if (runOfJob(id) !== this.#runId || this.#actors.failed(id, failedReason)) return;
-      this.guarded(() => this.#onJobFailed(id, failedReason));
+      this.guarded(() => this.#outcomes.failed(id, failedReason));
     };
     events.on('completed', onCompleted);
     events.on('failed', onFailed);
@@ -179,7 +179,7 @@ class ClusterRun extends DriverLoop {
         index,
         this.run.nodeOptions[index] as ResolvedNodeOptions,
         this.#options.pluginCalls[index],
-        this.#alone.has(index),
+        this.#outcomes.goesAlone(index),
       );
     } catch (error) {
       this.tell({ kind: 'refused', index, error });
@@ -196,45 +196,6 @@ class ClusterRun extends DriverLoop {
     );
   }
 
-  #onJobCompleted(id: string, result: ClusterJobResult): void {
-    const job = this.#inFlight.take(id);
-    if (job === undefined) return;
-    const outcomes = fromBase64<ClusterOutcome[]>(result.outcomes);
-    for (const { prepared, position } of job.current) {
-      const { index, nodeName } = prepared;
-      const outcome = outcomes[position] as ClusterOutcome;
-      const event = outcomeEvent(outcome, {
-        index,
-        nodeName,
-        batchSize: job.batchSize,
-        worker: result.worker,
-        stopped: this.run.core.stopped,
-      });
-      if (event.kind === 'attempt-succeeded' && outcome.kind === 'ok') {
-        const { plan } = this.run;
-        this.#options.sizer.record((plan.nodes[index] as Node).callable, outcome.durationMs);
-        this.#alone.delete(index);
-        this.#resultFlow.taskSucceeded(index, nodeName);
-      }
-      this.#tellOutcome(event);
-    }
-  }
-
-  /** BullMQ failed the job itself: its worker stalled more often than BullMQ allows (it died). */
-  #onJobFailed(id: string, reason: string): void {
-    const job = this.#inFlight.take(id);
-    if (job === undefined) return;
-    for (const { prepared } of job.current) {
-      this.#tellOutcome(jobFailedEvent(prepared.index, prepared.nodeName, job.batchSize, reason));
-    }
-  }
-
-  /** A node whose batch lost its worker goes alone from now on. */
-  #tellOutcome(event: RunEvent): void {
-    if (event.kind === 'worker-lost') this.#alone.add(event.index);
-    this.tell(event);
-  }
-
   /** Every job still out is stopped: its workers hear it, its waiting jobs are removed. */
   #stopInFlight(): void {
     const { redis, queueName } = this.#options.connections;
@@ -243,25 +204,18 @@ class ClusterRun extends DriverLoop {
     this.#actors.stopAll(this.run.core.finalError());
     // With Redis gone nothing can be removed or heard: every job is stopped as it stands.
     if (this.#infrastructureError instanceof RedisConnectionError) {
-      for (const id of this.#inFlight.ids()) this.#jobStopped(id);
+      for (const id of this.#inFlight.ids()) this.#outcomes.stopped(id);
       return;
     }
-    this.#inFlight.removeWaiting((id) => this.guarded(() => this.#jobStopped(id)));
+    this.#inFlight.removeWaiting((id) => this.guarded(() => this.#outcomes.stopped(id)));
     // A worker that died holding a job never answers: it is stopped here after a while.
     setTimeout(
       () =>
         this.guarded(() => {
-          for (const id of this.#inFlight.ids()) this.#jobStopped(id);
+          for (const id of this.#inFlight.ids()) this.#outcomes.stopped(id);
         }),
       stopWaitMs,
     ).unref();
-  }
-
-  /** Job `id` will not report: its nodes are stopped. */
-  #jobStopped(id: string): void {
-    const job = this.#inFlight.take(id);
-    if (job === undefined) return;
-    for (const { prepared } of job.current) this.tell({ kind: 'attempt-stopped', index: prepared.index });
   }
 
   protected override callActor(index: number): void {
