@@ -8,12 +8,14 @@
  * Delivery is at least once: a job whose worker died is taken by another once its lock lapses,
  * and may run twice. The first outcome of a node's current job is taken, later ones ignored:
  * what comes back of a job becomes run events in ClusterJobOutcomes (cluster-job-outcomes.ts).
- * Storage is read and written here, in the coordinator, as on the other backends.
+ * Storage is read and written here, in the coordinator, as on the other backends. How a run
+ * stops and ends (its workers told, its waiting jobs removed, its keys deleted, each bounded in
+ * time, and a failed Redis or no worker ending it whatever its nodes do) is ClusterRunEnd's
+ * (cluster-run-end.ts).
  */
 import type { ClusterJobResult } from '../cluster/cluster-messages.js';
 import type { ModuleReferrer } from '../cluster/module-refs.js';
-import { cancelChannel, newRunId, runOfJob } from '../cluster/run-keys.js';
-import { RedisConnectionError } from '../errors.js';
+import { newRunId, runOfJob } from '../cluster/run-keys.js';
 import { NodeState } from '../scheduler/node-state.js';
 import type { PreparedRun } from '../scheduler/run-setup.js';
 import type { RemotePluginCall } from '../threads/messages.js';
@@ -26,6 +28,7 @@ import { ClusterJobOutcomes } from './cluster-job-outcomes.js';
 import { ClusterJobs, type ClusterPreparedJob } from './cluster-jobs.js';
 import { ClusterResultFlow } from './cluster-result-flow.js';
 import { ClusterResults } from './cluster-results.js';
+import { ClusterRunEnd } from './cluster-run-end.js';
 import { watchCluster } from './cluster-watch.js';
 import { DriverLoop, type RunSettlement } from './driver-loop.js';
 import { sendNextBatch } from './ready-batches.js';
@@ -52,12 +55,6 @@ export interface ClusterRunHandle {
   cancel(reason: unknown): void;
 }
 
-/** How long a stopped run waits for the workers holding its jobs to stop them, in ms. */
-const stopWaitMs = 5000;
-
-/** How long the end of a run waits for Redis to delete its keys, in ms. */
-const cleanupWaitMs = 5000;
-
 export function startOnCluster(run: PreparedRun, options: BullMQDriverOptions): ClusterRunHandle {
   const driver = new ClusterRun(run, options);
   return { results: driver.execute(), cancel: (reason) => driver.cancel(reason) };
@@ -73,10 +70,8 @@ class ClusterRun extends DriverLoop {
   readonly #actors: ClusterActorCalls;
   readonly #resultFlow: ClusterResultFlow;
   readonly #outcomes: ClusterJobOutcomes;
+  readonly #runEnd: ClusterRunEnd;
   #detach: (() => void) | undefined;
-  /** Why the run cannot go on whatever its nodes do: Redis gone, no worker. Ends the run with it. */
-  #infrastructureError: Error | undefined;
-  readonly #stopWatching: { resolve: () => void; promise: Promise<void> } = withResolvers();
 
   constructor(run: PreparedRun, options: BullMQDriverOptions) {
     super(run, "BullMQWorkflow's driver");
@@ -96,6 +91,18 @@ class ClusterRun extends DriverLoop {
     this.#outcomes = new ClusterJobOutcomes(run, this.#inFlight, options.sizer, this.#resultFlow, (event) =>
       this.tell(event),
     );
+    this.#runEnd = new ClusterRunEnd({
+      run,
+      runId: this.#runId,
+      connections: options.connections,
+      inFlight: this.#inFlight,
+      outcomes: this.#outcomes,
+      results: this.#results,
+      resultFlow: this.#resultFlow,
+      actors: this.#actors,
+      store: this.#store,
+      guarded: (handler) => this.guarded(handler),
+    });
   }
 
   /** The run's id: its jobs' ids and its Redis keys start with it. */
@@ -119,16 +126,13 @@ class ClusterRun extends DriverLoop {
       },
       fail: (error) => this.#failInfrastructure(error),
     });
-    void this.#stopWatching.promise.then(stopWatch);
+    this.#runEnd.watchUntilEnd(stopWatch);
     return this.startRun();
   }
 
   /** Ends the run with `error`: in-flight nodes are stopped, and run() rejects with it. */
   #failInfrastructure(error: Error): void {
-    if (this.#infrastructureError !== undefined) return;
-    this.#infrastructureError = error;
-    this.#stopWatching.resolve();
-    this.cancel(error);
+    if (this.#runEnd.infrastructureFailed(error)) this.cancel(error);
   }
 
   /** Takes the outcomes of this run's jobs from the queue's events. */
@@ -152,7 +156,7 @@ class ClusterRun extends DriverLoop {
 
   protected override stopRunning(): void {
     // Reported after this instruction's turn: the core is still handling the event that stopped it.
-    setImmediate(() => this.guarded(() => this.#stopInFlight()));
+    setImmediate(() => this.guarded(() => this.#runEnd.stopJobs()));
   }
 
   /** Sends ready task nodes while fewer than maxInFlight jobs are out, in one round trip. */
@@ -196,28 +200,6 @@ class ClusterRun extends DriverLoop {
     );
   }
 
-  /** Every job still out is stopped: its workers hear it, its waiting jobs are removed. */
-  #stopInFlight(): void {
-    const { redis, queueName } = this.#options.connections;
-    this.#results.over();
-    void redis.publish(cancelChannel(queueName), this.#runId).catch(() => 0);
-    this.#actors.stopAll(this.run.core.finalError());
-    // With Redis gone nothing can be removed or heard: every job is stopped as it stands.
-    if (this.#infrastructureError instanceof RedisConnectionError) {
-      for (const id of this.#inFlight.ids()) this.#outcomes.stopped(id);
-      return;
-    }
-    this.#inFlight.removeWaiting((id) => this.guarded(() => this.#outcomes.stopped(id)));
-    // A worker that died holding a job never answers: it is stopped here after a while.
-    setTimeout(
-      () =>
-        this.guarded(() => {
-          for (const id of this.#inFlight.ids()) this.#outcomes.stopped(id);
-        }),
-      stopWaitMs,
-    ).unref();
-  }
-
   protected override callActor(index: number): void {
     const { nodeOptions } = this.run;
     this.#actors.run(index, nodeOptions[index] as ResolvedNodeOptions, this.#options.pluginCalls[index]).then(
@@ -247,33 +229,6 @@ class ClusterRun extends DriverLoop {
   }
 
   protected override finish(settle: RunSettlement): void {
-    void this.#end(settle);
+    void this.#runEnd.settle(this.#detach, settle);
   }
-
-  async #end(settle: RunSettlement): Promise<void> {
-    this.#detach?.();
-    // A Redis lost while leaves are read must not hold the end up.
-    await Promise.race([this.#resultFlow.leavesRead(), this.#stopWatching.promise]);
-    this.#stopWatching.resolve();
-    // With Redis lost, nothing can be deleted: the keys' TTLs remain the backstop.
-    const waitMs = this.#infrastructureError instanceof RedisConnectionError ? 0 : cleanupWaitMs;
-    await Promise.race([this.#actors.end(), delay(waitMs)]);
-    await this.#results.end(waitMs);
-    const failure =
-      this.#infrastructureError ?? this.run.core.finalError() ?? this.#resultFlow.fetchFailure();
-    if (failure === undefined) settle.resolve(this.#store.results);
-    else settle.reject(failure);
-  }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
-function withResolvers(): { resolve: () => void; promise: Promise<void> } {
-  let resolve: () => void = () => {};
-  const promise = new Promise<void>((done) => {
-    resolve = done;
-  });
-  return { resolve, promise };
 }
