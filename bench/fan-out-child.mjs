@@ -2,7 +2,7 @@
  * The fan-out case's measuring process (bench/threads/fan-out.ts runs it): one 80 MB
  * Float64Array made by a node, read in full by 8 nodes on 2 threads, in each given arm.
  *
- * Usage: node bench/fan-out-child.mjs <arm,arm,...> <rounds>
+ * Usage: node --expose-gc bench/fan-out-child.mjs <arm,arm,...> <rounds>
  * Plain JavaScript, so it runs without tsx: worker threads inherit the process's loader, and
  * under tsx a thread that loads some CommonJS packages (piscina, comlink, bullmq) detaches an
  * ArrayBuffer of tsx's own (a WebAssembly lexer's memory growing); from then on V8 checks for
@@ -90,6 +90,9 @@ const ms = Object.fromEntries(arms.map((arm) => [arm, []]));
 for (let round = 0; round < rounds; round++) {
   for (let step = 0; step < runners.length; step++) {
     const [arm, runner] = runners[(round + step) % runners.length];
+    // The main thread's heap is collected before each arm, as bench/peers/rounds.ts does (with
+    // --expose-gc): an arm pays for its own garbage, not for the arm before it.
+    globalThis.gc?.();
     const started = performance.now();
     const sums = await runner.run();
     ms[arm].push(performance.now() - started);

@@ -68,6 +68,33 @@ describe('the copy protocol, step by step in one thread', () => {
     expect(firstDifference(new Uint8Array(offer.target), bytes)).toBe(-1);
   });
 
+  it('the copier copies into chunks the helper has made ready before it claims free ones', () => {
+    const copied: number[] = [];
+    // Records which chunk each copy reads, in order (copyChunk takes one subarray per chunk).
+    class RecordingBytes extends Uint8Array<ArrayBuffer> {
+      override subarray(start?: number, end?: number): Uint8Array<ArrayBuffer> {
+        copied.push(Math.floor((start ?? 0) / chunkBytes));
+        return new Uint8Array(
+          this.buffer,
+          this.byteOffset + (start ?? 0),
+          (end ?? this.length) - (start ?? 0),
+        );
+      }
+    }
+    const bytes = pattern(length);
+    const offer = offerFor(length);
+    // The helper's first slice made the top two chunks ready, then gave way to its event loop.
+    offer.states[10] = ready;
+    offer.states[9] = ready;
+    copyClaimingChunks(new RecordingBytes(bytes.buffer as ArrayBuffer), offer);
+    expect(copied).toEqual([10, 9, 0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect([...offer.states]).toEqual([...Array(9).fill(copier), ready, ready]);
+    expect(firstDifference(new Uint8Array(offer.target), bytes)).toBe(-1);
+    // The helper's next slice finds the copier's chunk below its own and claims nothing.
+    faultIn(offer, 8, Number.POSITIVE_INFINITY);
+    expect(firstDifference(new Uint8Array(offer.target), bytes)).toBe(-1);
+  });
+
   it('a helper that came first takes every chunk, and the copier still copies them all', () => {
     const bytes = pattern(length);
     const offer = offerFor(length);

@@ -30,7 +30,8 @@ interface ChildReport {
 }
 
 function measure(armsToRun: readonly FanOutArm[], roundsToRun: number, underTsx = false): ChildReport {
-  const loader = underTsx ? ['--import', 'tsx'] : [];
+  // --expose-gc: the child collects its main thread's heap before each timed arm.
+  const loader = underTsx ? ['--expose-gc', '--import', 'tsx'] : ['--expose-gc'];
   const output = execFileSync(
     process.execPath,
     [...loader, child, armsToRun.join(','), String(roundsToRun)],
