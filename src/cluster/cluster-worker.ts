@@ -7,6 +7,7 @@
 import { availableParallelism, hostname } from 'node:os';
 import type { ConnectionOptions, Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { unrefedDelay } from '../util/unrefed-delay.js';
 import { WorkerActors } from './cluster-actors.js';
 import type { ClusterActorJob, ClusterBatch, ClusterJobData, ClusterJobResult } from './cluster-messages.js';
 import { FreshThreads } from './fresh-threads.js';
@@ -160,11 +161,11 @@ export async function startWorker(options: ClusterWorkerOptions): Promise<Cluste
         const closed = Promise.all([worker.close(force), actorWorker.close(force)]);
         await Promise.race([
           closed,
-          cancellations.idle().then(() => delay(closeGraceMs)),
-          lost(redis).then(() => delay(closeGraceMs)),
+          cancellations.idle().then(() => unrefedDelay(closeGraceMs)),
+          lost(redis).then(() => unrefedDelay(closeGraceMs)),
         ]);
         await actors.endAll();
-        await Promise.race([redis.del(workerKey(queueName, id)).catch(() => 0), delay(closeGraceMs)]);
+        await Promise.race([redis.del(workerKey(queueName, id)).catch(() => 0), unrefedDelay(closeGraceMs)]);
         await pool.close();
         subscriber.disconnect();
         redis.disconnect();
@@ -183,10 +184,6 @@ const closeGraceMs = 3000;
 function lost(redis: Redis): Promise<void> {
   if (redis.status !== 'ready') return Promise.resolve();
   return new Promise((resolve) => redis.once('close', () => resolve()));
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /** One AbortController per run with jobs here, so a cancellation stops exactly that run's threads. */

@@ -9,6 +9,7 @@
 import { cancelChannel } from '../cluster/run-keys.js';
 import { RedisConnectionError } from '../errors.js';
 import type { PreparedRun } from '../scheduler/run-setup.js';
+import { unrefedDelay } from '../util/unrefed-delay.js';
 import type { ClusterActorCalls } from './cluster-actor-calls.js';
 import type { ClusterConnections } from './cluster-connections.js';
 import type { ClusterJobsInFlight } from './cluster-in-flight.js';
@@ -119,16 +120,12 @@ export class ClusterRunEnd {
     this.#stopWatching.resolve();
     // With Redis lost, nothing can be deleted: the keys' TTLs remain the backstop.
     const waitMs = this.#infrastructureError instanceof RedisConnectionError ? 0 : cleanupWaitMs;
-    await Promise.race([actors.end(), delay(waitMs)]);
+    await Promise.race([actors.end(), unrefedDelay(waitMs)]);
     await results.end(waitMs);
     const failure = this.#infrastructureError ?? run.core.finalError() ?? resultFlow.fetchFailure();
     if (failure === undefined) settlement.resolve(store.results);
     else settlement.reject(failure);
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function withResolvers(): { resolve: () => void; promise: Promise<void> } {
