@@ -22,6 +22,7 @@ import {
   meetingPoint,
   memoryOf,
   nestedArrays,
+  sumAndLast,
   writeFirst,
   writeFirstInt,
 } from './fixtures/share-result-tasks.js';
@@ -166,6 +167,24 @@ describe.each(backendsUnderTest(redisServer.runs ? { cluster } : {}))('$name: sh
       expect(secondMemory.every(([, isShared]) => isShared === shared)).toBe(true);
     } finally {
       rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('reruns a large shared result with exact values every run (reruns copy into memory faulted in ahead)', async () => {
+    // 9 MiB and 24 bytes: above the size from which the main thread faults a copy's memory in.
+    const length = 9 * 2 ** 17 + 3;
+    const source = counting(length).setName('source');
+    const readers = [0, 1, 2].map((reader) => sumAndLast(source).setName(`reader ${reader}`));
+    const wf = backend.create([source, ...readers], 'share-rerun');
+    wf.query('source').setOptions({ shareResult: true });
+    const read = { total: (length * (length + 1)) / 2, last: length };
+    for (let run = 0; run < 3; run++) {
+      const [values, ...sums] = await wf.run();
+      expect(values.length).toBe(length);
+      expect(values.buffer instanceof SharedArrayBuffer).toBe(shared);
+      expect(values[0]).toBe(1);
+      expect(values[length - 1]).toBe(length);
+      expect(sums).toEqual([read, read, read]);
     }
   });
 

@@ -1,5 +1,6 @@
 import { BatchSizer } from '../drivers/batch-sizer.js';
 import { startOnThreadPool } from '../drivers/thread-pool-driver.js';
+import { WarmTargets } from '../drivers/warm-targets.js';
 import type { Leaves, RunResult } from '../graph/types.js';
 import { TaskPool, type TaskPoolOptions } from '../threads/task-pool.js';
 import { BaseWorkflow } from '../workflow/base-workflow.js';
@@ -40,6 +41,8 @@ export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
   readonly threads: number;
   readonly #poolOptions: TaskPoolOptions;
   readonly #sizer: BatchSizer;
+  /** The expected sizes of shared results, learnt run by run like the sizer's durations. */
+  readonly #warmTargets = new WarmTargets();
   #pool: TaskPool | undefined;
   readonly #activeRuns: ActiveRuns;
 
@@ -71,6 +74,7 @@ export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
       sizer: this.#sizer,
       maxInFlight: this.threads * 2,
       pluginCalls,
+      warmTargets: this.#warmTargets,
     });
     started(handle);
     const results = await handle.results;

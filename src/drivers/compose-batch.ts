@@ -19,6 +19,7 @@ import {
   WireBatchWriter,
 } from '../threads/batch-wire.js';
 import type { RemotePluginSpec } from '../threads/remote-plugin.js';
+import type { WarmTarget } from '../threads/warm-target.js';
 import type { ExecutionPlan } from '../workflow/plan.js';
 import type { PreparedJob } from './prepared-job.js';
 
@@ -34,12 +35,14 @@ export interface ComposedBatch {
 
 /**
  * Packs `batch`. `mustReturn` names results wanted in the main thread whatever reads them (the
- * saved ones); leaves and results read outside the batch always come back.
+ * saved ones); leaves and results read outside the batch always come back. `warmTargets`, by
+ * position in the batch, is the memory made ahead for jobs' shared results.
  */
 export function composeBatch(
   batch: readonly PreparedJob[],
   plan: ExecutionPlan,
   mustReturn?: (index: number) => boolean,
+  warmTargets?: readonly (WarmTarget | undefined)[],
 ): ComposedBatch {
   const writer = new WireBatchWriter();
   const plugins = new Map<RemotePluginSpec, number>();
@@ -54,7 +57,11 @@ export function composeBatch(
     if (job.shareResult === true) flags |= shareResultFlag;
     if (returned !== undefined && returned[position] === 0) flags |= keepInWorkerFlag;
     let extras:
-      | { plugin?: { spec: number; payload: unknown }; save?: NonNullable<typeof job.save> }
+      | {
+          plugin?: { spec: number; payload: unknown };
+          save?: NonNullable<typeof job.save>;
+          warmTarget?: WarmTarget;
+        }
       | undefined;
     if (job.plugin !== undefined) {
       let spec = plugins.get(job.plugin.spec);
@@ -65,6 +72,8 @@ export function composeBatch(
       extras = { plugin: { spec, payload: job.plugin.payload } };
     }
     if (job.save !== undefined) extras = { ...extras, save: job.save };
+    const warmTarget = warmTargets?.[position];
+    if (warmTarget !== undefined) extras = { ...extras, warmTarget };
     writer.add(job.nodeName, job.moduleUrl, job.key, job.args, flags, extras);
     if (chainedSlots !== undefined && positions !== undefined && returned !== undefined) {
       for (const slot of chainedSlots) {

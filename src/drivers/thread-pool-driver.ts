@@ -33,6 +33,7 @@ import { ResultFlow } from './result-flow.js';
 import { ResultStore } from './result-store.js';
 import { ThreadBatchOutcomes } from './thread-batch-outcomes.js';
 import { ThreadResends } from './thread-resends.js';
+import type { WarmTargets } from './warm-targets.js';
 
 /** Where batches run: the task pool, or a stand-in in tests. */
 export interface BatchRunner {
@@ -47,6 +48,8 @@ export interface ThreadPoolDriverOptions {
   readonly maxInFlight: number;
   /** Each node's plugin call (spec and payload), by plan index; prepared in canonical order. */
   readonly pluginCalls: readonly (RemotePluginCall | undefined)[];
+  /** The workflow's expected sizes of shared results, to fault their memory in ahead. */
+  readonly warmTargets?: WarmTargets;
 }
 
 /** A run started on the pool. */
@@ -156,10 +159,13 @@ class ThreadPoolRun extends DriverLoop {
 
   #send(batch: readonly PreparedJob[]): void {
     const { signal, plan, stored } = this.run;
+    const { warmTargets } = this.#options;
+    const warm = warmTargets?.targetsFor(batch, plan);
     const { message, transferList, timeoutMs, bytesMoved } = composeBatch(
       batch,
       plan,
       stored === undefined ? undefined : (index) => stored.isCached(plan.nodes[index] as Node),
+      warm,
     );
     // A controller only when the batch may have to be stopped: it costs on every dispatch.
     const controller = timeoutMs === undefined && signal === undefined ? undefined : new AbortController();
@@ -177,8 +183,16 @@ class ThreadPoolRun extends DriverLoop {
       this.pump();
     };
     this.#options.pool.run(message, transferList, controller?.signal).then(
-      (result) => this.guarded(() => this.#onBatchDone(batch, result, bytesMoved), done),
-      (error: unknown) => this.guarded(() => this.#outcomes.lost(batch, controller?.signal, error), done),
+      (result) =>
+        this.guarded(() => {
+          warmTargets?.learn(batch, plan, result, warm);
+          this.#onBatchDone(batch, result, bytesMoved);
+        }, done),
+      (error: unknown) =>
+        this.guarded(() => {
+          warmTargets?.abandon(warm);
+          this.#outcomes.lost(batch, controller?.signal, error);
+        }, done),
     );
   }
 

@@ -8,6 +8,7 @@
  */
 import type { BatchedPluginCall, JobBatch, NodeJob, WorkerSaveRequest } from './messages.js';
 import type { RemotePluginSpec } from './remote-plugin.js';
+import type { WarmTarget } from './warm-target.js';
 
 /** A batch as it travels. */
 export interface WireBatch {
@@ -41,6 +42,8 @@ export const shareResultFlag = 4;
 export interface JobExtras {
   readonly plugin?: BatchedPluginCall;
   readonly save?: WorkerSaveRequest;
+  /** Shared memory the main thread is faulting in for the job's shared result (warm-target.ts). */
+  readonly warmTarget?: WarmTarget;
 }
 
 /** Writes a batch job by job. */
@@ -159,6 +162,7 @@ export interface WorkerJob {
   readonly linksEnd: number;
   readonly plugin: BatchedPluginCall | undefined;
   readonly save: WorkerSaveRequest | undefined;
+  readonly warmTarget: WarmTarget | undefined;
 }
 
 /** How many jobs a packed batch holds. */
@@ -185,6 +189,7 @@ export function readJob(batch: WireBatch, position: number): WorkerJob {
     linksEnd: layout[at + 4] as number,
     plugin: extras?.plugin,
     save: extras?.save,
+    warmTarget: extras?.warmTarget,
   };
 }
 

@@ -40,7 +40,10 @@ export function runJob(
   try {
     const value = callCallable(loaded, args, undefined);
     if (isThenable(value)) return runJobInTurn(job, args, plugins, value);
-    return checkedResult(job.nodeName, job.shareResult === true ? shareResultMemory(value) : value);
+    return checkedResult(
+      job.nodeName,
+      job.shareResult === true ? shareResultMemory(value, job.warmTarget) : value,
+    );
   } catch (error) {
     return { ok: false, error: serializeThrown(error) };
   }
@@ -76,7 +79,7 @@ async function runJobInTurn(
       if (isThenable(value)) value = await value;
     }
     // Shared before the save step, so a record that views the result views the shared memory.
-    if (job.shareResult === true) value = shareResultMemory(value);
+    if (job.shareResult === true) value = shareResultMemory(value, job.warmTarget);
     const checked = checkedResult(job.nodeName, value);
     if (!checked.ok || job.save === undefined) return checked;
     // Prepared before the reply moves the result's buffers out of this thread; what it makes may

@@ -26,7 +26,7 @@ const channelName = 'functionfuse:shared-copy';
 export const chunkBytes = 2 ** 20;
 const pageBytes = 4096;
 /** Copies below this are not worth a message: the faults of 8 MiB take a few ms. */
-const helpedCopyBytes = 8 * chunkBytes;
+export const helpedCopyBytes = 8 * chunkBytes;
 /** The helper returns to its event loop after this long, and goes on after other work. */
 const helperSliceMs = 4;
 

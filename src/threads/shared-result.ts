@@ -15,7 +15,8 @@
  * buffers in all of that thread's optimized typed-array code from then on, and a tight read
  * loop runs about 1.7 times slower (bench/fan-out-child.mjs). The copy's cost is the page
  * faults of the fresh shared memory more than the bytes; a large one has the main thread take
- * part of the faults (shared-copy.ts).
+ * part of the faults (shared-copy.ts), or copies into memory the main thread faulted in while
+ * the node ran, when it guessed the result's size (warm-target.ts).
  *
  * Not the default: without the option every consumer but the last gets its own copy, which it
  * may change freely; with it, a consumer that writes changes the result for all. No code can
@@ -24,7 +25,8 @@
  */
 import { type BinaryPart, forEachBinaryPart, replaceBinaryParts } from '../util/binary-parts.js';
 import { maxNestingDepth } from './inspect-value.js';
-import { copyToSharedMemory } from './shared-copy.js';
+import { copyClaimingChunks, copyToSharedMemory } from './shared-copy.js';
+import { stopWarming, takeWarmTarget, type WarmTarget } from './warm-target.js';
 
 const typedArrayPrototype = Object.getPrototypeOf(Int8Array.prototype) as object;
 
@@ -34,6 +36,12 @@ interface Span {
   end: number;
   /** Filled in once the bytes are copied. */
   shared: SharedArrayBuffer | undefined;
+}
+
+/** A value's spans, and the target made ahead for one of them (warm-target.ts), if any. */
+interface Spans {
+  readonly byBuffer: Map<ArrayBuffer, Span>;
+  warm: WarmTarget | undefined;
 }
 
 /**
@@ -47,18 +55,33 @@ interface Span {
  * Parts this leaves as they are (functions, class instances, values nested more than
  * {@link maxNestingDepth} levels deep) are for the result check to refuse.
  *
+ * `warm`, memory the main thread made ahead for this result, is copied into when one span has
+ * its size; otherwise it is declined before anything is copied, which stops its faulting.
+ *
  * @example
  * const shared = shareResultMemory({ weights: new Float64Array(4) });
  * shared.weights.buffer instanceof SharedArrayBuffer; // true
  */
-export function shareResultMemory<T>(value: T): T {
-  if (value === null || typeof value !== 'object') return value;
-  const spans = new Map<ArrayBuffer, Span>();
-  forEachBinaryPart(value, maxNestingDepth, (part) => {
-    if (ArrayBuffer.isView(part)) use(spans, part.buffer, part.byteOffset, part.byteOffset + part.byteLength);
-    else use(spans, part, 0, part.byteLength);
-  });
-  if (spans.size === 0) return value;
+export function shareResultMemory<T>(value: T, warm?: WarmTarget): T {
+  const byBuffer = new Map<ArrayBuffer, Span>();
+  if (value !== null && typeof value === 'object') {
+    forEachBinaryPart(value, maxNestingDepth, (part) => {
+      if (ArrayBuffer.isView(part))
+        use(byBuffer, part.buffer, part.byteOffset, part.byteOffset + part.byteLength);
+      else use(byBuffer, part, 0, part.byteLength);
+    });
+  }
+  const spans: Spans = { byBuffer, warm: undefined };
+  if (warm !== undefined) {
+    for (const span of byBuffer.values()) {
+      if (takeWarmTarget(warm, span.end - span.start)) {
+        spans.warm = warm;
+        break;
+      }
+    }
+    if (spans.warm === undefined) stopWarming(warm);
+  }
+  if (byBuffer.size === 0) return value;
   return replaceBinaryParts(value, maxNestingDepth, (part) => sharedPart(part, spans)) as T;
 }
 
@@ -73,19 +96,28 @@ function use(spans: Map<ArrayBuffer, Span>, buffer: ArrayBufferLike, start: numb
   }
 }
 
-function sharedPart(part: BinaryPart, spans: Map<ArrayBuffer, Span>): BinaryPart {
+function sharedPart(part: BinaryPart, spans: Spans): BinaryPart {
   if (ArrayBuffer.isView(part)) {
-    const span = part.buffer instanceof ArrayBuffer ? spans.get(part.buffer) : undefined;
-    return span === undefined ? part : sharedView(part, span);
+    const span = part.buffer instanceof ArrayBuffer ? spans.byBuffer.get(part.buffer) : undefined;
+    return span === undefined ? part : sharedView(part, span, spans);
   }
-  const span = part instanceof ArrayBuffer ? spans.get(part) : undefined;
-  return span === undefined ? part : sharedBytes(part as ArrayBuffer, span);
+  const span = part instanceof ArrayBuffer ? spans.byBuffer.get(part) : undefined;
+  return span === undefined ? part : sharedBytes(part as ArrayBuffer, span, spans);
 }
 
-/** The span's bytes in shared memory, copied once however many views use them. */
-function sharedBytes(buffer: ArrayBuffer, span: Span): SharedArrayBuffer {
+/**
+ * The span's bytes in shared memory, copied once however many views use them: into the warm
+ * target if it is this span's size and no other span took it, else into fresh memory.
+ */
+function sharedBytes(buffer: ArrayBuffer, span: Span, spans: Spans): SharedArrayBuffer {
   if (span.shared === undefined) {
-    span.shared = copyToSharedMemory(new Uint8Array(buffer, span.start, span.end - span.start));
+    const bytes = new Uint8Array(buffer, span.start, span.end - span.start);
+    const { warm } = spans;
+    if (warm !== undefined && warm.target.byteLength === bytes.byteLength) {
+      spans.warm = undefined;
+      copyClaimingChunks(bytes, warm);
+      span.shared = warm.target;
+    } else span.shared = copyToSharedMemory(bytes);
   }
   return span.shared;
 }
@@ -93,8 +125,8 @@ function sharedBytes(buffer: ArrayBuffer, span: Span): SharedArrayBuffer {
 type ViewConstructor = new (buffer: ArrayBufferLike, byteOffset: number, length: number) => ArrayBufferView;
 
 /** A view of the same type, offset and length over the span's shared copy. */
-function sharedView(view: ArrayBufferView, span: Span): ArrayBufferView {
-  const shared = sharedBytes(view.buffer as ArrayBuffer, span);
+function sharedView(view: ArrayBufferView, span: Span, spans: Spans): ArrayBufferView {
+  const shared = sharedBytes(view.buffer as ArrayBuffer, span, spans);
   const offset = view.byteOffset - span.start;
   if (view instanceof DataView) return new DataView(shared, offset, view.byteLength);
   // By its tag, not its constructor: a Node Buffer's constructor is deprecated as `new Buffer`.
