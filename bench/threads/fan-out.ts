@@ -1,7 +1,9 @@
 /**
  * Fan-out of large data: one 80 MB Float64Array made by a node and read in full by 8 nodes on
  * 2 threads, with functionfuse's default (every consumer but the last gets a copy), with
- * `shareResult` (one copy into shared memory, in the producing worker), with a task that
+ * `shareResult` (one copy into shared memory, in the producing worker: on a rerun into memory
+ * the main thread faulted in while the producer ran; on a first run, measured apart, into fresh
+ * memory), with a task that
  * itself returns a SharedArrayBuffer-backed array, and by hand (raw Piscina with a
  * SharedArrayBuffer: the floor). Times: every arm in one process, alternated round by round,
  * each round's ratio to the floor; peaks: each arm alone in a fresh process, one run after its
@@ -19,10 +21,10 @@ import { fileURLToPath } from 'node:url';
 import { summarize } from '../peers/rounds.js';
 import { type FigureRow, round } from '../support.js';
 
-type FanOutArm = 'default' | 'shareResult' | 'sab-task' | 'by-hand';
+type FanOutArm = 'default' | 'shareResult' | 'shareResult-first' | 'sab-task' | 'by-hand';
 
 const child = fileURLToPath(new URL('../fan-out-child.mjs', import.meta.url));
-const arms: readonly FanOutArm[] = ['default', 'shareResult', 'sab-task', 'by-hand'];
+const arms: readonly FanOutArm[] = ['default', 'shareResult', 'shareResult-first', 'sab-task', 'by-hand'];
 const arrayMb = 80;
 const rounds = 11;
 const peakRepeats = 3;
@@ -72,7 +74,10 @@ export function fanOut(): FigureRow[] {
   const floorPeak = `${spread(peaks['by-hand'])} MB`;
   const labels: Record<Exclude<FanOutArm, 'by-hand'>, string> = {
     default: '7a. fan-out 80 MB to 8 readers, default (copies)',
-    shareResult: '7b. fan-out 80 MB to 8 readers, shareResult',
+    shareResult:
+      '7b. fan-out 80 MB to 8 readers, shareResult (reruns: the copy lands in memory faulted in ahead)',
+    'shareResult-first':
+      "7f. fan-out 80 MB to 8 readers, shareResult, a new workflow's first run each round (nothing faulted in ahead)",
     'sab-task': '7c. fan-out 80 MB to 8 readers, task returns SAB memory',
   };
   const rows = (Object.keys(labels) as Exclude<FanOutArm, 'by-hand'>[]).map((arm): FigureRow => {

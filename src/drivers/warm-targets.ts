@@ -31,7 +31,9 @@ export class WarmTargets {
    */
   targetsFor(batch: readonly PreparedJob[], plan: ExecutionPlan): (WarmTarget | undefined)[] | undefined {
     let targets: (WarmTarget | undefined)[] | undefined;
-    for (const [position, { index, job }] of batch.entries()) {
+    // Indexed: this runs for every batch sent.
+    for (let position = 0; position < batch.length; position++) {
+      const { index, job } = batch[position] as PreparedJob;
       if (job.shareResult !== true) continue;
       const bytes = this.#expectedBytes.get(plan.nodes[index] as Node);
       if (bytes === undefined || bytes === never) continue;
@@ -51,7 +53,8 @@ export class WarmTargets {
     outcomes: WireOutcomes,
     sent: readonly (WarmTarget | undefined)[] | undefined,
   ): void {
-    for (const [position, { index, job }] of batch.entries()) {
+    for (let position = 0; position < batch.length; position++) {
+      const { index, job } = batch[position] as PreparedJob;
       if (job.shareResult !== true) continue;
       const target = sent?.[position];
       if (target !== undefined && wasTaken(target)) continue;

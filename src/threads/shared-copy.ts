@@ -17,7 +17,8 @@
  * cannot stop halfway through a chunk without the process ending. A copier whose offer nobody
  * takes (no pool in the process, the main thread busy) finds every chunk free and copies alone,
  * as it would without a helper; a main thread that takes it late finds the chunks claimed and
- * stops at once. A copy in the main thread itself is made alone.
+ * stops at once. A copy in the main thread itself is made alone. When the main thread knows a
+ * copy's size ahead, it starts the same protocol earlier, while the node runs (warm-target.ts).
  */
 import { BroadcastChannel, isMainThread } from 'node:worker_threads';
 
