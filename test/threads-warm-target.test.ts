@@ -5,8 +5,9 @@
  * result declines it before anything is copied, which stops the faulting; the expected size
  * follows the results that came, and a node whose result needed no copy is never warmed again.
  * Run in this (main) thread, where the main thread's faulting happens in later turns of the
- * event loop.
+ * event loop; then on a ThreadWorkflow whose warmed node times out.
  */
+import { ThreadWorkflow } from 'functionfuse';
 import { describe, expect, it } from 'vitest';
 import type { PreparedJob } from '../src/drivers/prepared-job.js';
 import { WarmTargets } from '../src/drivers/warm-targets.js';
@@ -16,6 +17,8 @@ import { chunkBytes, chunkState } from '../src/threads/shared-copy.js';
 import { shareResultMemory } from '../src/threads/shared-result.js';
 import { type WarmTarget, warmTarget, wasTaken } from '../src/threads/warm-target.js';
 import type { ExecutionPlan } from '../src/workflow/plan.js';
+import { countingUnlessHeld, sumAndLast } from './fixtures/share-result-tasks.js';
+import { withWorkflow } from './support/backends.js';
 
 const { free, copier, ready } = chunkState;
 
@@ -178,5 +181,26 @@ describe("a ThreadWorkflow's expected sizes of shared results", () => {
     targets.learn(batch, plan, outcome(sharedOf(size)), undefined);
     const plain = [{ index: 0, job: {} }] as unknown as PreparedJob[];
     expect(targets.targetsFor(plain, plan)).toBeUndefined();
+  });
+});
+
+describe('a ThreadWorkflow rerun whose shareResult node gets memory made ahead', () => {
+  it('fails alone at a timeout, its worker stopped, and the next run is exact', async () => {
+    // 9 MiB and 24 bytes: the first run teaches the workflow that size.
+    const length = 9 * 2 ** 17 + 3;
+    const hold = new Int32Array(new SharedArrayBuffer(4));
+    const source = countingUnlessHeld(length, hold).setName('source');
+    const readers = [0, 1].map((reader) => sumAndLast(source).setName(`reader ${reader}`));
+    const wf = new ThreadWorkflow(readers, { workflowName: 'warm-timeout', threads: 2 });
+    wf.query('source').setOptions({ shareResult: true, timeout: 5_000 });
+    const read = { total: (length * (length + 1)) / 2, last: length };
+    await withWorkflow(wf, async (workflow) => {
+      expect(await workflow.run()).toEqual([read, read]);
+      Atomics.store(hold, 0, 1);
+      await expect(workflow.run()).rejects.toThrow('Node "source" failed: NodeTimeoutError');
+      Atomics.store(hold, 0, 0);
+      expect(await workflow.run()).toEqual([read, read]);
+      expect(await workflow.run()).toEqual([read, read]);
+    });
   });
 });
