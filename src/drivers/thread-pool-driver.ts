@@ -82,6 +82,8 @@ class ThreadPoolRun extends DriverLoop {
   readonly #resends = new ThreadResends();
   readonly #results: ResultFlow;
   readonly #outcomes: ThreadBatchOutcomes;
+  /** The workflow's expected sizes of shared results; only for a run with a `shareResult` node. */
+  readonly #warmTargets: WarmTargets | undefined;
   #batchesInPool = 0;
   /** Aborting one stops its batch's worker: on cancellation, every one is aborted. */
   readonly #batchControllers = new Set<AbortController>();
@@ -89,11 +91,9 @@ class ThreadPoolRun extends DriverLoop {
   constructor(run: PreparedRun, options: ThreadPoolDriverOptions) {
     super(run, "ThreadWorkflow's driver");
     this.#options = options;
-    this.#store = new ResultStore(
-      run.plan,
-      true,
-      run.nodeOptions.map((options) => options.shareResult),
-    );
+    const shareResult = run.nodeOptions.map((nodeOptions) => nodeOptions.shareResult);
+    this.#warmTargets = shareResult.includes(true) ? options.warmTargets : undefined;
+    this.#store = new ResultStore(run.plan, true, shareResult);
     this.#chaining = threadChaining(run, this.#store, options.pluginCalls, this.#resends.alone);
     this.#actors = new ActorSupervisor(run.plan);
     this.#results = new ResultFlow(run, this.#store);
@@ -159,7 +159,7 @@ class ThreadPoolRun extends DriverLoop {
 
   #send(batch: readonly PreparedJob[]): void {
     const { signal, plan, stored } = this.run;
-    const { warmTargets } = this.#options;
+    const warmTargets = this.#warmTargets;
     const warm = warmTargets?.targetsFor(batch, plan);
     const { message, transferList, timeoutMs, bytesMoved } = composeBatch(
       batch,

@@ -26,7 +26,7 @@
 import { type BinaryPart, forEachBinaryPart, replaceBinaryParts } from '../util/binary-parts.js';
 import { maxNestingDepth } from './inspect-value.js';
 import { copyClaimingChunks, copyToSharedMemory } from './shared-copy.js';
-import { stopWarming, takeWarmTarget, type WarmTarget } from './warm-target.js';
+import { stopWarming, takeWarmTarget, type WarmTarget, wasTaken } from './warm-target.js';
 
 const typedArrayPrototype = Object.getPrototypeOf(Int8Array.prototype) as object;
 
@@ -36,12 +36,8 @@ interface Span {
   end: number;
   /** Filled in once the bytes are copied. */
   shared: SharedArrayBuffer | undefined;
-}
-
-/** A value's spans, and the target made ahead for one of them (warm-target.ts), if any. */
-interface Spans {
-  readonly byBuffer: Map<ArrayBuffer, Span>;
-  warm: WarmTarget | undefined;
+  /** The memory made ahead that this span took for its copy (warm-target.ts), if any. */
+  into?: WarmTarget;
 }
 
 /**
@@ -63,25 +59,24 @@ interface Spans {
  * shared.weights.buffer instanceof SharedArrayBuffer; // true
  */
 export function shareResultMemory<T>(value: T, warm?: WarmTarget): T {
-  const byBuffer = new Map<ArrayBuffer, Span>();
+  const spans = new Map<ArrayBuffer, Span>();
   if (value !== null && typeof value === 'object') {
     forEachBinaryPart(value, maxNestingDepth, (part) => {
       if (ArrayBuffer.isView(part))
-        use(byBuffer, part.buffer, part.byteOffset, part.byteOffset + part.byteLength);
-      else use(byBuffer, part, 0, part.byteLength);
+        use(spans, part.buffer, part.byteOffset, part.byteOffset + part.byteLength);
+      else use(spans, part, 0, part.byteLength);
     });
   }
-  const spans: Spans = { byBuffer, warm: undefined };
   if (warm !== undefined) {
-    for (const span of byBuffer.values()) {
+    for (const span of spans.values()) {
       if (takeWarmTarget(warm, span.end - span.start)) {
-        spans.warm = warm;
+        span.into = warm;
         break;
       }
     }
-    if (spans.warm === undefined) stopWarming(warm);
+    if (!wasTaken(warm)) stopWarming(warm);
   }
-  if (byBuffer.size === 0) return value;
+  if (spans.size === 0) return value;
   return replaceBinaryParts(value, maxNestingDepth, (part) => sharedPart(part, spans)) as T;
 }
 
@@ -96,28 +91,27 @@ function use(spans: Map<ArrayBuffer, Span>, buffer: ArrayBufferLike, start: numb
   }
 }
 
-function sharedPart(part: BinaryPart, spans: Spans): BinaryPart {
+function sharedPart(part: BinaryPart, spans: Map<ArrayBuffer, Span>): BinaryPart {
   if (ArrayBuffer.isView(part)) {
-    const span = part.buffer instanceof ArrayBuffer ? spans.byBuffer.get(part.buffer) : undefined;
-    return span === undefined ? part : sharedView(part, span, spans);
+    const span = part.buffer instanceof ArrayBuffer ? spans.get(part.buffer) : undefined;
+    return span === undefined ? part : sharedView(part, span);
   }
-  const span = part instanceof ArrayBuffer ? spans.byBuffer.get(part) : undefined;
-  return span === undefined ? part : sharedBytes(part as ArrayBuffer, span, spans);
+  const span = part instanceof ArrayBuffer ? spans.get(part) : undefined;
+  return span === undefined ? part : sharedBytes(part as ArrayBuffer, span);
 }
 
 /**
- * The span's bytes in shared memory, copied once however many views use them: into the warm
- * target if it is this span's size and no other span took it, else into fresh memory.
+ * The span's bytes in shared memory, copied once however many views use them: into the memory
+ * made ahead if the span took it, else into fresh memory.
  */
-function sharedBytes(buffer: ArrayBuffer, span: Span, spans: Spans): SharedArrayBuffer {
+function sharedBytes(buffer: ArrayBuffer, span: Span): SharedArrayBuffer {
   if (span.shared === undefined) {
     const bytes = new Uint8Array(buffer, span.start, span.end - span.start);
-    const { warm } = spans;
-    if (warm !== undefined && warm.target.byteLength === bytes.byteLength) {
-      spans.warm = undefined;
-      copyClaimingChunks(bytes, warm);
-      span.shared = warm.target;
-    } else span.shared = copyToSharedMemory(bytes);
+    if (span.into === undefined) span.shared = copyToSharedMemory(bytes);
+    else {
+      copyClaimingChunks(bytes, span.into);
+      span.shared = span.into.target;
+    }
   }
   return span.shared;
 }
@@ -125,8 +119,8 @@ function sharedBytes(buffer: ArrayBuffer, span: Span, spans: Spans): SharedArray
 type ViewConstructor = new (buffer: ArrayBufferLike, byteOffset: number, length: number) => ArrayBufferView;
 
 /** A view of the same type, offset and length over the span's shared copy. */
-function sharedView(view: ArrayBufferView, span: Span, spans: Spans): ArrayBufferView {
-  const shared = sharedBytes(view.buffer as ArrayBuffer, span, spans);
+function sharedView(view: ArrayBufferView, span: Span): ArrayBufferView {
+  const shared = sharedBytes(view.buffer as ArrayBuffer, span);
   const offset = view.byteOffset - span.start;
   if (view instanceof DataView) return new DataView(shared, offset, view.byteLength);
   // By its tag, not its constructor: a Node Buffer's constructor is deprecated as `new Buffer`.
