@@ -5,6 +5,7 @@
 import { RunRecorder, type StartupStep, ThreadWorkflow, toChromeTrace } from 'functionfuse';
 import { describe, expect, it } from 'vitest';
 import { sum } from './fixtures/tasks.js';
+import { loadedPackages } from './fixtures/thread-tasks.js';
 
 interface Finished {
   readonly node: string;
@@ -61,5 +62,14 @@ describe('ThreadWorkflow: start-up of its threads', () => {
     expect(await wf.run()).toEqual([2, 3, 4, 5, 6, 7]);
     expect(finished).toHaveLength(6);
     expect(finished.filter((each) => each.startup !== undefined)).toEqual([]);
+  });
+
+  it('a thread that imports the package loads no Redis client: ioredis waits for the first cluster connection', async () => {
+    // seedrandom is loaded with the package (RandomStatePlugin), so the check can see a package.
+    await using wf = new ThreadWorkflow([loadedPackages(['ioredis', 'bullmq', 'seedrandom'])], {
+      workflowName: 'startup-packages',
+      threads: 1,
+    });
+    expect(await wf.run()).toEqual([['seedrandom']]);
   });
 });

@@ -10,7 +10,7 @@
  * A large argument's memory must not change until its reply: the caller awaits it.
  */
 import type { ChainableCommander, Redis } from 'ioredis';
-import { UncopiedCommand } from './uncopied-command.js';
+import { uncopiedCommand } from './uncopied-command.js';
 
 /** A command: its name, then its arguments. */
 export type RedisCommand = readonly [name: string, ...args: (string | number | Buffer)[]];
@@ -48,7 +48,7 @@ export async function sendInOrder(redis: Redis, commands: readonly RedisCommand[
   for (const [name, ...args] of commands) {
     if (args.some((arg) => Buffer.isBuffer(arg) && arg.byteLength >= largeArgumentBytes)) {
       flush();
-      const command = new UncopiedCommand(name, args, {
+      const command = uncopiedCommand(name, args, {
         replyEncoding: null,
         ...(redis.options.keyPrefix === undefined ? {} : { keyPrefix: redis.options.keyPrefix }),
       });
