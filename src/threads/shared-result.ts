@@ -84,13 +84,14 @@ export function shareResultMemory<T>(value: T, warm?: WarmTarget): T {
 /**
  * Lets V8 end the collection that a large result in ordinary memory has brought on, before the
  * copy rather than after it. Such a result took its thread's ArrayBuffer memory over V8's
- * limit, so V8 has been marking since; it ends the collection at the thread's next allocation
- * of ArrayBuffer memory (shared memory does not count), which was the reply's serialisation,
- * once the copy was made. There the collection also waited for the freeing of the last run's
+ * limit, so V8 has been marking since; once marking is done it ends the collection at the
+ * thread's next allocation of ArrayBuffer memory (shared memory does not count) or check for
+ * interrupts, which in the benchmark was the reply's serialisation, once the copy was made
+ * (V8's --trace-gc and perf showed it there). There the collection also waited for the freeing of the last run's
  * array (80 MB: about 10 ms of munmap on the benchmark machine), all on the way to the
  * consumers. A few bytes allocated here end it now: the freeing it starts runs on V8's helper
- * threads while this thread copies, and the reply leaves without a collection
- * (bench/fan-out-child.mjs: 1.45 → 1.28 × the floor on reruns, 1.59 → 1.49 on first runs).
+ * threads while this thread copies, and the reply leaves without a collection (alternated in
+ * bench/fan-out-child.mjs: 1.47 → 1.43 × the floor on reruns, 1.62 → 1.53 on first runs).
  * When no collection is pending, this costs an allocation of 8 bytes.
  */
 function collectBeforeCopying(): void {
