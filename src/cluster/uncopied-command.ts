@@ -24,10 +24,10 @@
 import { createRequire } from 'node:module';
 import type { Writable } from 'node:stream';
 import type * as Ioredis from 'ioredis';
-import type { Command } from 'ioredis';
 
-type CommandOptions = ConstructorParameters<typeof Command>[2];
-type CommandArgs = ConstructorParameters<typeof Command>[1];
+type Command = Ioredis.Command;
+type CommandOptions = ConstructorParameters<typeof Ioredis.Command>[2];
+type CommandArgs = ConstructorParameters<typeof Ioredis.Command>[1];
 
 let UncopiedCommand: ReturnType<typeof uncopiedCommandClass> | undefined;
 
@@ -44,7 +44,7 @@ export function uncopiedCommand(name: string, args: CommandArgs, options: Comman
   return new UncopiedCommand(name, args, options);
 }
 
-function uncopiedCommandClass(Base: typeof Command) {
+function uncopiedCommandClass(Base: typeof Ioredis.Command) {
   return class UncopiedCommand extends Base {
     /**
      * Writes the command up to its last Buffer argument straight to `socket`, and returns the rest.

@@ -77,7 +77,12 @@ export function shareResultMemory<T>(value: T, warm?: WarmTarget): T {
     if (!wasTaken(warm)) stopWarming(warm);
   }
   if (spans.size === 0) return value;
-  if ([...spans.values()].some((span) => span.end - span.start >= helpedCopyBytes)) collectBeforeCopying();
+  for (const span of spans.values()) {
+    if (span.end - span.start >= helpedCopyBytes) {
+      collectBeforeCopying();
+      break;
+    }
+  }
   return replaceBinaryParts(value, maxNestingDepth, (part) => sharedPart(part, spans)) as T;
 }
 
