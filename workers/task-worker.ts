@@ -26,6 +26,7 @@ import {
 } from '../src/threads/outcome-wire.js';
 import { rebuildPlugin } from '../src/threads/remote-plugin.js';
 import { runJob } from '../src/threads/run-job.js';
+import { feelSharedInputs } from '../src/threads/shared-memory-pressure.js';
 import { hasStartupBefore, startupBefore, warmUp } from '../src/threads/worker-startup.js';
 import { isThenable } from '../src/util/thenable.js';
 
@@ -52,6 +53,7 @@ async function runBatch(batch: WireBatch): Promise<unknown> {
   const argsOfJobs = jobs.map((job) =>
     (job.flags & isolateFlag) === 0 ? job.args : structuredClone(job.args),
   );
+  for (const job of jobs) if (job.sharedInputs !== undefined) feelSharedInputs(job.sharedInputs);
   for (const [position, job] of jobs.entries()) {
     let args: unknown[] | undefined = argsOfJobs[position] as unknown[];
     if (job.linksEnd > job.linksStart) args = fillChained(batch, job.linksStart, job.linksEnd, args, soFar);
@@ -90,6 +92,10 @@ async function runBatch(batch: WireBatch): Promise<unknown> {
     if (outcome.preparedSave !== undefined) {
       extras ??= {};
       extras[position] = { ...extras[position], preparedSave: outcome.preparedSave };
+    }
+    if (outcome.sharedBytes > 0) {
+      extras ??= {};
+      extras[position] = { ...extras[position], sharedBytes: outcome.sharedBytes };
     }
   }
   const result: WireOutcomes = { threadId, kinds, values, times, extras };

@@ -6,8 +6,11 @@
  * memory), with a task that
  * itself returns a SharedArrayBuffer-backed array, and by hand (raw Piscina with a
  * SharedArrayBuffer: the floor). Times: every arm in one process, alternated round by round,
- * each round's ratio to the floor; peaks: each arm alone in a fresh process, one run after its
- * pool is up (see fan-out-child.mjs). The measuring process runs without tsx, whose loader,
+ * each round's ratio to the floor; peaks: each arm alone in a fresh process, over
+ * {@link peakRuns} runs after its pool is up (see fan-out-child.mjs), since shared memory that
+ * no thread's collector counts piles up over runs: V8 weighs none of it, and the floor's grows
+ * by a copy a run (functionfuse tells each thread of what it holds,
+ * src/threads/shared-memory-pressure.ts). The measuring process runs without tsx, whose loader,
  * in a worker thread that loads Piscina with it, slows every typed-array loop of that thread
  * (fan-out-child.mjs says how); the times under tsx are measured too, and reported: our workers
  * start without tsx's flags (src/threads/worker-tsx.ts), raw Piscina's inherit them. So are
@@ -27,7 +30,9 @@ const child = fileURLToPath(new URL('../fan-out-child.mjs', import.meta.url));
 const arms: readonly FanOutArm[] = ['default', 'shareResult', 'shareResult-first', 'sab-task', 'by-hand'];
 const arrayMb = 80;
 const rounds = 11;
-const peakRepeats = 3;
+const peakRepeats = 2;
+/** Runs in each peak's process, after the untimed first: enough for memory left behind to show. */
+const peakRuns = 11;
 
 interface ChildReport {
   readonly ms: Record<string, number[]>;
@@ -66,7 +71,7 @@ export function fanOut(): FigureRow[] {
     arms.map((arm) => [
       arm,
       Array.from({ length: peakRepeats }, () => {
-        const { startRssMb, peakRssMb } = measure([arm], 0);
+        const { startRssMb, peakRssMb } = measure([arm], peakRuns);
         return peakRssMb - startRssMb;
       }),
     ]),
@@ -86,8 +91,8 @@ export function fanOut(): FigureRow[] {
     const peak = peaks[arm];
     return {
       benchmark: labels[arm],
-      ours: `${spread(times)} ms, peak +${spread(peak)} MB`,
-      baseline: `by hand ${spread(floor)} ms, peak +${floorPeak}`,
+      ours: `${spread(times)} ms, peak over ${peakRuns + 1} runs +${spread(peak)} MB`,
+      baseline: `by hand ${spread(floor)} ms, peak over ${peakRuns + 1} runs +${floorPeak}`,
       ratio: spread(ratios),
       peakRatio: `${round(median(peak) / arrayMb)} × the array`,
       budget: arm === 'shareResult' ? '≤ 1.3 × by hand, peak ≤ 2 × the array' : '(reported)',

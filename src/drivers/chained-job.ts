@@ -101,7 +101,7 @@ export function prepareChainedJob(
   return {
     index,
     nodeName,
-    job: jobOf(nodeName, module, args, options, plugin, undefined),
+    job: jobOf(nodeName, module, args, options, plugin, undefined, store.sharedInputsOf(index)),
     transferList: [],
     solo: false,
     timeoutMs: undefined,

@@ -61,6 +61,7 @@ export function composeBatch(
           plugin?: { spec: number; payload: unknown };
           save?: NonNullable<typeof job.save>;
           warmTarget?: WarmTarget;
+          sharedInputs?: readonly number[];
         }
       | undefined;
     if (job.plugin !== undefined) {
@@ -74,6 +75,7 @@ export function composeBatch(
     if (job.save !== undefined) extras = { ...extras, save: job.save };
     const warmTarget = warmTargets?.[position];
     if (warmTarget !== undefined) extras = { ...extras, warmTarget };
+    if (job.sharedInputs !== undefined) extras = { ...extras, sharedInputs: job.sharedInputs };
     writer.add(job.nodeName, job.moduleUrl, job.key, job.args, flags, extras);
     if (chainedSlots !== undefined && positions !== undefined && returned !== undefined) {
       for (const slot of chainedSlots) {

@@ -60,7 +60,7 @@ export function prepareTaskJob(
   return {
     index,
     nodeName,
-    job: jobOf(nodeName, module, args, options, plugin, save),
+    job: jobOf(nodeName, module, args, options, plugin, save, store.sharedInputsOf(index)),
     transferList,
     solo: options.timeout !== undefined || transferBytes > soloTransferBytes,
     timeoutMs: options.timeout,
@@ -79,6 +79,7 @@ export function jobOf(
   options: ResolvedNodeOptions,
   plugin: RemotePluginCall | undefined,
   save: WorkerSaveRequest | undefined,
+  sharedInputs: readonly number[] | undefined,
 ): PreparedJob['job'] {
   const job: { -readonly [K in keyof PreparedJob['job']]: PreparedJob['job'][K] } = {
     nodeName,
@@ -89,6 +90,7 @@ export function jobOf(
   if (plugin !== undefined) job.plugin = plugin;
   if (save !== undefined) job.save = save;
   if (options.shareResult) job.shareResult = true;
+  if (sharedInputs !== undefined) job.sharedInputs = sharedInputs;
   return job;
 }
 

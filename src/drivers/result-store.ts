@@ -2,6 +2,7 @@ import { FunctionFuseError } from '../errors.js';
 import { resolveArguments, resolveRef } from '../graph/arguments.js';
 import { type Node, Ref } from '../graph/node.js';
 import { inspectValue } from '../threads/inspect-value.js';
+import { sharedResultToken } from '../threads/shared-memory-pressure.js';
 import { shareResultMemory } from '../threads/shared-result.js';
 import type { ExecutionPlan } from '../workflow/plan.js';
 
@@ -21,6 +22,11 @@ export class ResultStore {
 
   readonly #actorObjectsStayInThreads: boolean;
   readonly #shareResult: readonly boolean[] | undefined;
+  /**
+   * By plan index, the token and shared byte length of each result that holds shared memory
+   * (threads/shared-memory-pressure.ts); made when the first one comes.
+   */
+  #sharedResults: Map<number, readonly [token: number, bytes: number]> | undefined;
 
   /**
    * @param actorObjectsStayInThreads an actor's object lives in its own thread (ThreadWorkflow):
@@ -43,8 +49,40 @@ export class ResultStore {
    */
   store(index: number, value: unknown): void {
     if ((this.#remainingConsumers[index] as number) > 0 || this.#plan.isLeaf[index] === 1) {
-      this.#results[index] = this.#shareResult?.[index] === true ? shareResultMemory(value) : value;
+      if (this.#shareResult?.[index] === true && this.#sharedResults?.has(index) !== true) {
+        // Shared here (read back from storage, an actor's): nothing said how much it holds.
+        const shared = shareResultMemory(value);
+        this.markShared(index, inspectValue(shared, true).sharedBytes);
+        this.#results[index] = shared;
+      } else this.#results[index] = value;
     }
+  }
+
+  /** Notes that node `index`'s result holds `bytes` of shared memory (its worker said so). */
+  markShared(index: number, bytes: number): void {
+    if (bytes === 0) return;
+    this.#sharedResults ??= new Map();
+    this.#sharedResults.set(index, [sharedResultToken(), bytes]);
+  }
+
+  /**
+   * The shared results among node `index`'s parents, as token and byte-length pairs, for the
+   * worker that receives them to tell its collector of (threads/shared-memory-pressure.ts);
+   * undefined when none holds shared memory (the common case, answered at once).
+   */
+  sharedInputsOf(index: number): number[] | undefined {
+    const sharedResults = this.#sharedResults;
+    if (sharedResults === undefined) return undefined;
+    let pairs: number[] | undefined;
+    const { parentStart, parentList } = this.#plan;
+    const end = parentStart[index + 1] as number;
+    for (let edge = parentStart[index] as number; edge < end; edge++) {
+      const shared = sharedResults.get(parentList[edge] as number);
+      if (shared === undefined) continue;
+      pairs ??= [];
+      pairs.push(shared[0], shared[1]);
+    }
+    return pairs;
   }
 
   valueOf(index: number): unknown {

@@ -18,6 +18,7 @@ import type { RunEvent } from '../scheduler/run-events.js';
 import type { PreparedRun } from '../scheduler/run-setup.js';
 import { failed, notRun, type WireOutcomes } from '../threads/outcome-wire.js';
 import { deserializeThrown, type SerializedThrow } from '../threads/serialized-error.js';
+import { feelSharedMemory } from '../threads/shared-memory-pressure.js';
 import { workerFailure } from '../threads/worker-failure.js';
 import type { BatchSizer } from './batch-sizer.js';
 import type { PreparedJob } from './prepared-job.js';
@@ -79,6 +80,10 @@ export class ThreadBatchOutcomes {
     }
     this.#resends.forget(index);
     const extras = outcomes.extras?.[position];
+    if (extras?.sharedBytes !== undefined) {
+      feelSharedMemory(extras.sharedBytes);
+      this.#store.markShared(index, extras.sharedBytes);
+    }
     this.#results.computed(index, node, value, extras?.preparedSave);
     // The timing object only when someone listens: it is made for every node.
     const timing = timings.enabled

@@ -44,6 +44,8 @@ export interface JobExtras {
   readonly save?: WorkerSaveRequest;
   /** Shared memory the main thread is faulting in for the job's shared result (warm-target.ts). */
   readonly warmTarget?: WarmTarget;
+  /** The shared results among the job's arguments ({@link NodeJob.sharedInputs}). */
+  readonly sharedInputs?: readonly number[];
 }
 
 /** Writes a batch job by job. */
@@ -163,6 +165,7 @@ export interface WorkerJob {
   readonly plugin: BatchedPluginCall | undefined;
   readonly save: WorkerSaveRequest | undefined;
   readonly warmTarget: WarmTarget | undefined;
+  readonly sharedInputs: readonly number[] | undefined;
 }
 
 /** How many jobs a packed batch holds. */
@@ -190,6 +193,7 @@ export function readJob(batch: WireBatch, position: number): WorkerJob {
     plugin: extras?.plugin,
     save: extras?.save,
     warmTarget: extras?.warmTarget,
+    sharedInputs: extras?.sharedInputs,
   };
 }
 

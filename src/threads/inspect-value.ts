@@ -51,11 +51,14 @@ export interface ValueInspection {
   /** Buffers that may be transferred (whole, unshared, not detached). */
   readonly transferables: readonly ArrayBuffer[];
   readonly problem: CloneProblem | undefined;
+  /** The byte length of the distinct SharedArrayBuffers the value holds or views (when collecting). */
+  readonly sharedBytes: number;
 }
 
 const nothingToReport: ValueInspection = Object.freeze({
   transferables: Object.freeze([]),
   problem: undefined,
+  sharedBytes: 0,
 });
 
 /**
@@ -78,8 +81,14 @@ export function inspectValue(
   const transferables = new Set<ArrayBuffer>();
   const seen = new Set<object>();
   let problem: CloneProblem | undefined;
+  let shared: Set<SharedArrayBuffer> | undefined;
 
   const addBuffer = (buffer: ArrayBufferLike, byteOffset: number, byteLength: number): void => {
+    if (collectTransferables && buffer instanceof SharedArrayBuffer) {
+      shared ??= new Set();
+      shared.add(buffer);
+      return;
+    }
     // Only a view that covers its whole buffer may move it: a pooled Node Buffer shares its
     // ArrayBuffer with unrelated Buffers that moving would detach.
     if (
@@ -122,7 +131,7 @@ export function inspectValue(
       addBuffer(current.buffer, current.byteOffset, current.byteLength);
       return;
     }
-    if (current instanceof ArrayBuffer) {
+    if (current instanceof ArrayBuffer || current instanceof SharedArrayBuffer) {
       addBuffer(current, 0, current.byteLength);
       return;
     }
@@ -165,7 +174,9 @@ export function inspectValue(
   };
 
   walk(value, '', 1);
-  return { transferables: [...transferables], problem };
+  let sharedBytes = 0;
+  for (const buffer of shared ?? []) sharedBytes += buffer.byteLength;
+  return { transferables: [...transferables], problem, sharedBytes };
 }
 
 function formatKey(key: string): string {

@@ -30,6 +30,11 @@ export interface NodeJob {
    * before posting it back (threads/shared-result.ts), so it is never copied again.
    */
   readonly shareResult?: true;
+  /**
+   * The shared results among the job's arguments, as pairs: the result's token, its shared
+   * byte length. The worker tells its collector of each result once (shared-memory-pressure.ts).
+   */
+  readonly sharedInputs?: readonly number[];
 }
 
 export type { WorkerSaveRequest };

@@ -21,6 +21,11 @@ export interface WireOutcomes {
 
 export interface OutcomeExtras extends JobStartup {
   readonly preparedSave?: { readonly prepared: unknown };
+  /**
+   * The byte length of the shared memory the result holds or views, when it holds any: the
+   * receiving thread tells its collector (shared-memory-pressure.ts).
+   */
+  readonly sharedBytes?: number;
 }
 
 export const succeeded = 0;

@@ -18,6 +18,8 @@ export type LocalOutcome =
       readonly ok: true;
       readonly value: unknown;
       readonly transferables: readonly ArrayBuffer[];
+      /** The byte length of the shared memory the result holds or views (0: none). */
+      readonly sharedBytes: number;
       /** What the storage's worker save step made of the result, when the job asked for it. */
       readonly preparedSave?: { readonly prepared: unknown };
     }
@@ -97,7 +99,7 @@ async function runJobInTurn(
 
 /** The result and its movable buffers, or a failure saying where an uncloneable part sits. */
 export function checkedResult(nodeName: string, value: unknown): LocalOutcome {
-  const { transferables, problem } = inspectValue(value, true);
+  const { transferables, problem, sharedBytes } = inspectValue(value, true);
   if (problem?.kind === 'nested-too-deeply') {
     const error = new UncloneableValueError(
       `The result of node "${nodeName}" is nested too deeply to be sent between threads: more than ` +
@@ -114,5 +116,5 @@ export function checkedResult(nodeName: string, value: unknown): LocalOutcome {
     );
     return { ok: false, error: serializeThrown(error) };
   }
-  return { ok: true, value, transferables };
+  return { ok: true, value, transferables, sharedBytes };
 }

@@ -7,6 +7,7 @@
  * alive while it lasts (bench/threads/fan-out.ts); made here, neither.
  */
 import { describeValue } from '../errors.js';
+import { feelSharedMemory } from './shared-memory-pressure.js';
 
 /** A typed array constructor (`Float64Array`, `Int32Array`, `BigInt64Array`, ...). */
 export interface TypedArrayConstructor<T extends ArrayBufferView> {
@@ -40,5 +41,7 @@ export function sharedArray<T extends ArrayBufferView>(type: TypedArrayConstruct
   if (!Number.isSafeInteger(length) || length < 0) {
     throw new TypeError(`Expected \`length\` to be an integer from 0 and up, got ${describeValue(length)}`);
   }
-  return new type(new SharedArrayBuffer(length * type.BYTES_PER_ELEMENT), 0, length);
+  const bytes = length * type.BYTES_PER_ELEMENT;
+  feelSharedMemory(bytes);
+  return new type(new SharedArrayBuffer(bytes), 0, length);
 }

@@ -3,6 +3,7 @@ import { encodeBatch, type WireBatch } from './batch-wire.js';
 import type { BatchResult, JobBatch, WarmUpRequest, WarmUpResult, WorkerRequest } from './messages.js';
 import { decodeOutcomes, type WireOutcomes } from './outcome-wire.js';
 import { helpSharedCopies } from './shared-copy.js';
+import { feelSharedMemory } from './shared-memory-pressure.js';
 import { workerEntryPath } from './worker-entry.js';
 import { workerStartOptions } from './worker-tsx.js';
 
@@ -66,7 +67,11 @@ export class TaskPool {
     transferList: readonly ArrayBuffer[],
     signal?: AbortSignal,
   ): Promise<BatchResult> {
-    return decodeOutcomes(await this.run(encodeBatch(batch), transferList, signal));
+    const outcomes = await this.run(encodeBatch(batch), transferList, signal);
+    for (const extras of Object.values(outcomes.extras ?? {})) {
+      if (extras.sharedBytes !== undefined) feelSharedMemory(extras.sharedBytes);
+    }
+    return decodeOutcomes(outcomes);
   }
 
   /**

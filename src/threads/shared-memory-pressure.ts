@@ -1,0 +1,76 @@
+/**
+ * Making each thread's collector see the shared memory it holds.
+ *
+ * V8 weighs an ArrayBuffer's memory in deciding when a thread collects its heap, but not a
+ * SharedArrayBuffer's: a shared backing store counts for nothing in any thread. So a thread
+ * that only receives shared buffers (the readers of a `shareResult` node, the main thread that
+ * forwards them) seldom collects, and each wrapper it keeps alive keeps the whole memory
+ * alive. Rerunning a workflow whose node shares 80 MB grew the process by 80 MB a run, to
+ * 3 GB after 40 runs, until something else made every thread collect.
+ *
+ * So a thread tells V8 of shared memory as it comes to hold it: where a task makes it with
+ * `sharedArray()`, where a worker's result that holds it arrives in the main thread, and where
+ * a job whose arguments hold it arrives in a worker (once per result, not per job). It tells with an ordinary ArrayBuffer of
+ * that length, dropped at once and never touched: memory of that size is mapped fresh and never
+ * written, so it costs no resident memory, and V8 counts it until its next collection, as it
+ * would a copy the thread had received, and collects in time. Small amounts are added up until
+ * they reach {@link feltBytes}: a smaller ArrayBuffer could come from the allocator's reused
+ * memory, which it would zero, and V8 would not collect for it anyway. A `shareResult` copy is
+ * not told where it is made: the ordinary memory it copies from is counted already.
+ */
+/**
+ * The least shared memory told to V8 at once: above V8's 64 MiB step of external memory
+ * between collections, and above the 32 MiB below which glibc's allocator may hand out
+ * reused memory (and zero it) instead of mapping it fresh.
+ */
+export const feltBytes = 64 * 2 ** 20 + 1;
+
+let unfelt = 0;
+
+/**
+ * Tells this thread's collector that it now holds `bytes` more of shared memory.
+ *
+ * @example
+ * feelSharedMemory(target.byteLength); // after allocating or receiving `target`
+ */
+export function feelSharedMemory(bytes: number): void {
+  unfelt += bytes;
+  if (unfelt < feltBytes) return;
+  const length = unfelt;
+  unfelt = 0;
+  // Dropped at once: V8 counts it until its next collection, which it then starts.
+  new ArrayBuffer(length);
+}
+
+let lastToken = 0;
+
+/**
+ * A new token for a result that holds shared memory (in the main thread). Each job that takes
+ * the result names it, so that a worker tells of the result once however many of its jobs
+ * read it: each message brings a new wrapper of the same memory, and telling of each would
+ * make the worker collect after nearly every job.
+ */
+export function sharedResultToken(): number {
+  return ++lastToken;
+}
+
+/** The tokens this worker has told of, newest last: a result's jobs come close together. */
+const told: number[] = [];
+const toldKept = 64;
+
+/**
+ * Tells this thread's collector of the shared results a job's arguments hold, each once:
+ * `pairs` is token, byte length, token, byte length... ({@link sharedResultToken}).
+ *
+ * @example
+ * if (job.sharedInputs !== undefined) feelSharedInputs(job.sharedInputs);
+ */
+export function feelSharedInputs(pairs: readonly number[]): void {
+  for (let at = 0; at < pairs.length; at += 2) {
+    const token = pairs[at] as number;
+    if (told.includes(token)) continue;
+    told.push(token);
+    if (told.length > toldKept) told.shift();
+    feelSharedMemory(pairs[at + 1] as number);
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * V8 does not count SharedArrayBuffer memory toward any thread's collection pressure, so shared
+ * results used to pile up over reruns (src/threads/shared-memory-pressure.ts): each thread now
+ * tells its collector of the shared memory it makes or receives, once per result. Checked in
+ * this thread (what is told, and when), then over reruns of a ThreadWorkflow whose shared
+ * result is read on both threads: the process's resident memory stays within a few copies of
+ * the array, where it used to grow by one copy a run.
+ */
+import { type Node, ThreadWorkflow } from 'functionfuse';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  feelSharedInputs,
+  feelSharedMemory,
+  feltBytes,
+  sharedResultToken,
+} from '../src/threads/shared-memory-pressure.js';
+import { countingFloats, countingFloatsWithHelper, sumOf } from './fixtures/share-result-tasks.js';
+
+/** The lengths of the ArrayBuffers `action` makes (synchronously). */
+function buffersMadeBy(action: () => void): number[] {
+  const lengths: number[] = [];
+  vi.stubGlobal(
+    'ArrayBuffer',
+    new Proxy(ArrayBuffer, {
+      construct(target, args: [number]) {
+        lengths.push(args[0]);
+        return Reflect.construct(target, args) as object;
+      },
+    }),
+  );
+  try {
+    action();
+  } finally {
+    vi.unstubAllGlobals();
+  }
+  return lengths;
+}
+
+describe('telling a thread of shared memory', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('adds small amounts up and tells V8 at once when they reach feltBytes', () => {
+    const step = 16 * 2 ** 20;
+    // Whatever an earlier test left untold is told by the first large amount.
+    buffersMadeBy(() => feelSharedMemory(feltBytes));
+    expect(buffersMadeBy(() => feelSharedMemory(step))).toEqual([]);
+    expect(buffersMadeBy(() => feelSharedMemory(step))).toEqual([]);
+    expect(buffersMadeBy(() => feelSharedMemory(step))).toEqual([]);
+    expect(buffersMadeBy(() => feelSharedMemory(step + 1))).toEqual([4 * step + 1]);
+    expect(buffersMadeBy(() => feelSharedMemory(step))).toEqual([]);
+  });
+
+  it('tells of a result once however many jobs bring it, and of a new result again', () => {
+    const bytes = 80 * 2 ** 20;
+    buffersMadeBy(() => feelSharedMemory(feltBytes)); // nothing left untold
+    const first = sharedResultToken();
+    const second = sharedResultToken();
+    expect(second).toBeGreaterThan(first);
+    expect(buffersMadeBy(() => feelSharedInputs([first, bytes]))).toEqual([bytes]);
+    expect(buffersMadeBy(() => feelSharedInputs([first, bytes, first, bytes]))).toEqual([]);
+    expect(buffersMadeBy(() => feelSharedInputs([first, bytes, second, bytes]))).toEqual([bytes]);
+  });
+});
+
+describe('reruns of a large shared result on ThreadWorkflow', () => {
+  const length = (80 * 2 ** 20) / 8;
+  const arrayMb = 80;
+  const runs = 16;
+  const expected = (length * (length + 1)) / 2;
+
+  /** Resident memory above the start after each of `runs` runs, in MB; each run's sums checked. */
+  async function residentAfterRuns(source: Node<Float64Array>, share: boolean): Promise<number[]> {
+    const readers = Array.from({ length: 4 }, () => sumOf(source));
+    const workflow = new ThreadWorkflow(readers, { workflowName: 'pressure', threads: 2 });
+    if (share) workflow.query(source.name).setOptions({ shareResult: true });
+    try {
+      await workflow.warm();
+      const start = process.memoryUsage().rss;
+      const above: number[] = [];
+      for (let run = 0; run < runs; run++) {
+        expect(await workflow.run()).toEqual([expected, expected, expected, expected]);
+        above.push((process.memoryUsage().rss - start) / 2 ** 20);
+      }
+      return above;
+    } finally {
+      await workflow.close();
+    }
+  }
+
+  // Without telling, every run left its 80 MB behind: 16 runs held about 16 copies.
+  it('stays within a few copies of the array with shareResult', async () => {
+    const above = await residentAfterRuns(countingFloats(length), true);
+    expect(Math.max(...above.slice(4))).toBeLessThan(6 * arrayMb);
+  }, 60_000);
+
+  it('stays within a few copies of the array when the task makes it with sharedArray()', async () => {
+    const above = await residentAfterRuns(countingFloatsWithHelper(length), false);
+    expect(Math.max(...above.slice(4))).toBeLessThan(6 * arrayMb);
+  }, 60_000);
+});
