@@ -9,8 +9,11 @@
 import { type Node, ThreadWorkflow } from 'functionfuse';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  deferredBytesCap,
+  feelDeferredSharedMemory,
   feelSharedInputs,
   feelSharedMemory,
+  feelSharedMemoryLater,
   feltBytes,
   sharedResultToken,
 } from '../src/threads/shared-memory-pressure.js';
@@ -48,6 +51,20 @@ describe('telling a thread of shared memory', () => {
     expect(buffersMadeBy(() => feelSharedMemory(step))).toEqual([]);
     expect(buffersMadeBy(() => feelSharedMemory(step + 1))).toEqual([4 * step + 1]);
     expect(buffersMadeBy(() => feelSharedMemory(step))).toEqual([]);
+  });
+
+  it('keeps what arrives for later until told to tell, or at once past the cap', () => {
+    const bytes = 80 * 2 ** 20;
+    buffersMadeBy(() => feelSharedMemory(feltBytes));
+    expect(buffersMadeBy(() => feelSharedMemoryLater(bytes))).toEqual([]);
+    expect(buffersMadeBy(() => feelSharedMemoryLater(bytes))).toEqual([]);
+    expect(buffersMadeBy(() => feelDeferredSharedMemory())).toEqual([2 * bytes]);
+    expect(buffersMadeBy(() => feelDeferredSharedMemory())).toEqual([]);
+    const overCap = Math.floor(deferredBytesCap / bytes) + 1;
+    const made = buffersMadeBy(() => {
+      for (let step = 0; step < overCap; step++) feelSharedMemoryLater(bytes);
+    });
+    expect(made).toEqual([overCap * bytes]);
   });
 
   it('tells of a result once however many jobs bring it, and of a new result again', () => {

@@ -18,7 +18,7 @@ import type { RunEvent } from '../scheduler/run-events.js';
 import type { PreparedRun } from '../scheduler/run-setup.js';
 import { failed, notRun, type WireOutcomes } from '../threads/outcome-wire.js';
 import { deserializeThrown, type SerializedThrow } from '../threads/serialized-error.js';
-import { feelSharedMemory } from '../threads/shared-memory-pressure.js';
+import { feelSharedMemoryLater } from '../threads/shared-memory-pressure.js';
 import { workerFailure } from '../threads/worker-failure.js';
 import type { BatchSizer } from './batch-sizer.js';
 import type { PreparedJob } from './prepared-job.js';
@@ -81,7 +81,7 @@ export class ThreadBatchOutcomes {
     this.#resends.forget(index);
     const extras = outcomes.extras?.[position];
     if (extras?.sharedBytes !== undefined) {
-      feelSharedMemory(extras.sharedBytes);
+      feelSharedMemoryLater(extras.sharedBytes);
       this.#store.markShared(index, extras.sharedBytes);
     }
     this.#results.computed(index, node, value, extras?.preparedSave);

@@ -20,6 +20,7 @@ import type { PreparedRun } from '../scheduler/run-setup.js';
 import { type WireBatch, WireBatchWriter } from '../threads/batch-wire.js';
 import type { RemotePluginCall } from '../threads/messages.js';
 import type { WireOutcomes } from '../threads/outcome-wire.js';
+import { feelDeferredSharedMemorySoon } from '../threads/shared-memory-pressure.js';
 import { keepShapes } from '../util/kept-shapes.js';
 import type { ResolvedNodeOptions } from '../workflow/node-options.js';
 import { ActorSupervisor } from './actor-supervisor.js';
@@ -244,6 +245,9 @@ class ThreadPoolRun extends DriverLoop {
   }
 
   protected override finish(settle: RunSettlement): void {
+    // What the run's results held of shared memory is told once the run has settled, so that the
+    // collection it starts runs while the next run begins, not while this one's consumers wait.
+    feelDeferredSharedMemorySoon();
     const failure = this.run.core.finalError();
     this.#actors.terminateAll(failure).then(
       () => (failure === undefined ? settle.resolve(this.#store.results) : settle.reject(failure)),

@@ -8,16 +8,26 @@
  * alive. Rerunning a workflow whose node shares 80 MB grew the process by 80 MB a run, to
  * 3 GB after 40 runs, until something else made every thread collect.
  *
- * So a thread tells V8 of shared memory as it comes to hold it: where a task makes it with
+ * So a thread tells V8 of shared memory it comes to hold: where a task makes it with
  * `sharedArray()`, where a worker's result that holds it arrives in the main thread, and where
- * a job whose arguments hold it arrives in a worker (once per result, not per job). It tells with an ordinary ArrayBuffer of
- * that length, dropped at once and never touched: memory of that size is mapped fresh and never
- * written, so it costs no resident memory, and V8 counts it until its next collection, as it
- * would a copy the thread had received, and collects in time. Small amounts are added up until
- * they reach {@link feltBytes}: a smaller ArrayBuffer could come from the allocator's reused
- * memory, which it would zero, and V8 would not collect for it anyway. A `shareResult` copy is
- * not told where it is made: the ordinary memory it copies from is counted already.
+ * a job whose arguments hold it arrives in a worker (once per result, not per job). It tells
+ * with an ordinary ArrayBuffer of that length, dropped at once and never touched: memory of
+ * that size is mapped fresh and never written, so it costs no resident memory, and V8 counts it
+ * until its next collection, as it would a copy the thread had received, and collects in time.
+ * Amounts are added up until they reach {@link feltBytes}: a smaller ArrayBuffer could come
+ * from the allocator's reused memory, which it would zero, and V8 would not collect for it
+ * anyway. A `shareResult` copy is not told where it is made: the ordinary memory it copies from
+ * is counted already.
+ *
+ * What the main thread receives is told at the end of the run ({@link feelSharedMemoryLater}),
+ * not on arrival: the collection it starts would pause the main thread before it sends the
+ * result's consumers (7–10 ms on the benchmark machine, most of it freeing the previous run's
+ * memory), and at the end of the run the next run's producer is what it overlaps. More than
+ * {@link deferredBytesCap} waiting is told at once, so a long run collects as it goes. A worker
+ * tells on arrival: it has no idle time to wait for, since a Piscina worker that has no task
+ * blocks in Atomics.wait, where neither timers nor V8's own collection tasks run.
  */
+
 /**
  * The least shared memory told to V8 at once: above V8's 64 MiB step of external memory
  * between collections, and above the 32 MiB below which glibc's allocator may hand out
@@ -25,13 +35,17 @@
  */
 export const feltBytes = 64 * 2 ** 20 + 1;
 
+/** The most shared memory a thread waits to tell of. */
+export const deferredBytesCap = 4 * feltBytes;
+
 let unfelt = 0;
+let deferred = 0;
 
 /**
  * Tells this thread's collector that it now holds `bytes` more of shared memory.
  *
  * @example
- * feelSharedMemory(target.byteLength); // after allocating or receiving `target`
+ * feelSharedMemory(values.byteLength); // after allocating `values` in shared memory
  */
 export function feelSharedMemory(bytes: number): void {
   unfelt += bytes;
@@ -40,6 +54,32 @@ export function feelSharedMemory(bytes: number): void {
   unfelt = 0;
   // Dropped at once: V8 counts it until its next collection, which it then starts.
   new ArrayBuffer(length);
+}
+
+/**
+ * {@link feelSharedMemory}, when {@link feelDeferredSharedMemory} is next called, or at once
+ * once more than {@link deferredBytesCap} waits.
+ *
+ * @example
+ * feelSharedMemoryLater(extras.sharedBytes); // a worker's result arrived
+ * // ...once the run has ended:
+ * feelDeferredSharedMemorySoon();
+ */
+export function feelSharedMemoryLater(bytes: number): void {
+  deferred += bytes;
+  if (deferred > deferredBytesCap) feelDeferredSharedMemory();
+}
+
+/** Tells of every amount {@link feelSharedMemoryLater} kept. */
+export function feelDeferredSharedMemory(): void {
+  const bytes = deferred;
+  deferred = 0;
+  if (bytes > 0) feelSharedMemory(bytes);
+}
+
+/** {@link feelDeferredSharedMemory} in the next turn of the event loop, if anything waits. */
+export function feelDeferredSharedMemorySoon(): void {
+  if (deferred > 0) setImmediate(feelDeferredSharedMemory).unref();
 }
 
 let lastToken = 0;
@@ -59,8 +99,8 @@ const told: number[] = [];
 const toldKept = 64;
 
 /**
- * Tells this thread's collector of the shared results a job's arguments hold, each once:
- * `pairs` is token, byte length, token, byte length... ({@link sharedResultToken}).
+ * Tells of the shared results a job's arguments hold, each once: `pairs` is token, byte
+ * length, token, byte length... ({@link sharedResultToken}).
  *
  * @example
  * if (job.sharedInputs !== undefined) feelSharedInputs(job.sharedInputs);
