@@ -2,11 +2,11 @@
  * V8 does not count SharedArrayBuffer memory toward any thread's collection pressure, so shared
  * results used to pile up over reruns (src/threads/shared-memory-pressure.ts): each thread now
  * tells its collector of the shared memory it makes or receives, once per result. Checked in
- * this thread (what is told, and when), then over reruns of a ThreadWorkflow whose shared
- * result is read on both threads: the process's resident memory stays within a few copies of
- * the array, where it used to grow by one copy a run.
+ * this thread (what is told, and when), then over reruns on LocalWorkflow and on a
+ * ThreadWorkflow whose shared result is read on both threads: the process's resident memory
+ * stays within a few copies of the array, where it used to grow by one copy a run.
  */
-import { type Node, ThreadWorkflow } from 'functionfuse';
+import type { Node } from 'functionfuse';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   deferredBytesCap,
@@ -18,6 +18,7 @@ import {
   sharedResultToken,
 } from '../src/threads/shared-memory-pressure.js';
 import { countingFloats, countingFloatsWithHelper, sumOf } from './fixtures/share-result-tasks.js';
+import { localBackend, threadBackend } from './support/backends.js';
 
 /** The lengths of the ArrayBuffers `action` makes (synchronously). */
 function buffersMadeBy(action: () => void): number[] {
@@ -79,19 +80,26 @@ describe('telling a thread of shared memory', () => {
   });
 });
 
-describe('reruns of a large shared result on ThreadWorkflow', () => {
+describe.each([
+  { name: 'LocalWorkflow', backend: () => localBackend },
+  { name: 'ThreadWorkflow', backend: () => threadBackend(2) },
+])('reruns of a large shared result on $name', ({ backend }) => {
   const length = (80 * 2 ** 20) / 8;
   const arrayMb = 80;
   const runs = 16;
   const expected = (length * (length + 1)) / 2;
 
-  /** Resident memory above the start after each of `runs` runs, in MB; each run's sums checked. */
+  /**
+   * Resident memory above the start after each of `runs` runs, in MB, after one run that starts
+   * the threads; each run's sums checked.
+   */
   async function residentAfterRuns(source: Node<Float64Array>, share: boolean): Promise<number[]> {
+    const under = backend();
     const readers = Array.from({ length: 4 }, () => sumOf(source));
-    const workflow = new ThreadWorkflow(readers, { workflowName: 'pressure', threads: 2 });
+    const workflow = under.create(readers, 'pressure');
     if (share) workflow.query(source.name).setOptions({ shareResult: true });
     try {
-      await workflow.warm();
+      await workflow.run();
       const start = process.memoryUsage().rss;
       const above: number[] = [];
       for (let run = 0; run < runs; run++) {
@@ -100,7 +108,7 @@ describe('reruns of a large shared result on ThreadWorkflow', () => {
       }
       return above;
     } finally {
-      await workflow.close();
+      await under.close();
     }
   }
 
