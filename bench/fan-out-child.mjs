@@ -23,7 +23,14 @@ import { Piscina } from 'piscina';
 import { fanOutArray, fanOutSharedArray, fanOutSum } from './fixtures/fan-out-tasks.mjs';
 
 /** The arms, as fan-out.ts names them. */
-export const fanOutArms = ['default', 'shareResult', 'shareResult-first', 'sab-task', 'by-hand'];
+export const fanOutArms = [
+  'default',
+  'shareResult',
+  'shareResult-first',
+  'sab-task',
+  'by-hand',
+  'by-hand-freeing',
+];
 
 const length = (80 * 2 ** 20) / 8;
 const readers = 8;
@@ -70,19 +77,25 @@ function firstRunArm() {
   };
 }
 
-/** @returns {ArmRunner} */
-function byHandArm() {
+/**
+ * The floor. `freeing`: its threads tell V8 of the shared memory once a run, so that each run's
+ * array is freed as functionfuse's are (fan-out-piscina-worker.mjs); without, none ever is.
+ * @returns {ArmRunner}
+ */
+function byHandArm(freeing) {
   const pool = new Piscina({
     filename: fileURLToPath(new URL('./fixtures/fan-out-piscina-worker.mjs', import.meta.url)),
     minThreads: threads,
     maxThreads: threads,
   });
   const tiny = new Float64Array(new SharedArrayBuffer(8));
+  let runs = 0;
   return {
     warm: () => Promise.all(Array.from({ length: threads }, () => pool.run({ kind: 'sum', values: tiny }))),
     run: async () => {
-      const values = await pool.run({ kind: 'make', length });
-      return Promise.all(Array.from({ length: readers }, () => pool.run({ kind: 'sum', values })));
+      const run = freeing ? ++runs : undefined;
+      const values = await pool.run({ kind: 'make', length, run });
+      return Promise.all(Array.from({ length: readers }, () => pool.run({ kind: 'sum', values, run })));
     },
     close: () => pool.destroy(),
   };
@@ -94,7 +107,8 @@ function runnerFor(arm) {
   if (arm === 'shareResult') return workflowArm(fanOutArray(length), true);
   if (arm === 'shareResult-first') return firstRunArm();
   if (arm === 'sab-task') return workflowArm(fanOutSharedArray(length), false);
-  if (arm === 'by-hand') return byHandArm();
+  if (arm === 'by-hand') return byHandArm(false);
+  if (arm === 'by-hand-freeing') return byHandArm(true);
   throw new Error(`unknown fan-out arm ${arm}`);
 }
 
