@@ -170,6 +170,22 @@ describe.each(backendsUnderTest(redisServer.runs ? { cluster } : {}))('$name: sh
     }
   });
 
+  it('shares the copy read back with alwaysRead, so the reader views shared memory where the option shares', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'functionfuse-share-'));
+    try {
+      const source = nestedArrays().setName('source');
+      const wf = backend.create([memoryOf(source).setName('reader')], 'share-read-back');
+      wf.setStorage(new FileStorage(folder, { alwaysRead: true }))
+        .query('source')
+        .setOptions({ shareResult: true });
+      const [memory] = await wf.run();
+      expect(memory.length).toBeGreaterThan(0);
+      expect(memory.every(([, isShared]) => isShared === shared)).toBe(true);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   it('reruns a large shared result with exact values every run (reruns copy into memory faulted in ahead)', async () => {
     // 9 MiB and 24 bytes: above the size from which the main thread faults a copy's memory in.
     const length = 9 * 2 ** 17 + 3;

@@ -49,10 +49,11 @@ export class ResultStore {
    */
   store(index: number, value: unknown): void {
     if ((this.#remainingConsumers[index] as number) > 0 || this.#plan.isLeaf[index] === 1) {
-      if (this.#shareResult?.[index] === true && this.#sharedResults?.has(index) !== true) {
-        // Shared here (read back from storage, an actor's): nothing said how much it holds.
+      if (this.#shareResult?.[index] === true) {
+        // What reached the store unshared (read back from storage, an actor's) is shared here,
+        // and nothing has said how much it holds; a worker's shared result comes back as it is.
         const shared = shareResultMemory(value);
-        this.markShared(index, inspectValue(shared, true).sharedBytes);
+        if (shared !== value) this.markShared(index, inspectValue(shared, true).sharedBytes);
         this.#results[index] = shared;
       } else this.#results[index] = value;
     }
