@@ -15,6 +15,7 @@ import {
   feelSharedMemory,
   feelSharedMemoryLater,
   feltBytes,
+  mostToldBytes,
   sharedResultToken,
 } from '../src/threads/shared-memory-pressure.js';
 import { countingFloats, countingFloatsWithHelper, sumOf } from './fixtures/share-result-tasks.js';
@@ -40,6 +41,9 @@ function buffersMadeBy(action: () => void): number[] {
   return lengths;
 }
 
+/** An amount well below feltBytes. */
+const step = (): number => 16 * 2 ** 20;
+
 describe('telling a thread of shared memory', () => {
   afterEach(() => vi.unstubAllGlobals());
 
@@ -52,6 +56,12 @@ describe('telling a thread of shared memory', () => {
     expect(buffersMadeBy(() => feelSharedMemory(step))).toEqual([]);
     expect(buffersMadeBy(() => feelSharedMemory(step + 1))).toEqual([4 * step + 1]);
     expect(buffersMadeBy(() => feelSharedMemory(step))).toEqual([]);
+  });
+
+  it('tells of at most mostToldBytes at once, however large the shared memory', () => {
+    buffersMadeBy(() => feelSharedMemory(feltBytes));
+    expect(buffersMadeBy(() => feelSharedMemory(2 ** 40))).toEqual([mostToldBytes]);
+    expect(buffersMadeBy(() => feelSharedMemory(step()))).toEqual([]);
   });
 
   it('keeps what arrives for later until told to tell, or at once past the cap', () => {

@@ -35,6 +35,12 @@
  */
 export const feltBytes = 64 * 2 ** 20 + 1;
 
+/**
+ * The most told at once: past V8's step, more says nothing new, and a larger mapping is more
+ * likely to be refused by the kernel's overcommit check.
+ */
+export const mostToldBytes = 2 ** 30;
+
 /** The most shared memory a thread waits to tell of. */
 export const deferredBytesCap = 4 * feltBytes;
 
@@ -50,10 +56,15 @@ let deferred = 0;
 export function feelSharedMemory(bytes: number): void {
   unfelt += bytes;
   if (unfelt < feltBytes) return;
-  const length = unfelt;
+  const length = Math.min(unfelt, mostToldBytes);
   unfelt = 0;
-  // Dropped at once: V8 counts it until its next collection, which it then starts.
-  new ArrayBuffer(length);
+  try {
+    // Dropped at once: V8 counts it until its next collection, which it then starts.
+    new ArrayBuffer(length);
+  } catch {
+    // The system refused even the address space: V8 will collect for other reasons, and the
+    // shared memory the caller holds is no less valid.
+  }
 }
 
 /**
