@@ -22,16 +22,6 @@ import { ThreadWorkflow } from 'functionfuse';
 import { Piscina } from 'piscina';
 import { fanOutArray, fanOutSharedArray, fanOutSum } from './fixtures/fan-out-tasks.mjs';
 
-/** The arms, as fan-out.ts names them. */
-export const fanOutArms = [
-  'default',
-  'shareResult',
-  'shareResult-first',
-  'sab-task',
-  'by-hand',
-  'by-hand-freeing',
-];
-
 const length = (80 * 2 ** 20) / 8;
 const readers = 8;
 const threads = 2;
@@ -118,7 +108,8 @@ function check(arm, sums) {
   }
 }
 
-const arms = (process.argv[2] ?? fanOutArms.join(',')).split(',');
+if (process.argv[2] === undefined) throw new Error('Name the arms to run, as bench/threads/fan-out.ts does');
+const arms = process.argv[2].split(',');
 const rounds = Number(process.argv[3] ?? 7);
 const runners = arms.map((arm) => [arm, runnerFor(arm)]);
 for (const [, runner] of runners) await runner.warm();

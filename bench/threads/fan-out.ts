@@ -25,18 +25,19 @@ import { fileURLToPath } from 'node:url';
 import { summarize } from '../peers/rounds.js';
 import { type FigureRow, round } from '../support.js';
 
-type FanOutArm = 'default' | 'shareResult' | 'shareResult-first' | 'sab-task' | 'by-hand' | 'by-hand-freeing';
-type FloorArm = 'by-hand' | 'by-hand-freeing';
-
-const child = fileURLToPath(new URL('../fan-out-child.mjs', import.meta.url));
-const arms: readonly FanOutArm[] = [
+/** The arms, as fan-out-child.mjs runs them. */
+const arms = [
   'default',
   'shareResult',
   'shareResult-first',
   'sab-task',
   'by-hand',
   'by-hand-freeing',
-];
+] as const;
+type FanOutArm = (typeof arms)[number];
+type FloorArm = 'by-hand' | 'by-hand-freeing';
+
+const child = fileURLToPath(new URL('../fan-out-child.mjs', import.meta.url));
 const arrayMb = 80;
 const rounds = 11;
 const peakRepeats = 2;
