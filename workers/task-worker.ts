@@ -37,7 +37,11 @@ export default function handle(request: WorkerRequest): Promise<unknown> {
 async function runBatch(batch: WireBatch): Promise<unknown> {
   const count = jobCount(batch);
   const jobs: WorkerJob[] = [];
-  for (let position = 0; position < count; position++) jobs.push(readJob(batch, position));
+  for (let position = 0; position < count; position++) {
+    const job = readJob(batch, position);
+    if (job.sharedInputs !== undefined) feelSharedInputs(job.sharedInputs);
+    jobs.push(job);
+  }
   const kinds = new Uint8Array(count);
   const values: unknown[] = [];
   const times = new Float64Array(count * 2);
@@ -53,7 +57,6 @@ async function runBatch(batch: WireBatch): Promise<unknown> {
   const argsOfJobs = jobs.map((job) =>
     (job.flags & isolateFlag) === 0 ? job.args : structuredClone(job.args),
   );
-  for (const job of jobs) if (job.sharedInputs !== undefined) feelSharedInputs(job.sharedInputs);
   for (const [position, job] of jobs.entries()) {
     let args: unknown[] | undefined = argsOfJobs[position] as unknown[];
     if (job.linksEnd > job.linksStart) args = fillChained(batch, job.linksStart, job.linksEnd, args, soFar);
