@@ -17,6 +17,7 @@ import {
   feltBytes,
   mostToldBytes,
   sharedResultToken,
+  untoldSharedBytes,
 } from '../src/threads/shared-memory-pressure.js';
 import { counting, countingWithHelper, sumOf } from './fixtures/share-result-tasks.js';
 import { localBackend, threadBackend } from './support/backends.js';
@@ -78,15 +79,20 @@ describe('telling a thread of shared memory', () => {
     expect(made).toEqual([overCap * bytes]);
   });
 
-  it('tells of a result once however many jobs bring it, and of a new result again', () => {
+  it('keeps a result that jobs bring to be told of, once however many bring it, and a new result again', () => {
     const bytes = 80 * 2 ** 20;
     buffersMadeBy(() => feelSharedMemory(feltBytes)); // nothing left untold
+    buffersMadeBy(() => feelDeferredSharedMemory());
     const first = sharedResultToken();
     const second = sharedResultToken();
     expect(second).toBeGreaterThan(first);
-    expect(buffersMadeBy(() => feelSharedInputs([first, bytes]))).toEqual([bytes]);
+    expect(buffersMadeBy(() => feelSharedInputs([first, bytes]))).toEqual([]);
     expect(buffersMadeBy(() => feelSharedInputs([first, bytes, first, bytes]))).toEqual([]);
-    expect(buffersMadeBy(() => feelSharedInputs([first, bytes, second, bytes]))).toEqual([bytes]);
+    expect(untoldSharedBytes()).toBe(bytes);
+    expect(buffersMadeBy(() => feelSharedInputs([first, bytes, second, bytes]))).toEqual([]);
+    expect(untoldSharedBytes()).toBe(2 * bytes);
+    expect(buffersMadeBy(() => feelDeferredSharedMemory())).toEqual([2 * bytes]);
+    expect(untoldSharedBytes()).toBe(0);
   });
 });
 

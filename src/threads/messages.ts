@@ -101,8 +101,21 @@ export interface WarmUpRequest {
   readonly waitMs: number;
 }
 
-/** What a task worker receives: a batch packed as batch-wire.ts says, or a warm-up. */
-export type WorkerRequest = WireBatch | WarmUpRequest;
+/**
+ * Asks an idle worker to tell its collector of the shared memory it has kept untold
+ * (shared-memory-pressure.ts); answered with a {@link SharedMemoryTold}.
+ */
+export interface TellSharedMemoryRequest {
+  readonly kind: 'tell-shared-memory';
+}
+
+/** A worker's answer to a {@link TellSharedMemoryRequest}: which thread told. */
+export interface SharedMemoryTold {
+  readonly threadId: number;
+}
+
+/** What a task worker receives: a batch packed as batch-wire.ts says, a warm-up, or a request to tell. */
+export type WorkerRequest = WireBatch | WarmUpRequest | TellSharedMemoryRequest;
 
 /** What a worker did to warm up. */
 export interface WarmUpResult {

@@ -17,6 +17,11 @@ export interface WireOutcomes {
   readonly times: Float64Array;
   /** What only some jobs have, by position: start-up steps, a prepared save. */
   readonly extras: Readonly<Record<number, OutcomeExtras>> | undefined;
+  /**
+   * The shared memory the thread holds and has not told its collector of yet, when there is
+   * any (shared-memory-pressure.ts): the pool asks it to tell once it is idle.
+   */
+  readonly untoldSharedBytes?: number;
 }
 
 export interface OutcomeExtras extends JobStartup {

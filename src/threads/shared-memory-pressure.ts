@@ -19,13 +19,16 @@
  * anyway. A `shareResult` copy is not told where it is made: the ordinary memory it copies from
  * is counted already.
  *
- * What the main thread receives is told at the end of the run ({@link feelSharedMemoryLater}),
- * not on arrival: the collection it starts would pause the main thread before it sends the
- * result's consumers (7–10 ms on the benchmark machine, most of it freeing the previous run's
- * memory), and at the end of the run the next run's producer is what it overlaps. More than
- * {@link deferredBytesCap} waiting is told at once, so a long run collects as it goes. A worker
- * tells on arrival: it has no idle time to wait for, since a Piscina worker that has no task
- * blocks in Atomics.wait, where neither timers nor V8's own collection tasks run.
+ * What arrives is not told of at once ({@link feelSharedMemoryLater}): the collection a tell starts pauses
+ * the thread (5–15 ms on the benchmark machine, most of it freeing the previous run's memory),
+ * and on arrival that pause stands between the result and its consumers. What the main thread
+ * receives is told at the end of the run, where the next run's first nodes are what it
+ * overlaps. A worker has no idle time of its own to wait for (a Piscina worker that has no task
+ * blocks in Atomics.wait, where neither timers nor V8's own collection tasks run), so it says
+ * in each batch's reply how much it has not told ({@link untoldSharedBytes}), and the pool asks
+ * a worker that sits idle during a run to tell (threads/task-pool.ts): the collection then runs
+ * on a core the run leaves free. More than {@link deferredBytesCap} waiting is told at once, in
+ * either thread, so a thread that is never idle still collects as it goes.
  */
 
 /**
@@ -81,6 +84,11 @@ export function feelSharedMemoryLater(bytes: number): void {
   if (deferred > deferredBytesCap) feelDeferredSharedMemory();
 }
 
+/** How much {@link feelSharedMemoryLater} keeps untold in this thread. */
+export function untoldSharedBytes(): number {
+  return deferred;
+}
+
 /** Tells of every amount {@link feelSharedMemoryLater} kept. */
 export function feelDeferredSharedMemory(): void {
   const bytes = deferred;
@@ -110,8 +118,8 @@ const told: number[] = [];
 const toldKept = 64;
 
 /**
- * Tells of the shared results a job's arguments hold, each once: `pairs` is token, byte
- * length, token, byte length... ({@link sharedResultToken}).
+ * Keeps the shared results a job's arguments hold to be told of ({@link feelSharedMemoryLater}),
+ * each once: `pairs` is token, byte length, token, byte length... ({@link sharedResultToken}).
  *
  * @example
  * if (job.sharedInputs !== undefined) feelSharedInputs(job.sharedInputs);
@@ -122,6 +130,6 @@ export function feelSharedInputs(pairs: readonly number[]): void {
     if (told.includes(token)) continue;
     told.push(token);
     if (told.length > toldKept) told.shift();
-    feelSharedMemory(pairs[at + 1] as number);
+    feelSharedMemoryLater(pairs[at + 1] as number);
   }
 }

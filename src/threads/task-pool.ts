@@ -1,11 +1,21 @@
 import { Piscina } from 'piscina';
 import { encodeBatch, type WireBatch } from './batch-wire.js';
-import type { BatchResult, JobBatch, WarmUpRequest, WarmUpResult, WorkerRequest } from './messages.js';
+import type {
+  BatchResult,
+  JobBatch,
+  SharedMemoryTold,
+  TellSharedMemoryRequest,
+  WarmUpRequest,
+  WarmUpResult,
+  WorkerRequest,
+} from './messages.js';
 import { decodeOutcomes, type WireOutcomes } from './outcome-wire.js';
 import { helpSharedCopies } from './shared-copy.js';
 import { feelSharedMemory } from './shared-memory-pressure.js';
 import { workerEntryPath } from './worker-entry.js';
 import { workerStartOptions } from './worker-tsx.js';
+
+const told = Promise.resolve();
 
 /** Options of the worker-thread pool that runs task nodes. */
 export interface TaskPoolOptions {
@@ -22,12 +32,17 @@ export interface TaskPoolOptions {
  * The Piscina pool behind ThreadWorkflow, so the scheduler never touches Piscina directly.
  * Idle workers are unref'd by Piscina: a script that finished its runs exits without close().
  * While it is open, the main thread takes part in its workers' large copies into shared
- * memory (shared-copy.ts).
+ * memory (shared-copy.ts). It knows which workers hold shared memory they have not told their
+ * collector of (each batch's reply says), and asks idle ones to tell (shared-memory-pressure.ts).
  */
 export class TaskPool {
   readonly #piscina: Piscina<WorkerRequest, unknown>;
   readonly #threads: number;
   readonly #stopHelpingCopies = helpSharedCopies();
+  /** Requests in the pool (batches, tells): fewer than #threads leaves a worker idle. */
+  #inPool = 0;
+  /** The threads whose last reply said they hold shared memory not yet told of. */
+  readonly #untold = new Set<number>();
 
   constructor(options: TaskPoolOptions) {
     this.#threads = options.threads;
@@ -55,10 +70,55 @@ export class TaskPool {
    * while the batch runs terminates its worker (Piscina starts a replacement).
    */
   run(batch: WireBatch, transferList: readonly ArrayBuffer[], signal?: AbortSignal): Promise<WireOutcomes> {
-    return this.#piscina.run(batch, {
+    this.#inPool++;
+    const outcomes = this.#piscina.run(batch, {
       ...(transferList.length === 0 ? {} : { transferList: [...transferList] }),
       ...(signal === undefined ? {} : { signal }),
     }) as Promise<WireOutcomes>;
+    return outcomes.then(
+      (wire) => {
+        this.#inPool--;
+        if (wire.untoldSharedBytes === undefined) this.#untold.delete(wire.threadId);
+        else this.#untold.add(wire.threadId);
+        return wire;
+      },
+      (error: unknown) => {
+        this.#inPool--;
+        throw error;
+      },
+    );
+  }
+
+  /**
+   * Has each idle worker tell its collector of the shared memory its jobs brought, if a worker
+   * holds some untold: the collection then runs while the worker has nothing else to do, not in
+   * front of its next job. Piscina gives each request to an idle worker, not to the one that
+   * holds the memory, so as many are sent as workers are idle and hold some at most; a worker
+   * with nothing untold answers at once. Cheap when nothing is untold: the driver calls it
+   * whenever it has nothing ready to send. Resolves once the workers asked have answered; never
+   * rejects (a pool that closes meanwhile owes nobody a collection).
+   */
+  tellIdleWorkersOfSharedMemory(): Promise<void> {
+    if (this.#untold.size === 0) return told;
+    const requests = Math.min(this.#threads - this.#inPool, this.#untold.size);
+    const request: TellSharedMemoryRequest = { kind: 'tell-shared-memory' };
+    const answers: Promise<void>[] = [];
+    for (let sent = 0; sent < requests; sent++) {
+      this.#inPool++;
+      const answer = this.#piscina.run(request) as Promise<SharedMemoryTold>;
+      answers.push(
+        answer.then(
+          ({ threadId }) => {
+            this.#inPool--;
+            this.#untold.delete(threadId);
+          },
+          () => {
+            this.#inPool--;
+          },
+        ),
+      );
+    }
+    return Promise.all(answers).then(() => {});
   }
 
   /** {@link run} for a batch of job objects, answered with outcome objects (the cluster worker's). */
@@ -71,6 +131,8 @@ export class TaskPool {
     for (const extras of Object.values(outcomes.extras ?? {})) {
       if (extras.sharedBytes !== undefined) feelSharedMemory(extras.sharedBytes);
     }
+    // A cluster worker's pool knows of no run: a thread it finds idle now is idle.
+    void this.tellIdleWorkersOfSharedMemory();
     return decodeOutcomes(outcomes);
   }
 
