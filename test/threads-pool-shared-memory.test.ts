@@ -45,7 +45,7 @@ describe("a pool's workers, told of shared memory when idle", () => {
       await pool.tellIdleWorkersOfSharedMemory();
       const after = await pool.run(sumBatch(), []);
       expect(after.values).toEqual([10]);
-      expect(after.untoldSharedBytes).toBeUndefined();
+      expect(after.untoldSharedBytes).toBe(0);
     } finally {
       await pool.close();
     }
@@ -56,7 +56,7 @@ describe("a pool's workers, told of shared memory when idle", () => {
     try {
       const overCap = Math.floor(deferredBytesCap / bytes) + 1;
       const pairs = Array.from({ length: overCap }, () => [sharedResultToken(), bytes]).flat();
-      expect((await pool.run(sumBatch(pairs), [])).untoldSharedBytes).toBeUndefined();
+      expect((await pool.run(sumBatch(pairs), [])).untoldSharedBytes).toBe(0);
     } finally {
       await pool.close();
     }

@@ -113,11 +113,14 @@ async function runBatch(batch: WireBatch): Promise<unknown> {
       extras[position] = { ...extras[position], sharedBytes: outcome.sharedBytes };
     }
   }
-  const untold = untoldSharedBytes();
-  const result: WireOutcomes =
-    untold === 0
-      ? { threadId, kinds, values, times, extras }
-      : { threadId, kinds, values, times, extras, untoldSharedBytes: untold };
+  const result: WireOutcomes = {
+    threadId,
+    kinds,
+    values,
+    times,
+    extras,
+    untoldSharedBytes: untoldSharedBytes(),
+  };
   if (transferList.size === 0) return result;
   // move() marks the wrapper so Piscina sends `result` with the buffers moved, not copied.
   return move({ [transferableSymbol]: [...transferList], [valueSymbol]: result });

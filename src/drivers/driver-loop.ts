@@ -72,6 +72,11 @@ export abstract class DriverLoop {
     this.guarded(() => this.tell({ kind: 'cancel', reason }));
   }
 
+  /** Whether the run has settled (or not yet started): what is idle now is not this run's. */
+  protected get settled(): boolean {
+    return this.#settlement === undefined;
+  }
+
   /** Hands an event to the core, carries out its instructions, then sends what is ready. */
   protected tell(event: RunEvent): void {
     for (const instruction of this.run.core.handle(event)) this.#carryOut(instruction);

@@ -88,8 +88,6 @@ class ThreadPoolRun extends DriverLoop {
   /** The workflow's expected sizes of shared results; only for a run with a `shareResult` node. */
   readonly #warmTargets: WarmTargets | undefined;
   #batchesInPool = 0;
-  /** Set once the run has settled: from then on the pool's idle time is the next run's. */
-  #finished = false;
   /** Aborting one stops its batch's worker: on cancellation, every one is aborted. */
   readonly #batchControllers = new Set<AbortController>();
 
@@ -140,7 +138,7 @@ class ThreadPoolRun extends DriverLoop {
     // A worker the run leaves idle collects now what shared memory its jobs brought, on a core
     // nobody else uses (shared-memory-pressure.ts). Not once the run has settled: the time
     // between runs is the caller's, and a rerun's first node would wait for the collection.
-    if (core.readyCount === 0 && !this.#finished) void this.#options.pool.tellIdleWorkersOfSharedMemory?.();
+    if (core.readyCount === 0 && !this.settled) void this.#options.pool.tellIdleWorkersOfSharedMemory?.();
   }
 
   /** The job of node `index` (now running in the core), or undefined when it was refused. */
@@ -253,7 +251,6 @@ class ThreadPoolRun extends DriverLoop {
   }
 
   protected override finish(settle: RunSettlement): void {
-    this.#finished = true;
     // What the run's results held of shared memory is told once the run has settled, so that the
     // collection it starts runs while the next run begins, not while this one's consumers wait.
     feelDeferredSharedMemorySoon();

@@ -18,8 +18,8 @@ export interface WireOutcomes {
   /** What only some jobs have, by position: start-up steps, a prepared save. */
   readonly extras: Readonly<Record<number, OutcomeExtras>> | undefined;
   /**
-   * The shared memory the thread holds and has not told its collector of yet, when there is
-   * any (shared-memory-pressure.ts): the pool asks it to tell once it is idle.
+   * The shared memory the thread holds and has not told its collector of yet (0 or absent:
+   * none; shared-memory-pressure.ts): the pool asks it to tell once it is idle.
    */
   readonly untoldSharedBytes?: number;
 }

@@ -78,8 +78,8 @@ export class TaskPool {
     return outcomes.then(
       (wire) => {
         this.#inPool--;
-        if (wire.untoldSharedBytes === undefined) this.#untold.delete(wire.threadId);
-        else this.#untold.add(wire.threadId);
+        if ((wire.untoldSharedBytes ?? 0) > 0) this.#untold.add(wire.threadId);
+        else this.#untold.delete(wire.threadId);
         return wire;
       },
       (error: unknown) => {
