@@ -1,7 +1,7 @@
 /**
  * The Piscina worker entry: runs a batch of nodes one after another and sends back their
  * outcomes, moving typed-array buffers instead of copying them; or warms the thread up; or
- * tells its collector of the shared memory its jobs brought, when the pool finds it idle. A
+ * collects the memory its jobs left, when the pool finds it idle. A
  * chained job takes results of earlier jobs of its batch; a result nothing outside the batch
  * reads is not sent back. Batches and outcomes travel packed (src/threads/batch-wire.ts).
  */
@@ -17,7 +17,8 @@ import {
   type WorkerJob,
 } from '../src/threads/batch-wire.js';
 import { fillChained } from '../src/threads/chained-arguments.js';
-import type { SharedMemoryTold, WorkerRequest } from '../src/threads/messages.js';
+import { collectWhileIdle, uncollectedBytes } from '../src/threads/idle-collection.js';
+import type { Collected, WorkerRequest } from '../src/threads/messages.js';
 import {
   failed,
   notRun,
@@ -27,22 +28,18 @@ import {
 } from '../src/threads/outcome-wire.js';
 import { rebuildPlugin } from '../src/threads/remote-plugin.js';
 import { runJob } from '../src/threads/run-job.js';
-import {
-  feelDeferredSharedMemory,
-  feelSharedInputs,
-  untoldSharedBytes,
-} from '../src/threads/shared-memory-pressure.js';
+import { feelSharedInputs } from '../src/threads/shared-memory-pressure.js';
 import { hasStartupBefore, startupBefore, warmUp } from '../src/threads/worker-startup.js';
 import { isThenable } from '../src/util/thenable.js';
 
 export default function handle(request: WorkerRequest): Promise<unknown> {
-  if (request.kind === 'tell-shared-memory') return Promise.resolve(tellSharedMemory());
+  if (request.kind === 'collect') return collect();
   return request.kind === 'warm-up' ? warmUp(request) : runBatch(request);
 }
 
-/** Tells this thread's collector of the shared memory its jobs brought (the pool found it idle). */
-function tellSharedMemory(): SharedMemoryTold {
-  feelDeferredSharedMemory();
+/** Collects the memory this thread's jobs left (the pool found it idle). */
+async function collect(): Promise<Collected> {
+  await collectWhileIdle();
   return { threadId };
 }
 
@@ -119,7 +116,7 @@ async function runBatch(batch: WireBatch): Promise<unknown> {
     values,
     times,
     extras,
-    untoldSharedBytes: untoldSharedBytes(),
+    uncollectedBytes: uncollectedBytes(),
   };
   if (transferList.size === 0) return result;
   // move() marks the wrapper so Piscina sends `result` with the buffers moved, not copied.

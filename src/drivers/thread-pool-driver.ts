@@ -39,8 +39,8 @@ import type { WarmTargets } from './warm-targets.js';
 /** Where batches run: the task pool, or a stand-in in tests. */
 export interface BatchRunner {
   run(batch: WireBatch, transferList: readonly ArrayBuffer[], signal?: AbortSignal): Promise<WireOutcomes>;
-  /** Has idle workers tell their collectors of shared memory they hold (TaskPool's says how). */
-  tellIdleWorkersOfSharedMemory?(): Promise<void>;
+  /** Has idle workers collect the memory their jobs left (TaskPool's says how). */
+  collectInIdleWorkers?(): Promise<void>;
 }
 
 /** What the driver needs besides the run. */
@@ -135,10 +135,9 @@ class ThreadPoolRun extends DriverLoop {
         this.#chaining,
       );
     }
-    // A worker the run leaves idle collects now what shared memory its jobs brought, on a core
-    // nobody else uses (shared-memory-pressure.ts). Not once the run has settled: the time
-    // between runs is the caller's, and a rerun's first node would wait for the collection.
-    if (core.readyCount === 0 && !this.settled) void this.#options.pool.tellIdleWorkersOfSharedMemory?.();
+    // A worker the run leaves idle collects now the memory its jobs left, on a core nobody else
+    // uses (idle-collection.ts); finish() asks the rest once the run has settled.
+    if (core.readyCount === 0 && !this.settled) void this.#options.pool.collectInIdleWorkers?.();
   }
 
   /** The job of node `index` (now running in the core), or undefined when it was refused. */
@@ -254,6 +253,11 @@ class ThreadPoolRun extends DriverLoop {
     // What the run's results held of shared memory is told once the run has settled, so that the
     // collection it starts runs while the next run begins, not while this one's consumers wait.
     feelDeferredSharedMemorySoon();
+    // The workers collect what the run left now, so that a rerun does not make its data while
+    // the last run's is still held (over 12 back-to-back reruns of an 80 MB shared result, the
+    // peak went from 5 to 3 × the array; bench/threads/fan-out.ts). A rerun that starts at once
+    // sends its first nodes to a worker that is not collecting, if there is one.
+    void this.#options.pool.collectInIdleWorkers?.();
     const failure = this.run.core.finalError();
     this.#actors.terminateAll(failure).then(
       () => (failure === undefined ? settle.resolve(this.#store.results) : settle.reject(failure)),

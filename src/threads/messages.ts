@@ -102,20 +102,20 @@ export interface WarmUpRequest {
 }
 
 /**
- * Asks an idle worker to tell its collector of the shared memory it has kept untold
- * (shared-memory-pressure.ts); answered with a {@link SharedMemoryTold}.
+ * Asks an idle worker to collect the memory its jobs left (idle-collection.ts); answered with a
+ * {@link Collected} once it has.
  */
-export interface TellSharedMemoryRequest {
-  readonly kind: 'tell-shared-memory';
+export interface CollectRequest {
+  readonly kind: 'collect';
 }
 
-/** A worker's answer to a {@link TellSharedMemoryRequest}: which thread told. */
-export interface SharedMemoryTold {
+/** A worker's answer to a {@link CollectRequest}: which thread collected. */
+export interface Collected {
   readonly threadId: number;
 }
 
-/** What a task worker receives: a batch packed as batch-wire.ts says, a warm-up, or a request to tell. */
-export type WorkerRequest = WireBatch | WarmUpRequest | TellSharedMemoryRequest;
+/** What a task worker receives: a batch packed as batch-wire.ts says, a warm-up, or a request to collect. */
+export type WorkerRequest = WireBatch | WarmUpRequest | CollectRequest;
 
 /** What a worker did to warm up. */
 export interface WarmUpResult {

@@ -18,10 +18,11 @@ export interface WireOutcomes {
   /** What only some jobs have, by position: start-up steps, a prepared save. */
   readonly extras: Readonly<Record<number, OutcomeExtras>> | undefined;
   /**
-   * The shared memory the thread holds and has not told its collector of yet (0 or absent:
-   * none; shared-memory-pressure.ts): the pool asks it to tell once it is idle.
+   * The memory the thread's jobs left that only a collection frees, or that its collector has
+   * not been told of (0 or absent: none; idle-collection.ts): the pool asks it to collect once
+   * it is idle.
    */
-  readonly untoldSharedBytes?: number;
+  readonly uncollectedBytes?: number;
 }
 
 export interface OutcomeExtras extends JobStartup {

@@ -7,6 +7,7 @@ import { callCallable, callWithPlugin } from '../executor/call-node.js';
 import type { Plugin } from '../plugins/plugin.js';
 import { isThenable } from '../util/thenable.js';
 import type { WorkerJob } from './batch-wire.js';
+import { leaveForCollection } from './idle-collection.js';
 import { inspectValue, maxNestingDepth } from './inspect-value.js';
 import { loadDefinition, loadedDefinition } from './load-definition.js';
 import { type SerializedThrow, serializeThrown } from './serialized-error.js';
@@ -42,10 +43,7 @@ export function runJob(
   try {
     const value = callCallable(loaded, args, undefined);
     if (isThenable(value)) return runJobInTurn(job, args, plugins, value);
-    return checkedResult(
-      job.nodeName,
-      job.shareResult === true ? shareResultMemory(value, job.warmTarget) : value,
-    );
+    return checkedResult(job.nodeName, sharedIfAsked(job, value));
   } catch (error) {
     return { ok: false, error: serializeThrown(error) };
   }
@@ -81,7 +79,7 @@ async function runJobInTurn(
       if (isThenable(value)) value = await value;
     }
     // Shared before the save step, so a record that views the result views the shared memory.
-    if (job.shareResult === true) value = shareResultMemory(value, job.warmTarget);
+    value = sharedIfAsked(job, value);
     const checked = checkedResult(job.nodeName, value);
     if (!checked.ok || job.save === undefined) return checked;
     // Prepared before the reply moves the result's buffers out of this thread; what it makes may
@@ -95,6 +93,14 @@ async function runJobInTurn(
   } catch (error) {
     return { ok: false, error: serializeThrown(error) };
   }
+}
+
+/**
+ * The result as its consumers get it: in shared memory when the node asks (shared-result.ts).
+ * The ordinary memory the copy was made from is left for the thread's idle collection.
+ */
+function sharedIfAsked(job: WorkerJob, value: unknown): unknown {
+  return job.shareResult === true ? shareResultMemory(value, job.warmTarget, leaveForCollection) : value;
 }
 
 /** The result and its movable buffers, or a failure saying where an uncloneable part sits. */

@@ -59,11 +59,26 @@ let deferred = 0;
 export function feelSharedMemory(bytes: number): void {
   unfelt += bytes;
   if (unfelt < feltBytes) return;
-  const length = Math.min(unfelt, mostToldBytes);
+  const length = unfelt;
   unfelt = 0;
+  tell(length);
+}
+
+/**
+ * Tells of everything this thread holds untold, and of at least {@link feltBytes}, so that V8
+ * starts a collection now whatever it was told before (idle-collection.ts).
+ */
+export function feelEverythingNow(): void {
+  const length = Math.max(unfelt + deferred, feltBytes);
+  unfelt = 0;
+  deferred = 0;
+  tell(length);
+}
+
+function tell(length: number): void {
   try {
     // Dropped at once: V8 counts it until its next collection, which it then starts.
-    new ArrayBuffer(length);
+    new ArrayBuffer(Math.min(length, mostToldBytes));
   } catch {
     // The system refused even the address space: V8 will collect for other reasons, and the
     // shared memory the caller holds is no less valid.

@@ -53,12 +53,13 @@ interface Span {
  *
  * `warm`, memory the main thread made ahead for this result, is copied into when one span has
  * its size; otherwise it is declined before anything is copied, which stops its faulting.
+ * `copiedFrom` is given the byte length of each ordinary span copied.
  *
  * @example
  * const shared = shareResultMemory({ weights: new Float64Array(4) });
  * shared.weights.buffer instanceof SharedArrayBuffer; // true
  */
-export function shareResultMemory<T>(value: T, warm?: WarmTarget): T {
+export function shareResultMemory<T>(value: T, warm?: WarmTarget, copiedFrom?: (bytes: number) => void): T {
   const spans = new Map<ArrayBuffer, Span>();
   if (value !== null && typeof value === 'object') {
     forEachBinaryPart(value, maxNestingDepth, (part) => {
@@ -83,7 +84,9 @@ export function shareResultMemory<T>(value: T, warm?: WarmTarget): T {
       break;
     }
   }
-  return replaceBinaryParts(value, maxNestingDepth, (part) => sharedPart(part, spans)) as T;
+  const shared = replaceBinaryParts(value, maxNestingDepth, (part) => sharedPart(part, spans)) as T;
+  if (copiedFrom !== undefined) for (const span of spans.values()) copiedFrom(span.end - span.start);
+  return shared;
 }
 
 /**

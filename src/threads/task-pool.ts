@@ -1,10 +1,11 @@
 import { Piscina } from 'piscina';
 import { encodeBatch, type WireBatch } from './batch-wire.js';
+import { collectionWaitMs } from './idle-collection.js';
 import type {
   BatchResult,
+  Collected,
+  CollectRequest,
   JobBatch,
-  SharedMemoryTold,
-  TellSharedMemoryRequest,
   WarmUpRequest,
   WarmUpResult,
   WorkerRequest,
@@ -15,7 +16,7 @@ import { feelSharedMemory } from './shared-memory-pressure.js';
 import { workerEntryPath } from './worker-entry.js';
 import { workerStartOptions } from './worker-tsx.js';
 
-const told = Promise.resolve();
+const collected = Promise.resolve();
 
 /** Options of the worker-thread pool that runs task nodes. */
 export interface TaskPoolOptions {
@@ -32,8 +33,8 @@ export interface TaskPoolOptions {
  * The Piscina pool behind ThreadWorkflow, so the scheduler never touches Piscina directly.
  * Idle workers are unref'd by Piscina: a script that finished its runs exits without close().
  * While it is open, the main thread takes part in its workers' large copies into shared
- * memory (shared-copy.ts). It knows which workers hold shared memory they have not told their
- * collector of (each batch's reply says), and asks idle ones to tell (shared-memory-pressure.ts).
+ * memory (shared-copy.ts). It knows which workers hold memory their jobs left that only a
+ * collection frees (each batch's reply says), and asks idle ones to collect (idle-collection.ts).
  */
 export class TaskPool {
   readonly #piscina: Piscina<WorkerRequest, unknown>;
@@ -41,8 +42,10 @@ export class TaskPool {
   readonly #stopHelpingCopies = helpSharedCopies();
   /** Requests in the pool (batches, tells): fewer than #threads leaves a worker idle. */
   #inPool = 0;
-  /** The threads whose last reply said they hold shared memory not yet told of. */
-  readonly #untold = new Set<number>();
+  /** The threads whose last reply said they hold memory left for a collection. */
+  readonly #uncollected = new Set<number>();
+  /** The collections asked for and not yet answered: close() lets them end first. */
+  readonly #collecting = new Set<Promise<void>>();
 
   constructor(options: TaskPoolOptions) {
     this.#threads = options.threads;
@@ -78,8 +81,8 @@ export class TaskPool {
     return outcomes.then(
       (wire) => {
         this.#inPool--;
-        if ((wire.untoldSharedBytes ?? 0) > 0) this.#untold.add(wire.threadId);
-        else this.#untold.delete(wire.threadId);
+        if ((wire.uncollectedBytes ?? 0) > 0) this.#uncollected.add(wire.threadId);
+        else this.#uncollected.delete(wire.threadId);
         return wire;
       },
       (error: unknown) => {
@@ -90,33 +93,34 @@ export class TaskPool {
   }
 
   /**
-   * Has each idle worker tell its collector of the shared memory its jobs brought, if a worker
-   * holds some untold: the collection then runs while the worker has nothing else to do, not in
-   * front of its next job. Piscina gives each request to an idle worker, not to the one that
-   * holds the memory, so as many are sent as workers are idle and hold some at most; a worker
-   * with nothing untold answers at once. Cheap when nothing is untold: the driver calls it
-   * whenever it has nothing ready to send. Resolves once the workers asked have answered; never
-   * rejects (a pool that closes meanwhile owes nobody a collection).
+   * Has each idle worker collect the memory its jobs left, if a worker holds some: the
+   * collection then runs while the worker has nothing else to do, not in front of its next job.
+   * Piscina gives each request to an idle worker, not to the one that holds the memory, so as
+   * many are sent as workers are idle and hold some at most; a worker with too little to be
+   * worth collecting answers at once. Cheap when no worker holds any: the driver calls it
+   * whenever it has nothing ready to send, and when a run has settled. Resolves once the
+   * workers asked have answered; never rejects (a pool that closes meanwhile owes nobody a
+   * collection).
    */
-  tellIdleWorkersOfSharedMemory(): Promise<void> {
-    if (this.#untold.size === 0) return told;
-    const requests = Math.min(this.#threads - this.#inPool, this.#untold.size);
-    const request: TellSharedMemoryRequest = { kind: 'tell-shared-memory' };
+  collectInIdleWorkers(): Promise<void> {
+    if (this.#uncollected.size === 0) return collected;
+    const requests = Math.min(this.#threads - this.#inPool, this.#uncollected.size);
+    const request: CollectRequest = { kind: 'collect' };
     const answers: Promise<void>[] = [];
     for (let sent = 0; sent < requests; sent++) {
       this.#inPool++;
-      const answer = this.#piscina.run(request) as Promise<SharedMemoryTold>;
-      answers.push(
-        answer.then(
-          ({ threadId }) => {
-            this.#inPool--;
-            this.#untold.delete(threadId);
-          },
-          () => {
-            this.#inPool--;
-          },
-        ),
+      const answer = (this.#piscina.run(request) as Promise<Collected>).then(
+        ({ threadId }) => {
+          this.#inPool--;
+          this.#uncollected.delete(threadId);
+        },
+        () => {
+          this.#inPool--;
+        },
       );
+      this.#collecting.add(answer);
+      void answer.then(() => this.#collecting.delete(answer));
+      answers.push(answer);
     }
     return Promise.all(answers).then(() => {});
   }
@@ -132,7 +136,7 @@ export class TaskPool {
       if (extras.sharedBytes !== undefined) feelSharedMemory(extras.sharedBytes);
     }
     // A cluster worker's pool knows of no run: a thread it finds idle now is idle.
-    void this.tellIdleWorkersOfSharedMemory();
+    void this.collectInIdleWorkers();
     return decodeOutcomes(outcomes);
   }
 
@@ -148,9 +152,20 @@ export class TaskPool {
     return (await Promise.all(runs)) as WarmUpResult[];
   }
 
-  /** Ends every worker; pending batches are rejected. */
+  /**
+   * Ends every worker; pending batches are rejected. A collection under way ends first (within
+   * collectionWaitMs): a worker's answer that arrives while Piscina ends it is an error to it.
+   */
   async close(): Promise<void> {
     this.#stopHelpingCopies();
+    if (this.#collecting.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const waited = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, 2 * collectionWaitMs);
+      });
+      await Promise.race([Promise.all(this.#collecting), waited]);
+      clearTimeout(timer);
+    }
     await this.#piscina.destroy();
   }
 }
