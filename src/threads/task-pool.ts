@@ -95,16 +95,17 @@ export class TaskPool {
   /**
    * Has each idle worker collect the memory its jobs left, if a worker holds some: the
    * collection then runs while the worker has nothing else to do, not in front of its next job.
-   * Piscina gives each request to an idle worker, not to the one that holds the memory, so as
-   * many are sent as workers are idle and hold some at most; a worker with too little to be
-   * worth collecting answers at once. Cheap when no worker holds any: the driver calls it
-   * whenever it has nothing ready to send, and when a run has settled. Resolves once the
-   * workers asked have answered; never rejects (a pool that closes meanwhile owes nobody a
-   * collection).
+   * Piscina gives a request to any idle worker, not to the one that holds the memory, so every
+   * idle worker is asked (one request each: a worker takes one at a time); one with too little
+   * to be worth collecting answers at once. Asking fewer left the holder out: after a run, the
+   * one request went to the worker that had collected already. Cheap when no worker holds
+   * any: the driver calls it whenever it has nothing ready to send, and when a run has settled.
+   * Resolves once the workers asked have answered; never rejects (a pool that closes meanwhile
+   * owes nobody a collection).
    */
   collectInIdleWorkers(): Promise<void> {
     if (this.#uncollected.size === 0) return collected;
-    const requests = Math.min(this.#threads - this.#inPool, this.#uncollected.size);
+    const requests = this.#threads - this.#inPool;
     const request: CollectRequest = { kind: 'collect' };
     const answers: Promise<void>[] = [];
     for (let sent = 0; sent < requests; sent++) {
