@@ -91,11 +91,25 @@ function byHandArm(freeing) {
   };
 }
 
+/**
+ * Pause before each run of the `shareResult-paused` arm: idle time as a program that does
+ * something else between reruns has it, in which the collections the workers begin when a run
+ * settles end and V8's helper threads free the last run's memory (about 10–30 ms here).
+ */
+const pauseMs = 100;
+
+/** @returns {ArmRunner} */
+function pausedArm() {
+  const arm = workflowArm(fanOutArray(length), true);
+  return { ...arm, prepare: () => new Promise((resolve) => setTimeout(resolve, pauseMs)) };
+}
+
 /** @returns {ArmRunner} */
 function runnerFor(arm) {
   if (arm === 'default') return workflowArm(fanOutArray(length), false);
   if (arm === 'shareResult') return workflowArm(fanOutArray(length), true);
   if (arm === 'shareResult-first') return firstRunArm();
+  if (arm === 'shareResult-paused') return pausedArm();
   if (arm === 'sab-task') return workflowArm(fanOutSharedArray(length), false);
   if (arm === 'by-hand') return byHandArm(false);
   if (arm === 'by-hand-freeing') return byHandArm(true);
