@@ -108,6 +108,32 @@ describe("a pool's workers, collecting when idle", () => {
     }
   }, 30_000);
 
+  it('asks every idle worker, so the one that holds memory collects whichever Piscina picks first', async () => {
+    const pool = new TaskPool({ threads: 2 });
+    try {
+      // Both workers up, each with the modules loaded: neither is starting when asked.
+      await pool.warm([summing.moduleUrl, making.moduleUrl], 10_000);
+      // One job on each worker, the first holding nothing: Piscina gives a lone request to
+      // the first idle worker, so asking only as many as hold memory reached this one.
+      const [empty, made] = await Promise.all([
+        pool.run(sumBatch(), []),
+        pool.run(shareBatch(bytes / Float64Array.BYTES_PER_ELEMENT), []),
+      ]);
+      expect(empty.threadId).not.toBe(made.threadId);
+      expect([empty.uncollectedBytes, made.uncollectedBytes]).toEqual([0, bytes]);
+      await pool.collectInIdleWorkers();
+      // Two jobs at once on two idle workers: one each; a few tries if Piscina put both on one.
+      let holderReply: { readonly uncollectedBytes?: number } | undefined;
+      for (let attempt = 0; attempt < 10 && holderReply === undefined; attempt++) {
+        const replies = await Promise.all([pool.run(sumBatch(), []), pool.run(sumBatch(), [])]);
+        holderReply = replies.find((reply) => reply.threadId === made.threadId);
+      }
+      expect(holderReply?.uncollectedBytes).toBe(0);
+    } finally {
+      await pool.close();
+    }
+  }, 30_000);
+
   it('tells at once, with no idle time, what shared memory goes past the cap', async () => {
     const pool = new TaskPool({ threads: 1 });
     try {
