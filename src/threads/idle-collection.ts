@@ -26,8 +26,9 @@ import {
 
 /**
  * The longest a worker waits for the collection to end, in ms. A small heap's takes a few ms
- * (8–13 on the benchmark machine, with 80 MB freed); a large one's goes on after the worker
- * answers, at its next allocations, as it would have without being asked.
+ * (8–34 on the benchmark machine, with 80 MB freed, as the cores are shared with a next run);
+ * a large one's goes on after the worker answers, at its next allocations, as it would have
+ * without being asked.
  */
 export const collectionWaitMs = 250;
 
