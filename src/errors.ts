@@ -81,9 +81,11 @@ export class AbortError extends FunctionFuseError {
  * (its nodes' threads ended) and `run()` rejects with this. `cause` is how the run ended.
  *
  * @example
- * const running = wf.run();
+ * // Handled at once: the run rejects before close() resolves, and an unhandled rejection
+ * // would end the process.
+ * const running = wf.run().catch((error: unknown) => error);
  * await wf.close();
- * await running; // WorkflowClosedError: Workflow "demo" was closed while running ...
+ * console.log(await running); // WorkflowClosedError: Workflow "demo" was closed while running ...
  */
 export class WorkflowClosedError extends FunctionFuseError {
   override name = 'WorkflowClosedError';

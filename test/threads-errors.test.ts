@@ -1,4 +1,10 @@
-import { NodeExecutionError, ThreadWorkflow, UncloneableValueError } from 'functionfuse';
+import {
+  NodeExecutionError,
+  TaskNotFoundError,
+  ThreadWorkflow,
+  UncloneableValueError,
+  WorkflowInWorkerError,
+} from 'functionfuse';
 import { describe, expect, it } from 'vitest';
 import { selfStarting } from './fixtures/starts-workflow.js';
 import { defineHiddenTask, echo, returnsFunction, returnsModel } from './fixtures/thread-tasks.js';
@@ -17,6 +23,7 @@ describe('ThreadWorkflow errors', () => {
     const node = returnsModel().setName('fit');
     const error = await failure(threads(new ThreadWorkflow(node, { workflowName: 'model', threads: 1 })));
     expect(error.nodeName).toBe('fit');
+    expect(error.cause).toBeInstanceOf(UncloneableValueError);
     expect(error.cause).toMatchObject({ name: 'UncloneableValueError' });
     expect((error.cause as Error).message).toBe(
       'The result of node "fit" cannot be sent between threads: result.nested[1].model is an instance of Model, ' +
@@ -45,6 +52,7 @@ describe('ThreadWorkflow errors', () => {
     const node = hiddenTask().setName('hidden');
     const error = await failure(threads(new ThreadWorkflow(node, { workflowName: 'hidden', threads: 1 })));
     expect(error.cause).toMatchObject({ name: 'TaskNotFoundError' });
+    expect(error.cause).toBeInstanceOf(TaskNotFoundError);
     const message = (error.cause as Error).message;
     expect(message).toContain('Task "hiddenTask" was not found in file://');
     expect(message).toContain('test/fixtures/thread-tasks.ts by a worker thread');
@@ -56,6 +64,7 @@ describe('ThreadWorkflow errors', () => {
     const node = selfStarting().setName('self');
     const error = await failure(threads(new ThreadWorkflow(node, { workflowName: 'self', threads: 1 })));
     expect(error.cause).toMatchObject({ name: 'WorkflowInWorkerError' });
+    expect(error.cause).toBeInstanceOf(WorkflowInWorkerError);
     expect((error.cause as Error).message).toContain(
       'starts-workflow.ts to find a task. That module both defines tasks and runs a workflow',
     );

@@ -20,10 +20,10 @@ interface ActiveRun {
 export class ActiveRuns {
   readonly #runs = new Set<ActiveRun>();
   readonly #workflowName: string;
-  /** What close() ends, for the message: `worker threads`, `Redis connections`. */
-  readonly #resources: string;
+  /** What close() ends, for the message: `worker threads`, `Redis connections` (none: undefined). */
+  readonly #resources: string | undefined;
 
-  constructor(workflowName: string, resources: string) {
+  constructor(workflowName: string, resources: string | undefined) {
     this.#workflowName = workflowName;
     this.#resources = resources;
   }
@@ -45,8 +45,9 @@ export class ActiveRuns {
     } catch (error) {
       if (!active.closed) throw error;
       throw new WorkflowClosedError(
-        `Workflow "${this.#workflowName}" was closed while running: close() stopped its nodes and ended its ` +
-          `${this.#resources} before run() settled. Await run() before calling close().`,
+        `Workflow "${this.#workflowName}" was closed while running: close() stopped its nodes` +
+          `${this.#resources === undefined ? '' : ` and ended its ${this.#resources}`} before run() settled. ` +
+          'Await run() before calling close().',
         { cause: error },
       );
     } finally {

@@ -151,13 +151,9 @@ export class BullMQWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
    * removed, its running nodes stopped on their workers) and rejects with a WorkflowClosedError.
    * The workflow can run again afterwards, with new connections. Workers keep running.
    */
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     // Each stopped run deletes its keys through the connections before they close.
     await this.#activeRuns.stopAll();
     await this.#disconnect();
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
   }
 }

@@ -98,6 +98,9 @@ export class GraphWorkflow<const L extends Leaves = Leaves> extends BaseWorkflow
     ]);
     return files;
   }
+
+  /** A GraphWorkflow runs no node and holds nothing: there is nothing to end. */
+  override async close(): Promise<void> {}
 }
 
 function validateDocPath(docPath: unknown): string {

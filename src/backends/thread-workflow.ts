@@ -109,15 +109,11 @@ export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
    * Ends the worker threads. A run still under way is stopped first, and rejects with a
    * WorkflowClosedError. The workflow can run again afterwards, with a new pool.
    */
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     // The pool's end rejects what still runs on it: its runs end at once, not awaited here.
     void this.#activeRuns.stopAll();
     const pool = this.#pool;
     this.#pool = undefined;
     await pool?.close();
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
   }
 }

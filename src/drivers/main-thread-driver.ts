@@ -25,9 +25,21 @@ import { MainThreadRetries } from './main-thread-retries.js';
 import { ResultFlow } from './result-flow.js';
 import { ResultStore } from './result-store.js';
 
-/** Runs every node; resolves to the results by plan index (leaves kept, others released). */
-export async function runInMainThread(run: PreparedRun): Promise<readonly unknown[]> {
-  return new MainThreadRun(run).execute();
+/** A run started in the main thread. */
+export interface MainThreadRunHandle {
+  /** The results by plan index (leaves kept, others released); rejects with the run's error. */
+  readonly results: Promise<readonly unknown[]>;
+  /**
+   * Cancels the run as its signal would (LocalWorkflow.close() during run()), once the node
+   * running now has returned: with no signal, nothing interrupts a node that is awaited.
+   */
+  cancel(reason: unknown): void;
+}
+
+/** Starts running every node. */
+export function startInMainThread(run: PreparedRun): MainThreadRunHandle {
+  const driver = new MainThreadRun(run);
+  return { results: driver.execute(), cancel: (reason) => driver.cancel(reason) };
 }
 
 /** An instruction that asks for work (settling ends the loop instead). */
@@ -45,6 +57,8 @@ class MainThreadRun {
   #wake: (() => void) | undefined;
   #settled = false;
   #cancelSent = false;
+  /** A cancellation from outside the signal (close()), with its reason. */
+  #cancelled: { readonly reason: unknown } | undefined;
 
   /** Every task node takes the fast path, decided once for the run rather than node by node. */
   readonly #plainRun: boolean;
@@ -92,12 +106,20 @@ class MainThreadRun {
     return this.#store.results;
   }
 
-  /** Tells the core of a cancellation once, as soon as the signal is seen aborted. */
+  /** Cancels the run at the loop's next turn, as an aborted signal would. */
+  cancel(reason: unknown): void {
+    this.#cancelled ??= { reason };
+    this.#wake?.();
+  }
+
+  /** Tells the core of a cancellation once, as soon as the signal or {@link cancel} is seen. */
   #cancelIfAborted(): boolean {
+    if (this.#cancelSent) return false;
     const { signal } = this.#run;
-    if (this.#cancelSent || signal?.aborted !== true) return false;
+    const cancelled = signal?.aborted === true ? { reason: signal.reason } : this.#cancelled;
+    if (cancelled === undefined) return false;
     this.#cancelSent = true;
-    this.#tell({ kind: 'cancel', reason: signal.reason });
+    this.#tell({ kind: 'cancel', reason: cancelled.reason });
     return true;
   }
 

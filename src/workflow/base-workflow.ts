@@ -226,6 +226,18 @@ export abstract class BaseWorkflow<const L extends Leaves = Leaves> {
   abstract run(): Promise<unknown>;
 
   /**
+   * Ends what the workflow holds (worker threads, Redis connections), stopping a run under way,
+   * which then rejects with a WorkflowClosedError. Every backend has it, so that code written
+   * for one closes any; the workflow can run again afterwards.
+   */
+  abstract close(): Promise<void>;
+
+  /** `await using wf = new ThreadWorkflow(...)` closes the workflow as the scope ends. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /**
    * The node set and order, rebuilt when nodes were created or renamed since last time.
    * @internal For the backends of this package.
    */

@@ -1,9 +1,16 @@
 /**
  * Failure policy, retries, timeouts, cancellation and error fidelity, on every backend.
  */
-import { AbortError, NodeExecutionError, NodeTimeoutError, WorkflowFailedError } from 'functionfuse';
+import { inspect } from 'node:util';
+import {
+  AbortError,
+  NodeExecutionError,
+  NodeTimeoutError,
+  WorkflowClosedError,
+  WorkflowFailedError,
+} from 'functionfuse';
 import { afterAll, describe, expect, it } from 'vitest';
-import { failWithCause, flaky, sleep } from '../fixtures/reliability-tasks.js';
+import { failWithCause, flaky, sleep, throwBuiltIn } from '../fixtures/reliability-tasks.js';
 import { fail, record, sum } from '../fixtures/tasks.js';
 import { type BackendUnderTest, counterFile, ExecutionLog } from './backends.js';
 
@@ -127,6 +134,36 @@ export function describeReliability(backend: BackendUnderTest): void {
       }
     });
 
+    it('close() stops a run under way, which rejects with WorkflowClosedError; the workflow runs again', async () => {
+      const log = new ExecutionLog();
+      try {
+        const first = sleep(300, log.path, 'first').setName('first');
+        const after = record(log.path, 'after', first).setName('after');
+        const wf = backend.create(after, 'closing');
+        const started = new Promise<void>((resolve) => {
+          wf.on('node-started', (event) => {
+            if (event.node === 'first') resolve();
+          });
+        });
+        const running = wf.run().catch((caught: unknown) => caught);
+        await started;
+        await wf.close();
+        const error = (await running) as Error;
+        expect(error).toBeInstanceOf(WorkflowClosedError);
+        expect(error.message).toMatch(
+          /^Workflow "closing" was closed while running: close\(\) stopped its nodes/,
+        );
+        expect(error.cause).toBeInstanceOf(AbortError);
+        expect(log.entries()).not.toContain('after');
+
+        expect(await wf.run()).toBe(300);
+        expect(log.entries()).toContain('after');
+        await wf[Symbol.asyncDispose]();
+      } finally {
+        log.remove();
+      }
+    });
+
     it('rejects at once when the signal has already fired, running nothing', async () => {
       const log = new ExecutionLog();
       try {
@@ -152,6 +189,23 @@ export function describeReliability(backend: BackendUnderTest): void {
         cause: { name: 'RangeError', message: 'port out of range' },
       });
       expect((error.cause as Error).stack).toContain('failWithCause');
+      // The user's class stays in its thread; what every thread has is rebuilt.
+      expect(error.cause).toBeInstanceOf(Error);
+      expect((error.cause as Error).cause).toBeInstanceOf(RangeError);
+    });
+
+    it('keeps the class of a built-in error and of a subclass of one, as far as every thread has it', async () => {
+      const wf = backend.create([throwBuiltIn('type'), throwBuiltIn('parse')], 'built-in-errors');
+      const error = (await wf
+        .run({ failFast: false })
+        .catch((caught: unknown) => caught)) as WorkflowFailedError;
+      expect(error).toBeInstanceOf(WorkflowFailedError);
+      const [typeError, parseError] = error.errors.map((failure) => failure.cause as Error);
+      expect(typeError).toBeInstanceOf(TypeError);
+      expect(typeError).toMatchObject({ name: 'TypeError', message: 'expected a number' });
+      expect(parseError).toBeInstanceOf(RangeError);
+      expect(parseError).toMatchObject({ name: 'ParseError', message: 'line 3 is out of range', line: 3 });
+      expect(inspect(parseError)).toContain('line 3 is out of range');
     });
 
     it('refuses bad run options, naming the option and the value', async () => {
