@@ -135,9 +135,9 @@ function nearestSharedClass(error: Error): string {
     prototype !== null;
     prototype = Object.getPrototypeOf(prototype)
   ) {
-    const constructor = (prototype as { constructor?: unknown }).constructor;
-    const name = typeof constructor === 'function' ? constructor.name : undefined;
-    if (name !== undefined && sharedClasses.get(name) === constructor) return name;
+    const errorClass = (prototype as { constructor?: unknown }).constructor;
+    const name = typeof errorClass === 'function' ? errorClass.name : undefined;
+    if (name !== undefined && sharedClasses.get(name) === errorClass) return name;
   }
   return 'Error';
 }
