@@ -2,6 +2,7 @@ import {
   NodeExecutionError,
   TaskNotFoundError,
   ThreadWorkflow,
+  task,
   UncloneableValueError,
   WorkflowInWorkerError,
 } from 'functionfuse';
@@ -58,6 +59,22 @@ describe('ThreadWorkflow errors', () => {
     expect(message).toContain('test/fixtures/thread-tasks.ts by a worker thread');
     expect(message).toContain('define it with task() at the top level of that module');
     expect(message).toContain('pass { module: import.meta.url, name } to task()');
+  });
+
+  it('names the task and its module when the module a task names does not exist', async () => {
+    const missing = new URL('./fixtures/no-such-module.mjs', import.meta.url).href;
+    const ghost = task(() => 1, { name: 'ghost', module: missing });
+    const error = await failure(
+      threads(new ThreadWorkflow(ghost().setName('g'), { workflowName: 'ghost', threads: 1 })),
+    );
+    expect(error.nodeName).toBe('g');
+    expect(error.cause).toBeInstanceOf(TaskNotFoundError);
+    expect((error.cause as Error).message).toBe(
+      `Task "ghost" could not be loaded by a worker thread: its module ${missing} does not exist. Workers ` +
+        "import the module that defined a task: the file task() was called in, or the task's `module` option, " +
+        'which must name that file (pass { module: import.meta.url }), and the file must still be there when the ' +
+        'workflow runs.',
+    );
   });
 
   it('refuses to start a workflow again when a worker imports a module that starts one', async () => {

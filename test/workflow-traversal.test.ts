@@ -88,6 +88,23 @@ describe('patterns', () => {
       new TypeError('Expected `pattern` to be a string or a RegExp, got 3 (number)'),
     );
   });
+
+  it('refuses a string that is no regular expression, naming it and saying how to escape', () => {
+    const refusal = (pattern: string) => {
+      try {
+        wf.query(pattern);
+      } catch (error) {
+        return error as TypeError;
+      }
+      throw new Error('expected a refusal');
+    };
+    const error = refusal('First sum [v2');
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error.message).toMatch(
+      /^Expected `pattern` to be a regular expression source matched against whole node names, got "First sum \[v2" \(string\): Invalid regular expression: .*Escape characters such as \( \[ \{ \* \+ \? \. with a backslash to match them as they are\.$/,
+    );
+    expect(error.cause).toBeInstanceOf(SyntaxError);
+  });
 });
 
 describe('workflow options', () => {

@@ -5,6 +5,8 @@
  * under tsx registers it before any module of the user's (worker-tsx.ts says why it was not
  * started with tsx's flags).
  */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { workerData } from 'node:worker_threads';
 import { TaskNotFoundError } from '../errors.js';
 import { type Definition, definitionKeys, lookupDefinition } from '../graph/registry.js';
@@ -35,7 +37,13 @@ export function loadedDefinition(moduleUrl: string, key: string): Definition | u
 export async function loadDefinition(moduleUrl: string, key: string): Promise<Definition> {
   const found = loadedDefinition(moduleUrl, key);
   if (found !== undefined) return found;
-  await loadModule(moduleUrl);
+  try {
+    await loadModule(moduleUrl);
+  } catch (error) {
+    // A module that exists and fails to load (it throws, or one of its imports is missing)
+    // fails with its own error; a module that is not there is the task's location at fault.
+    throw moduleExists(moduleUrl) ? error : missingModule(moduleUrl, key, error);
+  }
   const definition = lookupDefinition(moduleUrl, key);
   if (definition === undefined) throw notFound(moduleUrl, key);
   return definition;
@@ -96,6 +104,24 @@ function registerTsx(moduleUrl: string): Promise<void> {
     api.register();
   })();
   return tsxRegistration;
+}
+
+function moduleExists(moduleUrl: string): boolean {
+  try {
+    return !moduleUrl.startsWith('file:') || existsSync(fileURLToPath(moduleUrl));
+  } catch {
+    return false;
+  }
+}
+
+function missingModule(moduleUrl: string, key: string, cause: unknown): TaskNotFoundError {
+  return new TaskNotFoundError(
+    `Task "${key}" could not be loaded by a worker thread: its module ${moduleUrl} does not exist. Workers ` +
+      "import the module that defined a task: the file task() was called in, or the task's `module` option, " +
+      'which must name that file (pass { module: import.meta.url }), and the file must still be there when the ' +
+      'workflow runs.',
+    { cause },
+  );
 }
 
 function notFound(moduleUrl: string, key: string): TaskNotFoundError {

@@ -9,7 +9,17 @@ export type NamePattern = string | RegExp;
  * expression characters. A RegExp keeps its flags (minus the stateful `g` and `y`).
  */
 export function compileNamePattern(pattern: NamePattern, option = 'pattern'): RegExp {
-  if (typeof pattern === 'string') return new RegExp(`^(?:${pattern})$`, 'u');
+  if (typeof pattern === 'string') {
+    try {
+      return new RegExp(`^(?:${pattern})$`, 'u');
+    } catch (error) {
+      throw new TypeError(
+        `Expected \`${option}\` to be a regular expression source matched against whole node names, got ` +
+          `${describeValue(pattern)}: ${(error as Error).message}. Escape characters such as ( [ { * + ? . with a backslash to match them as they are.`,
+        { cause: error },
+      );
+    }
+  }
   if (pattern instanceof RegExp) {
     return new RegExp(`^(?:${pattern.source})$`, pattern.flags.replace(/[gy]/g, ''));
   }
