@@ -8,6 +8,7 @@ import {
 } from 'functionfuse';
 import { describe, expect, it } from 'vitest';
 import { selfStarting } from './fixtures/starts-workflow.js';
+import { caughtStarting, defineInnerTask } from './fixtures/starts-workflow-caught.js';
 import { defineHiddenTask, echo, returnsFunction, returnsModel } from './fixtures/thread-tasks.js';
 import { closeAfterEach } from './support/backends.js';
 
@@ -86,6 +87,24 @@ describe('ThreadWorkflow errors', () => {
       'starts-workflow.ts to find a task. That module both defines tasks and runs a workflow',
     );
     expect((error.cause as Error).message).toContain('Move the tasks to a module of their own');
+  });
+
+  it('refuses the task of a module that starts a workflow even when the module catches the refusal', async () => {
+    const node = caughtStarting().setName('caught');
+    const error = await failure(threads(new ThreadWorkflow(node, { workflowName: 'caught', threads: 1 })));
+    expect(error.cause).toBeInstanceOf(WorkflowInWorkerError);
+    expect((error.cause as Error).message).toContain(
+      'starts-workflow-caught.ts to find a task. That module both defines tasks and runs a workflow',
+    );
+  });
+
+  it('says too that the task is not at the top level when a script defines it inside a function', async () => {
+    const node = defineInnerTask()().setName('inner');
+    const error = await failure(threads(new ThreadWorkflow(node, { workflowName: 'inner', threads: 1 })));
+    expect(error.cause).toBeInstanceOf(WorkflowInWorkerError);
+    expect((error.cause as Error).message).toMatch(
+      /runs a workflow when imported.* Task "innerTask" is not defined at the top level of that module either: define it with task\(\) at the top level of the tasks module\.$/,
+    );
   });
 
   it('refuses bad options, naming the option and the value', () => {

@@ -8,9 +8,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { workerData } from 'node:worker_threads';
-import { TaskNotFoundError } from '../errors.js';
+import { TaskNotFoundError, WorkflowInWorkerError } from '../errors.js';
 import { type Definition, definitionKeys, lookupDefinition } from '../graph/registry.js';
-import { markWorkerImport } from '../workflow/worker-guard.js';
+import { markWorkerImport, refusalDuringImport } from '../workflow/worker-guard.js';
 import type { TsxRegistration, WorkerTsxData } from './worker-tsx.js';
 
 const loadedModules = new Map<string, Promise<Record<string, unknown>>>();
@@ -42,7 +42,16 @@ export async function loadDefinition(moduleUrl: string, key: string): Promise<De
   } catch (error) {
     // A module that exists and fails to load (it throws, or one of its imports is missing)
     // fails with its own error; a module that is not there is the task's location at fault.
-    throw moduleExists(moduleUrl) ? error : missingModule(moduleUrl, key, error);
+    if (!moduleExists(moduleUrl)) throw missingModule(moduleUrl, key, error);
+    if (error instanceof WorkflowInWorkerError && lookupDefinition(moduleUrl, key) === undefined) {
+      // The script defines the task inside a function, so importing it finds no task either.
+      throw new WorkflowInWorkerError(
+        `${error.message} Task "${key}" is not defined at the top level of that module either: define it with ` +
+          'task() at the top level of the tasks module.',
+        { cause: error },
+      );
+    }
+    throw error;
   }
   const definition = lookupDefinition(moduleUrl, key);
   if (definition === undefined) throw notFound(moduleUrl, key);
@@ -71,7 +80,12 @@ async function importModule(moduleUrl: string): Promise<Record<string, unknown>>
   }
   markWorkerImport(moduleUrl);
   try {
-    return (await import(moduleUrl)) as Record<string, unknown>;
+    const namespace = (await import(moduleUrl)) as Record<string, unknown>;
+    // Refused even when the module caught the refusal and went on: it runs a pipeline when
+    // imported, and has now run it once more in this worker.
+    const refusal = refusalDuringImport(moduleUrl);
+    if (refusal !== undefined) throw refusal;
+    return namespace;
   } catch (error) {
     failedModules.add(moduleUrl);
     throw error;
