@@ -232,11 +232,36 @@ describe('FileStorage round-trips', () => {
     const storage = new FileStorage(folder);
     const saving = storage.save('wf', 'fn', { callback: () => 1 });
     await expect(saving).rejects.toBeInstanceOf(UnstorableResultError);
-    await expect(saving).rejects.toThrow(
-      /^Cannot store the result of node "fn" in workflow "wf": .*could not be cloned/,
-    );
+    await expect(saving).rejects.toMatchObject({
+      message:
+        'Cannot store the result of node "fn" in workflow "wf": result.callback is a function (callback). ' +
+        'Storage keeps plain data: what structuredClone() copies as it is (numbers, strings, arrays, plain ' +
+        'objects, typed arrays, Map, Set, Date...).',
+    });
     expect(await storage.fileExists('wf', 'fn')).toBe(false);
     expect(await filesMatching(folder, /./)).toEqual([]);
+  });
+
+  it('refuses a class instance, which would be read back without its methods, saying where it sits', async () => {
+    class Model {
+      constructor(readonly weight: number) {}
+      predict(x: number): number {
+        return this.weight * x;
+      }
+    }
+    const folder = await makeFolder();
+    const storage = new FileStorage(folder);
+    const saving = storage.save('wf', 'fit', { fitted: [1, new Model(3)] });
+    await expect(saving).rejects.toBeInstanceOf(UnstorableResultError);
+    await expect(saving).rejects.toThrow(
+      'Cannot store the result of node "fit" in workflow "wf": result.fitted[1] is an instance of Model, ' +
+        'which would be read back as a plain object without its methods. Storage keeps plain data',
+    );
+    expect(await filesMatching(folder, /./)).toEqual([]);
+    // Built-in classes structured cloning carries keep their type, and are stored.
+    const dated = { at: new Date(0), tags: new Set(['a']), error: new RangeError('r') };
+    await storage.save('wf', 'dated', dated);
+    expect(await storage.readTask('wf', 'dated')).toEqual(dated);
   });
 
   it('checks names and options with messages naming them', async () => {

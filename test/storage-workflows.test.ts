@@ -23,6 +23,8 @@ import {
   LocalWorkflow,
   NodeExecutionError,
   ThreadWorkflow,
+  task,
+  UnstorableResultError,
   WorkflowFailedError,
 } from 'functionfuse';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -259,6 +261,44 @@ describe('how each backend hands results to a storage with a worker save step', 
     ]);
     // Made in a worker thread, not in the main thread (0).
     for (const each of storage.prepared) expect(each.threadId).toBeGreaterThan(0);
+  });
+});
+
+describe('a result storage would change', () => {
+  class Model {
+    constructor(readonly weight: number) {}
+    predict(x: number): number {
+      return this.weight * x;
+    }
+  }
+  const fit = task(function fit(weight: number) {
+    return { model: new Model(weight) };
+  });
+  const predict = task(function predict(fitted: { model: Model }, x: number) {
+    return fitted.model.predict(x);
+  });
+
+  it('LocalWorkflow refuses to store a class instance: its node fails saying where it sits, and nothing reads it', async () => {
+    const log = new ExecutionLog();
+    try {
+      const fitted = fit(3).setName('fit');
+      const leaf = record(log.path, 'after', predict(fitted, 2)).setName('after');
+      const workflow = new LocalWorkflow(leaf, { workflowName: 'model' }).setStorage(
+        new FileStorage(join(folder, 'store')),
+      );
+      const error = (await workflow.run().catch((caught: unknown) => caught)) as NodeExecutionError;
+      expect(error).toBeInstanceOf(NodeExecutionError);
+      expect(error.nodeName).toBe('fit');
+      expect(error.cause).toBeInstanceOf(UnstorableResultError);
+      expect((error.cause as Error).message).toContain(
+        'result.model is an instance of Model, which would be read back as a plain object without its methods',
+      );
+      expect(log.entries()).toEqual([]);
+      // Without storage the instance passes from node to node in the main thread, as it is.
+      expect(await new LocalWorkflow(predict(fit(3), 2), { workflowName: 'model' }).run()).toBe(6);
+    } finally {
+      log.remove();
+    }
   });
 });
 

@@ -2,8 +2,8 @@ import type { ArgumentSlot } from '../cluster/cluster-messages.js';
 import { FunctionFuseError, UncloneableValueError } from '../errors.js';
 import type { TaskDefinition } from '../graph/callable.js';
 import { type Node, Ref } from '../graph/node.js';
-import { inspectValue } from '../threads/inspect-value.js';
 import type { NodeJob, RemotePluginCall, WorkerSaveRequest } from '../threads/messages.js';
+import { inspectValue } from '../util/inspect-value.js';
 import type { ResolvedNodeOptions } from '../workflow/node-options.js';
 import type { ResultStore } from './result-store.js';
 

@@ -1,9 +1,9 @@
 import { FunctionFuseError } from '../errors.js';
 import { resolveArguments, resolveRef } from '../graph/arguments.js';
 import { type Node, Ref } from '../graph/node.js';
-import { inspectValue } from '../threads/inspect-value.js';
 import { sharedResultToken } from '../threads/shared-memory-pressure.js';
 import { shareResultMemory } from '../threads/shared-result.js';
+import { inspectValue } from '../util/inspect-value.js';
 import type { ExecutionPlan } from '../workflow/plan.js';
 
 /**

@@ -10,11 +10,11 @@
  * nothing is known of its size yet.
  */
 import type { Node } from '../graph/node.js';
-import { maxNestingDepth } from '../threads/inspect-value.js';
 import { succeeded, type WireOutcomes } from '../threads/outcome-wire.js';
 import { helpedCopyBytes } from '../threads/shared-copy.js';
 import { stopWarming, type WarmTarget, warmTarget, wasTaken } from '../threads/warm-target.js';
 import { forEachBinaryPart } from '../util/binary-parts.js';
+import { maxNestingDepth } from '../util/inspect-value.js';
 import type { ExecutionPlan } from '../workflow/plan.js';
 import type { PreparedJob } from './prepared-job.js';
 

@@ -6,6 +6,7 @@
  * next node (see {@link Storage.saveSealed}).
  */
 import { createHash, type Hash, randomBytes } from 'node:crypto';
+import { inspectValue } from '../util/inspect-value.js';
 import type { CacheKey } from './cache-key.js';
 import { CHECKSUM_ALGORITHM, encodeRecordHead, type RecordMeta } from './record-format.js';
 import { UnstorableResultError } from './storage-errors.js';
@@ -41,7 +42,9 @@ export interface SealedRecord extends RecordContent {
 
 /**
  * Encodes `value` as the next record of a node, under a fresh write id. Throws
- * {@link UnstorableResultError} for what structured clone cannot copy.
+ * {@link UnstorableResultError} for what structured clone cannot copy, and for a class
+ * instance, which it would copy as a plain object: read back, the result would have lost its
+ * methods, and a rerun from storage would fail in the node that calls one, far from the cause.
  *
  * @example
  * const content = composeRecord('demo', 'sum_0000', { total: 3n });
@@ -52,6 +55,18 @@ export function composeRecord(
   value: unknown,
   cacheKey?: CacheKey,
 ): RecordContent {
+  const { problem } = inspectValue(value, false);
+  if (problem?.kind === 'uncloneable') {
+    const what =
+      problem.instanceOf === undefined
+        ? problem.description
+        : `an instance of ${problem.instanceOf}, which would be read back as a plain object without its methods`;
+    throw new UnstorableResultError(
+      workflowName,
+      nodeName,
+      new TypeError(`result${problem.path} is ${what}`),
+    );
+  }
   let encoded: ReturnType<typeof encodeValue>;
   try {
     encoded = encodeValue(value);

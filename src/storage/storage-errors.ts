@@ -154,10 +154,11 @@ export class UnstorableResultError extends FunctionFuseError {
   readonly nodeName: string;
 
   constructor(workflowName: string, nodeName: string, cause: unknown) {
-    const detail = cause instanceof Error ? cause.message : String(cause);
+    const detail = (cause instanceof Error ? cause.message : String(cause)).replace(/\.$/, '');
     super(
       `Cannot store the result of node ${JSON.stringify(nodeName)} in workflow ` +
-        `${JSON.stringify(workflowName)}: ${detail}. Storage keeps what structuredClone() can copy.`,
+        `${JSON.stringify(workflowName)}: ${detail}. Storage keeps plain data: what structuredClone() copies ` +
+        'as it is (numbers, strings, arrays, plain objects, typed arrays, Map, Set, Date...).',
       { cause },
     );
     this.workflowName = workflowName;

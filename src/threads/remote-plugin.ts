@@ -9,7 +9,7 @@ import { taskDefinitionOf } from '../graph/registry.js';
 import { findExport } from '../plugins/exported-functions.js';
 import { isPlugin, type Plugin, type PreparedPlugin } from '../plugins/plugin.js';
 import { pluginClassDefinitionOf } from '../plugins/plugin-class.js';
-import { inspectValue } from './inspect-value.js';
+import { inspectValue } from '../util/inspect-value.js';
 import { loadDefinition, loadModule } from './load-definition.js';
 
 /** A plugin field as sent to a worker. */

@@ -5,10 +5,10 @@
 import { InternalError, UncloneableValueError } from '../errors.js';
 import { callCallable, callWithPlugin } from '../executor/call-node.js';
 import type { Plugin } from '../plugins/plugin.js';
+import { inspectValue, maxNestingDepth } from '../util/inspect-value.js';
 import { isThenable } from '../util/thenable.js';
 import type { WorkerJob } from './batch-wire.js';
 import { leaveForCollection } from './idle-collection.js';
-import { inspectValue, maxNestingDepth } from './inspect-value.js';
 import { loadDefinition, loadedDefinition } from './load-definition.js';
 import { type SerializedThrow, serializeThrown } from './serialized-error.js';
 import { shareResultMemory } from './shared-result.js';

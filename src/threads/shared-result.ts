@@ -24,7 +24,7 @@
  * (README, "Sharing a large result").
  */
 import { type BinaryPart, forEachBinaryPart, replaceBinaryParts } from '../util/binary-parts.js';
-import { maxNestingDepth } from './inspect-value.js';
+import { maxNestingDepth } from '../util/inspect-value.js';
 import { copyClaimingChunks, copyToSharedMemory, helpedCopyBytes } from './shared-copy.js';
 import { stopWarming, takeWarmTarget, type WarmTarget, wasTaken } from './warm-target.js';
 

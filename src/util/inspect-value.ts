@@ -45,6 +45,8 @@ export interface CloneProblem {
   /** A readable path from the root, such as `[1].model.predict`. */
   readonly path: string;
   readonly description: string;
+  /** For an instance of a class structured cloning does not carry: the class's name. */
+  readonly instanceOf?: string;
 }
 
 export interface ValueInspection {
@@ -163,6 +165,7 @@ export function inspectValue(
           kind: 'uncloneable',
           path,
           description: `an instance of ${className}, which would arrive as a plain object without its methods`,
+          instanceOf: className,
         };
         return;
       }
