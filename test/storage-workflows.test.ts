@@ -271,7 +271,7 @@ describe('a result storage would change', () => {
       return this.weight * x;
     }
   }
-  const fit = task(function fit(weight: number) {
+  const train = task(function train(weight: number) {
     return { model: new Model(weight) };
   });
   const predict = task(function predict(fitted: { model: Model }, x: number) {
@@ -281,7 +281,7 @@ describe('a result storage would change', () => {
   it('LocalWorkflow refuses to store a class instance: its node fails saying where it sits, and nothing reads it', async () => {
     const log = new ExecutionLog();
     try {
-      const fitted = fit(3).setName('fit');
+      const fitted = train(3).setName('fit');
       const leaf = record(log.path, 'after', predict(fitted, 2)).setName('after');
       const workflow = new LocalWorkflow(leaf, { workflowName: 'model' }).setStorage(
         new FileStorage(join(folder, 'store')),
@@ -295,7 +295,7 @@ describe('a result storage would change', () => {
       );
       expect(log.entries()).toEqual([]);
       // Without storage the instance passes from node to node in the main thread, as it is.
-      expect(await new LocalWorkflow(predict(fit(3), 2), { workflowName: 'model' }).run()).toBe(6);
+      expect(await new LocalWorkflow(predict(train(3), 2), { workflowName: 'model' }).run()).toBe(6);
     } finally {
       log.remove();
     }
