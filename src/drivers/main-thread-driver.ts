@@ -25,6 +25,13 @@ import { MainThreadRetries } from './main-thread-retries.js';
 import { ResultFlow } from './result-flow.js';
 import { ResultStore } from './result-store.js';
 
+/**
+ * How long a run with a signal goes without turning the event loop, in ms: a signal aborted by
+ * a timer or by I/O (a request, SIGINT) is seen only once the loop turns, and a graph of
+ * synchronous nodes would otherwise hold the thread to its end.
+ */
+const turnEveryMs = 10;
+
 /** A run started in the main thread. */
 export interface MainThreadRunHandle {
   /** The results by plan index (leaves kept, others released); rejects with the run's error. */
@@ -57,6 +64,8 @@ class MainThreadRun {
   #wake: (() => void) | undefined;
   #settled = false;
   #cancelSent = false;
+  /** When a run with a signal next turns the event loop (performance.now()). */
+  #nextTurnAt = 0;
   /** A cancellation from outside the signal (close()), with its reason. */
   #cancelled: { readonly reason: unknown } | undefined;
 
@@ -88,6 +97,7 @@ class MainThreadRun {
         if (index !== undefined) {
           const pending = this.#call(index);
           if (pending !== undefined) await pending;
+          if (signal !== undefined && performance.now() >= this.#nextTurnAt) await this.#turnEventLoop();
           continue;
         }
         // Nothing to do but wait for a retry's delay (or the signal).
@@ -104,6 +114,16 @@ class MainThreadRun {
     const failure = core.finalError();
     if (failure !== undefined) throw failure;
     return this.#store.results;
+  }
+
+  /**
+   * Lets the event loop run its timers and I/O. Two immediates: the first runs in this turn's
+   * check phase, after the timers; the second, queued from it, in the next turn's, after that
+   * turn's timers. Microseconds, against the millisecond a timer would wait at least.
+   */
+  async #turnEventLoop(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
+    this.#nextTurnAt = performance.now() + turnEveryMs;
   }
 
   /** Cancels the run at the loop's next turn, as an aborted signal would. */

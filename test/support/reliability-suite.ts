@@ -10,7 +10,7 @@ import {
   WorkflowFailedError,
 } from 'functionfuse';
 import { afterAll, describe, expect, it } from 'vitest';
-import { failWithCause, flaky, sleep, throwBuiltIn } from '../fixtures/reliability-tasks.js';
+import { failWithCause, flaky, sleep, spin, throwBuiltIn } from '../fixtures/reliability-tasks.js';
 import { fail, record, sum } from '../fixtures/tasks.js';
 import { type BackendUnderTest, counterFile, ExecutionLog } from './backends.js';
 
@@ -162,6 +162,21 @@ export function describeReliability(backend: BackendUnderTest): void {
       } finally {
         log.remove();
       }
+    });
+
+    it('sees an abort from a timer while synchronous nodes run: run() rejects before all of them start', async () => {
+      const nodes = Array.from({ length: 8 }, (_, index) => spin(100).setName(`spin${index}`));
+      const wf = backend.create(nodes, 'timer-abort');
+      const started: string[] = [];
+      wf.on('node-started', (event) => started.push(event.node));
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(new Error('timer')), 150);
+      try {
+        await expect(wf.run({ signal: controller.signal })).rejects.toThrow(AbortError);
+      } finally {
+        clearTimeout(timer);
+      }
+      expect(started.length).toBeLessThan(8);
     });
 
     it('rejects at once when the signal has already fired, running nothing', async () => {
