@@ -120,10 +120,12 @@ describe('functionfuse exit codes and error lines', () => {
       '--no-progress',
     ]);
     expect(outcome.code).toBe(1);
+    // The fix comes first, before Node's own words (which speak of require() and cycles).
     expect(outcome.stderr).toContain(
-      'It is read as CommonJS (' +
+      'functionfuse: Error: Could not import the pipeline module test/fixtures/commonjs-project/pipeline.ts as an ES module. ' +
+        'It is read as CommonJS (' +
         join(repositoryRoot, 'test/fixtures/commonjs-project/package.json') +
-        ' has no "type": "module"): add "type": "module" to your package.json, or rename the module to pipeline.mts',
+        ' has no "type": "module"): add "type": "module" to your package.json, or rename the module to pipeline.mts. Node said: ',
     );
   });
 

@@ -95,12 +95,13 @@ export async function loadPipeline(file: string): Promise<LoadedPipeline> {
   try {
     module = (await import(pathToFileURL(path).href)) as { default?: unknown };
   } catch (error) {
-    throw new Error(
-      `Could not import the pipeline module ${file}: ${messageOf(error)}${moduleKindHint(path)}`,
-      {
-        cause: error,
-      },
-    );
+    const hint = moduleKindHint(path);
+    // Node's words for an ES module loaded as CommonJS say nothing of the fix: the fix first.
+    const message =
+      hint !== '' && isModuleKindError(error)
+        ? `Could not import the pipeline module ${file} as an ES module${hint}. Node said: ${messageOf(error)}`
+        : `Could not import the pipeline module ${file}: ${messageOf(error)}${hint}`;
+    throw new Error(message, { cause: error });
   }
   // A CommonJS module's `exports.default = pipeline` arrives as `default.default`.
   const exported = module.default;
@@ -154,6 +155,16 @@ function registerTsx(): Promise<void> {
  * in a project whose package.json has no `"type": "module"` is CommonJS to Node and to tsx, and
  * ES module syntax or imports of ES modules fail there in ways that do not say so.
  */
+/** Errors Node and tsx give for an ES module (import, export, top-level await) read as CommonJS. */
+const moduleKindCodes = new Set(['ERR_REQUIRE_ESM', 'ERR_REQUIRE_CYCLE_MODULE', 'ERR_REQUIRE_ASYNC_MODULE']);
+const moduleKindMessage =
+  /Cannot use import statement outside a module|Unexpected token 'export'|not supported with the "cjs" output format|require\(\) ES Module/;
+
+function isModuleKindError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (typeof code === 'string' && moduleKindCodes.has(code)) || moduleKindMessage.test(messageOf(error));
+}
+
 function moduleKindHint(path: string): string {
   const extension = extname(path).toLowerCase();
   if (extension !== '.ts' && extension !== '.tsx' && extension !== '.js') return '';
