@@ -100,4 +100,25 @@ describe.runIf(ownServer)('functionfuse worker while Redis is away', () => {
       await first.stop();
     }
   }, 60_000);
+
+  it('ends on Ctrl-C while Redis is away without waiting out its grace for Redis', async () => {
+    const server = await startRedis();
+    const worker = await startWorkerProcess({ url: server.url, queue: 'outage-stop' });
+    try {
+      await server.stop();
+      await waitFor(() => worker.stderr().includes('lost Redis'), 'the worker to say Redis is lost');
+      const exited = new Promise<number>((resolve) => {
+        const sent = Date.now();
+        worker.process.once('exit', () => resolve(Date.now() - sent));
+      });
+      worker.process.kill('SIGINT');
+      // Nothing can be reported or deleted without Redis: closing waits for none of it. Its
+      // grace for Redis is 3 s, which the worker used to wait out before it ended.
+      expect(await exited).toBeLessThan(2500);
+      expect([worker.process.exitCode, worker.process.signalCode]).toEqual([0, null]);
+    } finally {
+      await worker.stop();
+      await server.stop();
+    }
+  }, 60_000);
 });

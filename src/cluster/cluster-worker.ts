@@ -151,9 +151,6 @@ export async function startWorker(options: ClusterWorkerOptions): Promise<Cluste
     close: () => {
       closing ??= (async () => {
         heartbeat.stop();
-        // Running jobs finish first; then BullMQ gets a few seconds to report them. With Redis
-        // gone it would wait for ever: the connections are dropped instead, and the jobs' locks
-        // lapse, so another worker takes them.
         // With Redis there, running jobs finish and are reported. With Redis gone, nothing can
         // be reported: BullMQ's graceful close would wait for ever, so it is forced (the jobs'
         // locks lapse and another worker takes them).
@@ -165,7 +162,11 @@ export async function startWorker(options: ClusterWorkerOptions): Promise<Cluste
           lost(redis).then(() => unrefedDelay(closeGraceMs)),
         ]);
         await actors.endAll();
-        await Promise.race([redis.del(workerKey(queueName, id)).catch(() => 0), unrefedDelay(closeGraceMs)]);
+        // Without its server the key cannot go (its heartbeat's expiry removes it): a delete
+        // would wait for a reconnection, holding Ctrl-C for the whole grace.
+        if (redis.status === 'ready') {
+          await Promise.race([redis.del(workerKey(queueName, id)).catch(() => 0), unrefedDelay(closeGraceMs)]);
+        }
         await pool.close();
         subscriber.disconnect();
         redis.disconnect();
