@@ -13,6 +13,26 @@ describe('ThreadWorkflow in a real process', () => {
     expect(JSON.parse(stdout)).toEqual({ result: 25 });
   });
 
+  it("refuses a ThreadWorkflow that a script's main() starts after an await in the workers that import it", async () => {
+    const { stdout, stderr } = await run(process.execPath, [fixture('main-after-await.mjs')], {
+      timeout: 30_000,
+    });
+    expect(JSON.parse(stdout)).toEqual({ result: [2, 4, 6, 8] });
+    const refusals = stderr.trimEnd().split('\n');
+    // One refusal per worker that imported the script (two threads), each naming the fix.
+    expect(refusals.length).toBeGreaterThan(0);
+    expect(refusals.length).toBeLessThanOrEqual(2);
+    for (const line of refusals) {
+      expect(line).toBe(
+        'main() in a worker: WorkflowInWorkerError: ThreadWorkflow "after-await" was started in one of ' +
+          "functionfuse's worker threads, which run the nodes of another workflow: it would start a pool of " +
+          'threads inside a thread of a pool. A script that defines tasks and runs a workflow after an await is ' +
+          'run again by each worker that imports it to find a task. Move the tasks to a module of their own and ' +
+          'import them from the script that runs the workflow; a task may run a LocalWorkflow of its own.',
+      );
+    }
+  });
+
   it('loads TypeScript task modules in workers when the script runs under tsx', async () => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', fixture('typescript-script.ts')], {
       timeout: 30_000,

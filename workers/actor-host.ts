@@ -6,6 +6,9 @@ import { parentPort } from 'node:worker_threads';
 import { runActorConstruct, runActorMethod, snapshotActor } from '../src/threads/actor-runtime.js';
 import { expose, nodeEndpoint, transfer } from '../src/threads/comlink.js';
 import type { ActorHostApi, JobOutcome } from '../src/threads/messages.js';
+import { markWorkerThread } from '../src/workflow/worker-guard.js';
+
+markWorkerThread();
 
 if (parentPort === null) throw new Error('actor-host.js must run in a worker thread');
 

@@ -31,6 +31,9 @@ import { runJob } from '../src/threads/run-job.js';
 import { feelSharedInputs } from '../src/threads/shared-memory-pressure.js';
 import { hasStartupBefore, startupBefore, warmUp } from '../src/threads/worker-startup.js';
 import { isThenable } from '../src/util/thenable.js';
+import { markWorkerThread } from '../src/workflow/worker-guard.js';
+
+markWorkerThread();
 
 export default function handle(request: WorkerRequest): Promise<unknown> {
   if (request.kind === 'collect') return collect();

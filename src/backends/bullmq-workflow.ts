@@ -71,7 +71,9 @@ export class BullMQWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
     started: (handle: StoppableRun) => void,
     options: RunOptions | undefined,
   ): Promise<RunResult<L>> {
-    const { run, pluginCalls } = await prepareRemoteRun(this.workflowName, options, () => this.runInputs());
+    const { run, pluginCalls } = await prepareRemoteRun(this.workflowName, 'BullMQWorkflow', options, () =>
+      this.runInputs(),
+    );
     const connections = await this.#connect();
     const { root, maxJobsInFlight, resultTtlMs, redisLostMs, workerWaitMs, connection } = this.#options;
     const handle = startOnCluster(run, {

@@ -10,7 +10,7 @@ import {
   type ThreadWorkflowOptions,
   threadWorkflowOptionNames,
 } from '../workflow/thread-workflow-options.js';
-import { refuseWorkflowInWorker } from '../workflow/worker-guard.js';
+import { refuseThreadsInWorker, refuseWorkflowInWorker } from '../workflow/worker-guard.js';
 import { ActiveRuns, type StoppableRun } from './active-runs.js';
 import { prepareRemoteRun } from './prepare-remote-run.js';
 
@@ -67,7 +67,9 @@ export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
     started: (handle: StoppableRun) => void,
     options: RunOptions | undefined,
   ): Promise<RunResult<L>> {
-    const { run, pluginCalls } = await prepareRemoteRun(this.workflowName, options, () => this.runInputs());
+    const { run, pluginCalls } = await prepareRemoteRun(this.workflowName, 'ThreadWorkflow', options, () =>
+      this.runInputs(),
+    );
     this.#pool ??= new TaskPool(this.#poolOptions);
     const handle = startOnThreadPool(run, {
       pool: this.#pool,
@@ -95,6 +97,7 @@ export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
    */
   async warm(): Promise<void> {
     refuseWorkflowInWorker(this.workflowName);
+    refuseThreadsInWorker(this.workflowName, 'ThreadWorkflow');
     const moduleUrls = new Set<string>();
     for (const node of this.plan().nodes) {
       if (node.callable.kind !== 'task') continue;

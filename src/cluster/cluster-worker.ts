@@ -165,7 +165,10 @@ export async function startWorker(options: ClusterWorkerOptions): Promise<Cluste
         // Without its server the key cannot go (its heartbeat's expiry removes it): a delete
         // would wait for a reconnection, holding Ctrl-C for the whole grace.
         if (redis.status === 'ready') {
-          await Promise.race([redis.del(workerKey(queueName, id)).catch(() => 0), unrefedDelay(closeGraceMs)]);
+          await Promise.race([
+            redis.del(workerKey(queueName, id)).catch(() => 0),
+            unrefedDelay(closeGraceMs),
+          ]);
         }
         await pool.close();
         subscriber.disconnect();

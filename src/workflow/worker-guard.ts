@@ -1,3 +1,4 @@
+import { isMainThread } from 'node:worker_threads';
 import { WorkflowInWorkerError } from '../errors.js';
 
 /**
@@ -12,10 +13,39 @@ const loadingModuleKey = Symbol.for('functionfuse.workerLoadingModule');
  * not run anyway, since the worker has run the script a second time.
  */
 const refusalsKey = Symbol.for('functionfuse.workerImportRefusals');
+/** Set once in each of functionfuse's worker threads (workers/task-worker.ts, workers/actor-host.ts). */
+const workerThreadKey = Symbol.for('functionfuse.workerThread');
 const globalScope = globalThis as {
   [loadingModuleKey]?: string | undefined;
   [refusalsKey]?: Map<string, WorkflowInWorkerError>;
+  [workerThreadKey]?: true;
 };
+
+/** Marks this thread as one of functionfuse's workers (task pool or actor host) (see {@link refuseThreadsInWorker}). */
+export function markWorkerThread(): void {
+  // The entry imported in a main thread (a test of the worker's handler) marks nothing.
+  if (!isMainThread) globalScope[workerThreadKey] = true;
+}
+
+/**
+ * Refuses a ThreadWorkflow or BullMQWorkflow started in one of functionfuse's task worker
+ * threads, at any time. A script that defines tasks and starts its workflow after an await (in
+ * `main()`) passes the import-time check: the worker imports it to find a task, the import
+ * ends, and main() goes on in the worker when its event loop next turns. Its workflow would
+ * start a pool inside a pool's thread, whose threads would import the script again. A task that
+ * starts such a workflow itself would oversubscribe the cores the same way. A LocalWorkflow
+ * inside a task runs in that task's thread and is allowed.
+ */
+export function refuseThreadsInWorker(workflowName: string, backend: string): void {
+  if (globalScope[workerThreadKey] !== true) return;
+  throw new WorkflowInWorkerError(
+    `${backend} "${workflowName}" was started in one of functionfuse's worker threads, which run the nodes ` +
+      'of another workflow: it would start a pool of threads inside a thread of a pool. A script that defines ' +
+      'tasks and runs a workflow after an await is run again by each worker that imports it to find a task. ' +
+      'Move the tasks to a module of their own and import them from the script that runs the workflow; ' +
+      'a task may run a LocalWorkflow of its own.',
+  );
+}
 
 export function markWorkerImport(moduleUrl: string | undefined): void {
   globalScope[loadingModuleKey] = moduleUrl;
