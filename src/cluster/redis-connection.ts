@@ -93,11 +93,15 @@ export async function openRedis(
   };
   client.on('error', onError);
   let timer: NodeJS.Timeout | undefined;
+  let timedOut = false;
   try {
     await Promise.race([
       client.connect(),
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error('timed out')), timeoutMs);
+        timer = setTimeout(() => {
+          timedOut = true;
+          reject(new Error('timed out'));
+        }, timeoutMs);
       }),
     ]);
     await client.ping();
@@ -106,7 +110,8 @@ export async function openRedis(
     client.disconnect();
     const reason = lastError ?? error;
     throw new RedisConnectionError(
-      `Could not reach Redis at ${connection.url} (the \`connection\` of ${owner}) within ${timeoutMs} ms: ` +
+      // "within" only when the wait ran out: a refused connection fails at once, and says why.
+      `Could not reach Redis at ${connection.url} (the \`connection\` of ${owner})${timedOut ? ` within ${timeoutMs} ms` : ''}: ` +
         `${reason instanceof Error ? reason.message : String(reason)}. Is redis-server running there?`,
       { cause: reason },
     );
