@@ -21,15 +21,15 @@ const globalScope = globalThis as {
   [workerThreadKey]?: true;
 };
 
-/** Marks this thread as one of functionfuse's workers (task pool or actor host) (see {@link refuseThreadsInWorker}). */
+/** Marks this thread as one of functionfuse's workers, a task pool's or an actor host (see {@link refuseThreadsInWorker}). */
 export function markWorkerThread(): void {
   // The entry imported in a main thread (a test of the worker's handler) marks nothing.
   if (!isMainThread) globalScope[workerThreadKey] = true;
 }
 
 /**
- * Refuses a ThreadWorkflow or BullMQWorkflow started in one of functionfuse's task worker
- * threads, at any time. A script that defines tasks and starts its workflow after an await (in
+ * Refuses a ThreadWorkflow or BullMQWorkflow started in one of functionfuse's worker threads,
+ * at any time. A script that defines tasks and starts its workflow after an await (in
  * `main()`) passes the import-time check: the worker imports it to find a task, the import
  * ends, and main() goes on in the worker when its event loop next turns. Its workflow would
  * start a pool inside a pool's thread, whose threads would import the script again. A task that
