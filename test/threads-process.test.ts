@@ -13,6 +13,17 @@ describe('ThreadWorkflow in a real process', () => {
     expect(JSON.parse(stdout)).toEqual({ result: 25 });
   });
 
+  it('fails the task of a script whose main() runs a ThreadWorkflow, even though main() catches the refusal', async () => {
+    const { stdout } = await run(process.execPath, [fixture('main-catches-refusal.mjs')], {
+      timeout: 30_000,
+    });
+    const outcome = JSON.parse(stdout) as { error: string; cause: string; message: string };
+    expect(outcome).toMatchObject({ error: 'NodeExecutionError', cause: 'WorkflowInWorkerError' });
+    expect(outcome.message).toMatch(
+      /^Workflow "catches" was started while a worker thread imported file:.*main-catches-refusal\.mjs to find a task\./,
+    );
+  });
+
   it("refuses a ThreadWorkflow that a script's main() starts after an await in the workers that import it", async () => {
     const { stdout, stderr } = await run(process.execPath, [fixture('main-after-await.mjs')], {
       timeout: 30_000,

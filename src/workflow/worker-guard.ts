@@ -37,6 +37,8 @@ export function markWorkerThread(): void {
  * inside a task runs in that task's thread and is allowed.
  */
 export function refuseThreadsInWorker(workflowName: string, backend: string): void {
+  // Started by the module a worker is importing: that refusal, which fails the module's tasks.
+  refuseWorkflowInWorker(workflowName);
   if (globalScope[workerThreadKey] !== true) return;
   throw new WorkflowInWorkerError(
     `${backend} "${workflowName}" was started in one of functionfuse's worker threads, which run the nodes ` +
