@@ -10,7 +10,7 @@ import {
   type ThreadWorkflowOptions,
   threadWorkflowOptionNames,
 } from '../workflow/thread-workflow-options.js';
-import { refuseThreadsInWorker, refuseWorkflowInWorker } from '../workflow/worker-guard.js';
+import { refuseThreadsInWorker } from '../workflow/worker-guard.js';
 import { ActiveRuns, type StoppableRun } from './active-runs.js';
 import { prepareRemoteRun } from './prepare-remote-run.js';
 
@@ -96,7 +96,6 @@ export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
    * await wf.run(); // threads up, modules loaded
    */
   async warm(): Promise<void> {
-    refuseWorkflowInWorker(this.workflowName);
     refuseThreadsInWorker(this.workflowName, 'ThreadWorkflow');
     const moduleUrls = new Set<string>();
     for (const node of this.plan().nodes) {

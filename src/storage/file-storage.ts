@@ -11,7 +11,13 @@ import { readRecordMeta } from './record-file.js';
 import { RecordProblem } from './record-format.js';
 import { NO_RECORD, RecordStale, readStoredValue } from './record-reader.js';
 import { removeFiles, writeRecord } from './record-writer.js';
-import { composeRecord, isSealedRecord, type RecordContent, type SealedRecord } from './sealed-record.js';
+import {
+  composeRecord,
+  isSealedRecord,
+  type RecordContent,
+  refuseChangedOnRead,
+  type SealedRecord,
+} from './sealed-record.js';
 import { sweepStaleFiles } from './stale-file-sweep.js';
 import type { ReadOptions, SaveOptions, Storage, StoredKeyInfo, WorkerSaveStep } from './storage.js';
 import { asStorageAccessError, type StorageAccessError } from './storage-access-error.js';
@@ -96,7 +102,8 @@ export class FileStorage implements Storage {
   /**
    * Stores a node's result, replacing any earlier one once the new one is complete. The value
    * must not change until the promise settles: large arrays are written from its own memory.
-   * Rejects with {@link UnstorableResultError} for what structured clone cannot copy.
+   * Rejects with {@link UnstorableResultError} for what structured clone cannot copy, or would
+   * copy changed (a class instance without its methods).
    *
    * @example
    * await storage.save('demo', 'sum_0000', { total: 3n, at: new Date() });
@@ -104,6 +111,7 @@ export class FileStorage implements Storage {
   async save(workflowName: string, nodeName: string, value: unknown, options?: SaveOptions): Promise<void> {
     checkName(workflowName, 'workflowName');
     checkName(nodeName, 'nodeName');
+    refuseChangedOnRead(workflowName, nodeName, value);
     await this.#write(composeRecord(workflowName, nodeName, value, options?.cacheKey));
   }
 

@@ -41,10 +41,29 @@ export interface SealedRecord extends RecordContent {
 }
 
 /**
+ * Refuses, with an {@link UnstorableResultError}, a value that a record would give back
+ * changed: a class instance, which structured cloning copies as a plain object (read back, the
+ * result would have lost its methods, and a rerun from storage would fail in the node that calls
+ * one, far from the cause), a function or a symbol. FileStorage.save() calls it; a worker's save
+ * step does not need to, since the worker has checked the result the same way before it.
+ *
+ * @example
+ * refuseChangedOnRead('demo', 'fit', { model: new Model() }); // throws UnstorableResultError
+ */
+export function refuseChangedOnRead(workflowName: string, nodeName: string, value: unknown): void {
+  const { problem } = inspectValue(value, false);
+  if (problem?.kind !== 'uncloneable') return;
+  const what =
+    problem.instanceOf === undefined
+      ? problem.description
+      : `an instance of ${problem.instanceOf}, which would be read back as a plain object without its methods`;
+  throw new UnstorableResultError(workflowName, nodeName, new TypeError(`result${problem.path} is ${what}`));
+}
+
+/**
  * Encodes `value` as the next record of a node, under a fresh write id. Throws
- * {@link UnstorableResultError} for what structured clone cannot copy, and for a class
- * instance, which it would copy as a plain object: read back, the result would have lost its
- * methods, and a rerun from storage would fail in the node that calls one, far from the cause.
+ * {@link UnstorableResultError} for what structured clone cannot copy (see
+ * {@link refuseChangedOnRead} for what it copies changed).
  *
  * @example
  * const content = composeRecord('demo', 'sum_0000', { total: 3n });
@@ -55,18 +74,6 @@ export function composeRecord(
   value: unknown,
   cacheKey?: CacheKey,
 ): RecordContent {
-  const { problem } = inspectValue(value, false);
-  if (problem?.kind === 'uncloneable') {
-    const what =
-      problem.instanceOf === undefined
-        ? problem.description
-        : `an instance of ${problem.instanceOf}, which would be read back as a plain object without its methods`;
-    throw new UnstorableResultError(
-      workflowName,
-      nodeName,
-      new TypeError(`result${problem.path} is ${what}`),
-    );
-  }
   let encoded: ReturnType<typeof encodeValue>;
   try {
     encoded = encodeValue(value);
