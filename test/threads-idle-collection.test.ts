@@ -6,12 +6,19 @@
  * collect once it is idle. Checked in this thread (a collection really runs) and on a real pool:
  * what a worker says it holds, before and after it is asked, and a close while it collects.
  */
+
+import { constants } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { taskModuleOf } from '../dist/src/drivers/prepared-job.js';
 import { shareResultFlag, type WireBatch, WireBatchWriter } from '../dist/src/threads/batch-wire.js';
 import { deferredBytesCap, sharedResultToken } from '../dist/src/threads/shared-memory-pressure.js';
 import { TaskPool } from '../dist/src/threads/task-pool.js';
-import { collectWhileIdle, leaveForCollection, uncollectedBytes } from '../src/threads/idle-collection.js';
+import {
+  CollectionWatch,
+  collectWhileIdle,
+  leaveForCollection,
+  uncollectedBytes,
+} from '../src/threads/idle-collection.js';
 import { feltBytes } from '../src/threads/shared-memory-pressure.js';
 import { counting, sumOf } from './fixtures/share-result-tasks.js';
 
@@ -40,6 +47,41 @@ describe('collecting in this thread', () => {
     await collected;
     // Kept: it adds up with what later jobs leave.
     expect(uncollectedBytes()).toBe(1024);
+  });
+});
+
+describe('which reported collection frees what a worker left', () => {
+  const { NODE_PERFORMANCE_GC_INCREMENTAL: marking, NODE_PERFORMANCE_GC_MAJOR: full } = constants;
+  const minor = constants.NODE_PERFORMANCE_GC_MINOR;
+
+  it('passes over reports of collections that began before the tell', () => {
+    const watch = new CollectionWatch();
+    watch.told(100);
+    expect([watch.see(40, marking), watch.see(90, full), watch.see(99.9, full)]).toEqual([
+      'wait',
+      'wait',
+      'wait',
+    ]);
+  });
+
+  it('ends at a full collection whose marking began at the tell or after', () => {
+    const watch = new CollectionWatch();
+    watch.told(100);
+    expect([watch.see(100, marking), watch.see(104, minor), watch.see(112, full)]).toEqual([
+      'wait',
+      'wait',
+      'ended',
+    ]);
+  });
+
+  it('tells once more when the full collection that ended began marking during the run', () => {
+    const watch = new CollectionWatch();
+    watch.told(100);
+    // Marking begun before the tell, reported late, then hurried to its end by the tell.
+    expect([watch.see(60, marking), watch.see(100.2, full)]).toEqual(['wait', 'tell again']);
+    watch.told(106);
+    // Older reports still arriving are passed over; the next full collection counts.
+    expect([watch.see(101, full), watch.see(106.1, full)]).toEqual(['wait', 'ended']);
   });
 });
 
