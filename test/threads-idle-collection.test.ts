@@ -6,7 +6,6 @@
  * collect once it is idle. Checked in this thread (a collection really runs) and on a real pool:
  * what a worker says it holds, before and after it is asked, and a close while it collects.
  */
-
 import { constants } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { taskModuleOf } from '../dist/src/drivers/prepared-job.js';
@@ -51,8 +50,11 @@ describe('collecting in this thread', () => {
 });
 
 describe('which reported collection frees what a worker left', () => {
-  const { NODE_PERFORMANCE_GC_INCREMENTAL: marking, NODE_PERFORMANCE_GC_MAJOR: full } = constants;
-  const minor = constants.NODE_PERFORMANCE_GC_MINOR;
+  const {
+    NODE_PERFORMANCE_GC_INCREMENTAL: marking,
+    NODE_PERFORMANCE_GC_MAJOR: full,
+    NODE_PERFORMANCE_GC_MINOR: minor,
+  } = constants;
 
   it('passes over reports of collections that began before the tell', () => {
     const watch = new CollectionWatch();
