@@ -14,10 +14,15 @@ import { shareResultMemory } from '../src/threads/shared-result.js';
 import {
   aliasing,
   counting,
+  countingInOrdinaryMemory,
   countingShared,
   countingWithHelper,
   firstAfter,
   firstIntAfter,
+  largeArrayIsShared,
+  makeArrayAndThrow,
+  makeArrays,
+  makeArraysLater,
   meet,
   meetingPoint,
   memoryOf,
@@ -189,7 +194,8 @@ describe.each(backendsUnderTest(redisServer.runs ? { cluster } : {}))('$name: sh
   it('reruns a large shared result with exact values every run (reruns copy into memory faulted in ahead)', async () => {
     // 9 MiB and 24 bytes: above the size from which the main thread faults a copy's memory in.
     const length = 9 * 2 ** 17 + 3;
-    const source = counting(length).setName('source');
+    // Made over an ArrayBuffer, so that it is made in ordinary memory and copied.
+    const source = countingInOrdinaryMemory(length).setName('source');
     const readers = [0, 1, 2].map((reader) => sumAndLast(source).setName(`reader ${reader}`));
     const wf = backend.create([source, ...readers], 'share-rerun');
     wf.query('source').setOptions({ shareResult: true });
@@ -202,6 +208,52 @@ describe.each(backendsUnderTest(redisServer.runs ? { cluster } : {}))('$name: sh
       expect(values[length - 1]).toBe(length);
       expect(sums).toEqual([read, read, read]);
     }
+  });
+
+  it('makes a large typed array the task asks for by length in shared memory from the start, on threads', async () => {
+    const source = makeArrays().setName('source');
+    const wf = backend.create([source, memoryOf(source).setName('reader')], 'share-made');
+    wf.query('source').setOptions({ shareResult: true });
+    const [{ result, ...made }, memory] = await wf.run();
+    expect(made).toEqual({
+      large: shared,
+      largeOfEveryType: Array(11).fill(shared),
+      justUnder: false,
+      from: shared,
+      overAnArrayBuffer: false,
+      copiedFromAnArray: false,
+      mapped: false,
+      zeroed: true,
+      realPrototype: true,
+      isInstance: true,
+      name: 'Float64Array',
+      bytesPerElement: 8,
+      subclass: [shared, true, true],
+      calledWithoutNew: "TypeError: Constructor Float64Array requires 'new'",
+    });
+    expect(result.buffer instanceof SharedArrayBuffer).toBe(shared);
+    expect(memory).toEqual([['result.result', shared]]);
+  });
+
+  it('makes them shared after an await too, and never in a node without the option, even after one that failed', async () => {
+    const later = makeArraysLater().setName('later');
+    const failing = makeArrayAndThrow().setName('failing');
+    const afterwards = [0, 1, 2, 3].map((reader) =>
+      largeArrayIsShared(later).setName(`afterwards ${reader}`),
+    );
+    const wf = backend.create([later, ...afterwards], 'share-made-later');
+    wf.query('later').setOptions({ shareResult: true });
+    const [made, ...shares] = await wf.run();
+    expect([made.large, made.from, made.justUnder]).toEqual([shared, shared, false]);
+    expect(shares).toEqual([false, false, false, false]);
+    const failingWf = backend.create(
+      [failing, ...[0, 1].map(() => largeArrayIsShared(1))],
+      'share-made-failing',
+    );
+    failingWf.query('failing').setOptions({ shareResult: true });
+    await expect(failingWf.run()).rejects.toThrow('made an array, then failed');
+    const readers = [0, 1, 2, 3].map(() => largeArrayIsShared(2));
+    expect(await backend.create(readers, 'share-made-after').run()).toEqual([false, false, false, false]);
   });
 
   it.runIf(shared)(

@@ -19,7 +19,7 @@ import {
   uncollectedBytes,
 } from '../src/threads/idle-collection.js';
 import { feltBytes } from '../src/threads/shared-memory-pressure.js';
-import { counting, sumOf } from './fixtures/share-result-tasks.js';
+import { countingInOrdinaryMemory, sumOf } from './fixtures/share-result-tasks.js';
 
 describe('collecting in this thread', () => {
   it('runs a full collection when what is left is worth one, and resolves once it has ended', async () => {
@@ -89,9 +89,9 @@ describe('which reported collection frees what a worker left', () => {
 
 describe("a pool's workers, collecting when idle", () => {
   const bytes = 80 * 2 ** 20;
-  const sum = sumOf(counting(4));
+  const sum = sumOf(countingInOrdinaryMemory(4));
   const summing = taskModuleOf(sum, 'worker threads');
-  const source = counting(4);
+  const source = countingInOrdinaryMemory(4);
   const making = taskModuleOf(source, 'worker threads');
   const values = new Float64Array(new SharedArrayBuffer(4 * Float64Array.BYTES_PER_ELEMENT));
   values.set([1, 2, 3, 4]);

@@ -126,19 +126,22 @@ describe("a ThreadWorkflow's expected sizes of shared results", () => {
   const plan = { nodes: [node] } as unknown as ExecutionPlan;
   const batch = [{ index: 0, job: { shareResult: true } }] as unknown as PreparedJob[];
   const size = 9 * chunkBytes;
-  const outcome = (value: unknown, kind = succeeded): WireOutcomes => ({
+  /** An outcome as a worker sends it; `copiedBytes`: what its shareResult copy took, if it copied. */
+  const outcome = (value: unknown, kind = succeeded, copiedBytes?: number): WireOutcomes => ({
     threadId: 1,
     kinds: [kind],
     values: [value],
     times: new Float64Array(2),
-    extras: undefined,
+    extras: copiedBytes === undefined ? undefined : { 0: { copiedBytes } },
   });
+  /** The outcome of a result copied into shared memory of `bytes`. */
+  const copied = (bytes: number): WireOutcomes => outcome(sharedOf(bytes), succeeded, bytes);
   const sharedOf = (bytes: number): Float64Array => new Float64Array(new SharedArrayBuffer(bytes));
 
   it('warms nothing before a result is known, then the size of the last shared result', () => {
     const targets = new WarmTargets();
     expect(targets.targetsFor(batch, plan)).toBeUndefined();
-    targets.learn(batch, plan, outcome(sharedOf(size)), undefined);
+    targets.learn(batch, plan, copied(size), undefined);
     const sent = targets.targetsFor(batch, plan);
     expect(sent?.[0]?.target.byteLength).toBe(size);
     targets.abandon(sent);
@@ -147,29 +150,38 @@ describe("a ThreadWorkflow's expected sizes of shared results", () => {
 
   it('keeps the size of a target taken, follows a new size, and never warms a node whose result was not copied', () => {
     const targets = new WarmTargets();
-    targets.learn(batch, plan, outcome(sharedOf(size)), undefined);
+    targets.learn(batch, plan, copied(size), undefined);
     const taken = targets.targetsFor(batch, plan);
     Atomics.store(made(taken?.[0]).taken, 0, 1);
-    targets.learn(batch, plan, outcome(sharedOf(size)), taken);
+    targets.learn(batch, plan, copied(size), taken);
     const next = targets.targetsFor(batch, plan);
     expect(next?.[0]?.target.byteLength).toBe(size);
     // Not taken, and the result has another size: that size next time, and this one stops.
-    targets.learn(batch, plan, outcome(sharedOf(size * 2)), next);
+    targets.learn(batch, plan, copied(size * 2), next);
     expect(next?.[0]?.states.every((state) => state === copier)).toBe(true);
     const larger = targets.targetsFor(batch, plan);
     expect(larger?.[0]?.target.byteLength).toBe(size * 2);
-    // Not taken, though the result has its size: the task made it in shared memory itself.
+    // Not taken, and nothing copied: the task made its result in shared memory itself.
     targets.learn(batch, plan, outcome(sharedOf(size * 2)), larger);
+    expect(larger?.[0]?.states.every((state) => state === copier)).toBe(true);
     expect(targets.targetsFor(batch, plan)).toBeUndefined();
+    targets.learn(batch, plan, copied(size), undefined);
+    expect(targets.targetsFor(batch, plan)).toBeUndefined();
+  });
+
+  it('never warms a node whose first large result was made in shared memory, with nothing copied', () => {
+    const targets = new WarmTargets();
     targets.learn(batch, plan, outcome(sharedOf(size)), undefined);
+    expect(targets.targetsFor(batch, plan)).toBeUndefined();
+    targets.learn(batch, plan, copied(size), undefined);
     expect(targets.targetsFor(batch, plan)).toBeUndefined();
   });
 
   it('warms nothing for small results, nor after a failure, which stops the target sent', () => {
     const targets = new WarmTargets();
-    targets.learn(batch, plan, outcome(sharedOf(chunkBytes)), undefined);
+    targets.learn(batch, plan, copied(chunkBytes), undefined);
     expect(targets.targetsFor(batch, plan)).toBeUndefined();
-    targets.learn(batch, plan, outcome(sharedOf(size)), undefined);
+    targets.learn(batch, plan, copied(size), undefined);
     const sent = targets.targetsFor(batch, plan);
     targets.learn(batch, plan, outcome({ message: 'boom' }, failed), sent);
     expect(sent?.[0]?.states.every((state) => state === copier)).toBe(true);
@@ -178,7 +190,7 @@ describe("a ThreadWorkflow's expected sizes of shared results", () => {
 
   it('warms only jobs with the shareResult option', () => {
     const targets = new WarmTargets();
-    targets.learn(batch, plan, outcome(sharedOf(size)), undefined);
+    targets.learn(batch, plan, copied(size), undefined);
     const plain = [{ index: 0, job: {} }] as unknown as PreparedJob[];
     expect(targets.targetsFor(plain, plan)).toBeUndefined();
   });

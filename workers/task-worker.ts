@@ -112,6 +112,10 @@ async function runBatch(batch: WireBatch): Promise<unknown> {
       extras ??= {};
       extras[position] = { ...extras[position], sharedBytes: outcome.sharedBytes };
     }
+    if (outcome.copiedBytes !== undefined) {
+      extras ??= {};
+      extras[position] = { ...extras[position], copiedBytes: outcome.copiedBytes };
+    }
   }
   const result: WireOutcomes = {
     threadId,

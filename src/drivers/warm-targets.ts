@@ -5,9 +5,10 @@
  * batch sizer keeps durations, so a rerun's copies land in memory already faulted in.
  *
  * A guess that proves wrong is corrected from the result that came: a new size is expected
- * next time; a node whose result was already shared memory of the expected size (it made it
- * itself, nothing was copied) is never warmed again. The first run of a node is never warmed:
- * nothing is known of its size yet.
+ * next time; a node whose large result was already shared memory (the task made it there,
+ * with `sharedArray()` or by asking for a large typed array while the option made it shared,
+ * threads/shared-allocation.ts: nothing was copied) is never warmed. The first run of a node is
+ * never warmed: nothing is known of its size yet.
  */
 import type { Node } from '../graph/node.js';
 import { succeeded, type WireOutcomes } from '../threads/outcome-wire.js';
@@ -60,7 +61,8 @@ export class WarmTargets {
       if (target !== undefined && wasTaken(target)) continue;
       if (target !== undefined) stopWarming(target);
       if (outcomes.kinds[position] === succeeded) {
-        this.#expect(plan.nodes[index] as Node, target, outcomes.values[position]);
+        const copied = outcomes.extras?.[position]?.copiedBytes !== undefined;
+        this.#expect(plan.nodes[index] as Node, outcomes.values[position], copied);
       }
     }
   }
@@ -70,12 +72,11 @@ export class WarmTargets {
     for (const target of sent ?? []) if (target !== undefined) stopWarming(target);
   }
 
-  #expect(node: Node, sent: WarmTarget | undefined, value: unknown): void {
+  #expect(node: Node, value: unknown, copied: boolean): void {
     if (this.#expectedBytes.get(node) === never) return;
     const bytes = largestSharedBuffer(value);
-    if (sent !== undefined && bytes === sent.target.byteLength) this.#expectedBytes.set(node, never);
-    else if (bytes >= helpedCopyBytes) this.#expectedBytes.set(node, bytes);
-    else this.#expectedBytes.delete(node);
+    if (bytes < helpedCopyBytes) this.#expectedBytes.delete(node);
+    else this.#expectedBytes.set(node, copied ? bytes : never);
   }
 }
 

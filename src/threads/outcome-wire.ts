@@ -32,6 +32,11 @@ export interface OutcomeExtras extends JobStartup {
    * receiving thread tells its collector (shared-memory-pressure.ts).
    */
   readonly sharedBytes?: number;
+  /**
+   * The bytes a `shareResult` node's result had copied into shared memory, when any were: a
+   * node that made its result there itself gets no memory made ahead (drivers/warm-targets.ts).
+   */
+  readonly copiedBytes?: number;
 }
 
 export const succeeded = 0;

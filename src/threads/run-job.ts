@@ -11,6 +11,7 @@ import type { WorkerJob } from './batch-wire.js';
 import { leaveForCollection } from './idle-collection.js';
 import { loadDefinition, loadedDefinition } from './load-definition.js';
 import { type SerializedThrow, serializeThrown } from './serialized-error.js';
+import { callAllocatingShared } from './shared-allocation.js';
 import { shareResultMemory } from './shared-result.js';
 import { prepareSaveInWorker } from './worker-storage.js';
 
@@ -21,6 +22,8 @@ export type LocalOutcome =
       readonly transferables: readonly ArrayBuffer[];
       /** The byte length of the shared memory the result holds or views (0: none). */
       readonly sharedBytes: number;
+      /** The bytes a `shareResult` node's result had copied into shared memory (absent: none). */
+      readonly copiedBytes?: number;
       /** What the storage's worker save step made of the result, when the job asked for it. */
       readonly preparedSave?: { readonly prepared: unknown };
     }
@@ -41,9 +44,9 @@ export function runJob(
     job.plugin === undefined && job.save === undefined ? loadedDefinition(job.moduleUrl, job.key) : undefined;
   if (loaded?.kind !== 'task') return runJobInTurn(job, args, plugins);
   try {
-    const value = callCallable(loaded, args, undefined);
+    const value = callTask(job, () => callCallable(loaded, args, undefined));
     if (isThenable(value)) return runJobInTurn(job, args, plugins, value);
-    return checkedResult(job.nodeName, sharedIfAsked(job, value));
+    return sharedOutcome(job, value);
   } catch (error) {
     return { ok: false, error: serializeThrown(error) };
   }
@@ -69,22 +72,22 @@ async function runJobInTurn(
     let value: unknown;
     if (called !== undefined) value = await called;
     else if (job.plugin === undefined) {
-      value = callCallable(definition, args, undefined);
+      value = callTask(job, () => callCallable(definition, args, undefined));
       if (isThenable(value)) value = await value;
     } else {
-      const plugin = await (plugins[job.plugin.spec] as Promise<Plugin>);
-      value = callWithPlugin(job.nodeName, { plugin, payload: job.plugin.payload }, () =>
-        callCallable(definition, args, undefined),
+      const { spec, payload } = job.plugin;
+      const plugin = await (plugins[spec] as Promise<Plugin>);
+      value = callTask(job, () =>
+        callWithPlugin(job.nodeName, { plugin, payload }, () => callCallable(definition, args, undefined)),
       );
       if (isThenable(value)) value = await value;
     }
     // Shared before the save step, so a record that views the result views the shared memory.
-    value = sharedIfAsked(job, value);
-    const checked = checkedResult(job.nodeName, value);
+    const checked = sharedOutcome(job, value);
     if (!checked.ok || job.save === undefined) return checked;
     // Prepared before the reply moves the result's buffers out of this thread; what it makes may
     // view those buffers (FileStorage's raw parts do) and travel in the same message, so they arrive viewing the same memory.
-    const { prepared, transferList } = await prepareSaveInWorker(job.save, job.nodeName, value);
+    const { prepared, transferList } = await prepareSaveInWorker(job.save, job.nodeName, checked.value);
     return {
       ...checked,
       preparedSave: { prepared },
@@ -96,11 +99,28 @@ async function runJobInTurn(
 }
 
 /**
- * The result as its consumers get it: in shared memory when the node asks (shared-result.ts).
- * The ordinary memory the copy was made from is left for the thread's idle collection.
+ * Calls the node's task; a `shareResult` node's has its large typed arrays made in shared
+ * memory as it goes (shared-allocation.ts), so that its result has nothing left to copy.
  */
-function sharedIfAsked(job: WorkerJob, value: unknown): unknown {
-  return job.shareResult === true ? shareResultMemory(value, job.warmTarget, leaveForCollection) : value;
+function callTask(job: WorkerJob, call: () => unknown): unknown {
+  return job.shareResult === true ? callAllocatingShared(call) : call();
+}
+
+/**
+ * The checked outcome of a result as its consumers get it: in shared memory when the node asks
+ * (shared-result.ts), with how much it copied there, so the main thread knows whether to make
+ * memory ahead of the next run's copy (drivers/warm-targets.ts). The ordinary memory the copy
+ * was made from is left for the thread's idle collection.
+ */
+function sharedOutcome(job: WorkerJob, value: unknown): LocalOutcome {
+  if (job.shareResult !== true) return checkedResult(job.nodeName, value);
+  let copiedBytes = 0;
+  const shared = shareResultMemory(value, job.warmTarget, (bytes) => {
+    copiedBytes += bytes;
+    leaveForCollection(bytes);
+  });
+  const checked = checkedResult(job.nodeName, shared);
+  return checked.ok && copiedBytes > 0 ? { ...checked, copiedBytes } : checked;
 }
 
 /** The result and its movable buffers, or a failure saying where an uncloneable part sits. */
