@@ -20,7 +20,12 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { ThreadWorkflow } from 'functionfuse';
 import { Piscina } from 'piscina';
-import { fanOutArray, fanOutSharedArray, fanOutSum } from './fixtures/fan-out-tasks.mjs';
+import {
+  fanOutArray,
+  fanOutArrayOverBuffer,
+  fanOutSharedArray,
+  fanOutSum,
+} from './fixtures/fan-out-tasks.mjs';
 
 const length = (80 * 2 ** 20) / 8;
 const readers = 8;
@@ -47,16 +52,17 @@ function workflowArm(source, share) {
 /**
  * `shareResult` on a new workflow (a new graph, its pool warmed) before each run: every timed
  * run is a first run, where the workflow knows nothing yet of the result's size, so no shared
- * memory is faulted in ahead of the copy (src/drivers/warm-targets.ts).
+ * memory is faulted in ahead of a copy (src/drivers/warm-targets.ts). `makeSource` makes the
+ * producer: one whose array is made shared as it asks for it, or one that is copied.
  * @returns {ArmRunner}
  */
-function firstRunArm() {
+function firstRunArm(makeSource) {
   /** @type {ArmRunner | undefined} */
   let current;
   const prepare = async () => {
     await current?.close();
     // A new source too: a workflow holds every node that descends from its roots.
-    current = workflowArm(fanOutArray(length), true);
+    current = workflowArm(makeSource(length), true);
     await current.warm();
   };
   return {
@@ -98,9 +104,13 @@ function byHandArm(freeing) {
  */
 const pauseMs = 100;
 
-/** @returns {ArmRunner} */
+/**
+ * The copying producer: a producer whose array is made shared from the start leaves no copy's
+ * ordinary memory to wait for.
+ * @returns {ArmRunner}
+ */
 function pausedArm() {
-  const arm = workflowArm(fanOutArray(length), true);
+  const arm = workflowArm(fanOutArrayOverBuffer(length), true);
   return { ...arm, prepare: () => new Promise((resolve) => setTimeout(resolve, pauseMs)) };
 }
 
@@ -108,7 +118,9 @@ function pausedArm() {
 function runnerFor(arm) {
   if (arm === 'default') return workflowArm(fanOutArray(length), false);
   if (arm === 'shareResult') return workflowArm(fanOutArray(length), true);
-  if (arm === 'shareResult-first') return firstRunArm();
+  if (arm === 'shareResult-first') return firstRunArm(fanOutArray);
+  if (arm === 'shareResult-copied') return workflowArm(fanOutArrayOverBuffer(length), true);
+  if (arm === 'shareResult-copied-first') return firstRunArm(fanOutArrayOverBuffer);
   if (arm === 'shareResult-paused') return pausedArm();
   if (arm === 'sab-task') return workflowArm(fanOutSharedArray(length), false);
   if (arm === 'by-hand') return byHandArm(false);
