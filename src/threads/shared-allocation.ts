@@ -33,13 +33,18 @@
  */
 import { isMainThread } from 'node:worker_threads';
 import { isThenable } from '../util/thenable.js';
-import { feelSharedMemory } from './shared-memory-pressure.js';
+import { alwaysMappedBytes, feelSharedMemory } from './shared-memory-pressure.js';
 
 /**
- * The least byte length made in shared memory: a copy of less costs little, and an array of
- * less may come from the allocator's reused memory, which a fresh mapping would not beat.
+ * The least byte length made in shared memory: from there on, ordinary memory is mapped fresh
+ * too, so an array the task drops costs the same page faults either way (64 MiB arrays made
+ * and dropped in a loop: 0.81–1.02 × the time in ordinary memory). Below, the allocator hands a
+ * loop's ordinary arrays the memory of those it dropped, and shared memory made there
+ * (`sharedArray()`), which V8 frees later, took 2.1–2.7 × at 8 MiB and 5.2–6.1 × at 32 MiB
+ * (bench/shared-temporaries.mjs); a result that small is copied, as before, and its reruns
+ * copy into memory faulted in ahead.
  */
-export const sharedFromBytes = 2 ** 20;
+export const sharedFromBytes = alwaysMappedBytes;
 
 const typedArrayNames = [
   'Int8Array',

@@ -1,10 +1,10 @@
 /**
  * A typed array in SharedArrayBuffer memory, for a task that knows its result will be read by
  * several nodes: made there from the start, the result is never copied, with or without the
- * `shareResult` option. The option on an ordinary task copies the result into shared memory
- * once, in its worker: on an 80 MB array read by 8 nodes that copy (mostly the page faults of
- * fresh memory) costs about a quarter of the hand-written floor's time, and both arrays are
- * alive while it lasts (bench/threads/fan-out.ts); made here, neither.
+ * `shareResult` option. With the option, `new Float64Array(n)` in the task makes a large array
+ * there too (shared-allocation.ts); this is the explicit way, for a task without the option, a
+ * small array, or code that keeps its own constructors. An array the option has to copy costs
+ * the copy's page faults and holds both arrays while it lasts (bench/threads/fan-out.ts).
  */
 import { describeValue } from '../errors.js';
 import { feelSharedMemory } from './shared-memory-pressure.js';

@@ -7,8 +7,11 @@
  * The value is rebuilt rather than changed in place: a task may keep the object it returned
  * (a memo), and the shared copy must not rewrite it behind its back. Containers are rebuilt
  * only when something in the value needs moving to shared memory; memory that is already
- * shared is kept as it is, with or without the option. A task that knows its result is shared
- * can make it there itself (`sharedArray`, shared-array.ts), and then nothing is copied.
+ * shared is kept as it is, with or without the option. Most large results are there already:
+ * while a `shareResult` task runs, a large array it asks for by length is made in shared memory
+ * (shared-allocation.ts), and a task can make one there itself (`sharedArray`,
+ * shared-array.ts). What this copies is the rest: small arrays, and arrays made over a buffer,
+ * from another array or by an array's own methods.
  *
  * The copied-from buffer is left to the garbage collector, not detached (transferred away) to
  * free it at once: the first ArrayBuffer an isolate detaches makes V8 check for detached
