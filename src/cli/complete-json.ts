@@ -16,22 +16,9 @@
  * Functions and symbols become `null` and a cycle `"[Circular]"`: those do not round-trip.
  * Class instances become plain objects of their own enumerable fields.
  */
+import { type TypedArrayName, typedArrayNames } from '../util/typed-array-names.js';
 import { layoutJson, RawJson } from './result-json.js';
 
-const typedArrayTypes = [
-  'Int8Array',
-  'Uint8Array',
-  'Uint8ClampedArray',
-  'Int16Array',
-  'Uint16Array',
-  'Int32Array',
-  'Uint32Array',
-  'Float32Array',
-  'Float64Array',
-  'BigInt64Array',
-  'BigUint64Array',
-] as const;
-type TypedArrayType = (typeof typedArrayTypes)[number];
 const bufferTypes = ['ArrayBuffer', 'SharedArrayBuffer', 'DataView'] as const;
 
 /**
@@ -141,8 +128,8 @@ function revive(value: unknown): unknown {
   const tagged = value as Record<string, unknown>;
   const type = tagged['$type'];
   if (typeof type !== 'string') return value;
-  if ((typedArrayTypes as readonly string[]).includes(type) && Array.isArray(tagged['values'])) {
-    return typedArrayOf(type as TypedArrayType, tagged['values'] as unknown[]);
+  if ((typedArrayNames as readonly string[]).includes(type) && Array.isArray(tagged['values'])) {
+    return typedArrayOf(type as TypedArrayName, tagged['values'] as unknown[]);
   }
   if ((bufferTypes as readonly string[]).includes(type) && typeof tagged['base64'] === 'string') {
     const bytes = Buffer.from(tagged['base64'], 'base64');
@@ -176,7 +163,7 @@ function revive(value: unknown): unknown {
   }
 }
 
-function typedArrayOf(type: TypedArrayType, values: readonly unknown[]): ArrayBufferView {
+function typedArrayOf(type: TypedArrayName, values: readonly unknown[]): ArrayBufferView {
   if (type === 'BigInt64Array' || type === 'BigUint64Array') {
     const array =
       type === 'BigInt64Array' ? new BigInt64Array(values.length) : new BigUint64Array(values.length);

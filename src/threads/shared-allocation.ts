@@ -33,6 +33,7 @@
  */
 import { isMainThread } from 'node:worker_threads';
 import { isThenable } from '../util/thenable.js';
+import { type TypedArrayName, typedArrayNames } from '../util/typed-array-names.js';
 import { alwaysMappedBytes, feelSharedMemory } from './shared-memory-pressure.js';
 
 /**
@@ -46,21 +47,6 @@ import { alwaysMappedBytes, feelSharedMemory } from './shared-memory-pressure.js
  */
 export const sharedFromBytes = alwaysMappedBytes;
 
-const typedArrayNames = [
-  'Int8Array',
-  'Uint8Array',
-  'Uint8ClampedArray',
-  'Int16Array',
-  'Uint16Array',
-  'Int32Array',
-  'Uint32Array',
-  'Float32Array',
-  'Float64Array',
-  'BigInt64Array',
-  'BigUint64Array',
-] as const;
-
-type TypedArrayName = (typeof typedArrayNames)[number];
 type AnyConstructor = new (...args: unknown[]) => object;
 type Globals = Record<TypedArrayName, AnyConstructor>;
 

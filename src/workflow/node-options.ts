@@ -56,6 +56,13 @@ export interface NodeOptions {
    * and each consumer decodes its own. A result the node already returns in SharedArrayBuffer
    * memory is never copied, with or without the option.
    *
+   * On ThreadWorkflow, while the node's task runs, a typed array of 64 MiB or more that it asks
+   * for by length (`new Float64Array(n)`, `Float64Array.from`, `.of`) is made in shared memory
+   * from the start, so such a result is not copied at all: the global typed array constructors
+   * are stand-ins meanwhile (a large array's `buffer` is a SharedArrayBuffer, and
+   * `values.constructor === Float64Array` is false inside the task). An array made over an
+   * ArrayBuffer stays in ordinary memory and is copied.
+   *
    * @example
    * wf.query('load_.*').setOptions({ shareResult: true }); // 8 readers, one copy of the data
    * @default false
