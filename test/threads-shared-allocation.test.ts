@@ -23,6 +23,13 @@ const { parentPort, workerData } = require('node:worker_threads');
     report.thrown = error.message;
   }
   report.afterThrow = large();
+  report.tooLong = callAllocatingShared(() => {
+    try {
+      new Float64Array(2 ** 50);
+    } catch (error) {
+      return error.name + ': ' + error.message;
+    }
+  });
   let release;
   const pending = callAllocatingShared(async () => {
     await new Promise((resolve) => { release = resolve; });
@@ -42,7 +49,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 `;
 
 describe('callAllocatingShared', () => {
-  it('in a worker thread, makes large arrays shared during the call only, through its awaits, restoring after a throw', async () => {
+  it('in a worker thread, makes large arrays shared during the call only, through its awaits, restoring after a throw; a length too long gets the real error', async () => {
     const worker = new Worker(steps, {
       eval: true,
       workerData: { module: new URL('../dist/src/threads/shared-allocation.js', import.meta.url).href },
@@ -59,6 +66,7 @@ describe('callAllocatingShared', () => {
         after: false,
         thrown: 'failed',
         afterThrow: false,
+        tooLong: 'RangeError: Invalid typed array length: 1125899906842624',
         nested: true,
         whilePending: true,
         afterAwait: true,

@@ -114,10 +114,10 @@ function standIn(Real: AnyConstructor): AnyConstructor {
       Number.isSafeInteger(source) &&
       source * bytesPerElement >= sharedFromBytes
     ) {
-      const bytes = source * bytesPerElement;
-      const memory = new SharedArrayBuffer(bytes);
-      feelSharedMemory(bytes);
-      return made === Real ? new Real(memory) : Reflect.construct(Real, [memory], made);
+      const memory = sharedMemory(source * bytesPerElement);
+      if (memory !== undefined) {
+        return made === Real ? new Real(memory) : Reflect.construct(Real, [memory], made);
+      }
     }
     return made === Real
       ? new Real(source, byteOffset, length)
@@ -128,4 +128,20 @@ function standIn(Real: AnyConstructor): AnyConstructor {
   Object.defineProperty(Shared, 'name', { value: Real.name });
   Object.defineProperty(Shared, 'length', { value: Real.length });
   return Shared as unknown as AnyConstructor;
+}
+
+/**
+ * `bytes` of shared memory, told to the thread's collector; undefined when it cannot be had
+ * (a length past any typed array's, or more than the system grants), so that the real
+ * constructor makes the array or throws its own error.
+ */
+function sharedMemory(bytes: number): SharedArrayBuffer | undefined {
+  let memory: SharedArrayBuffer;
+  try {
+    memory = new SharedArrayBuffer(bytes);
+  } catch {
+    return undefined;
+  }
+  feelSharedMemory(bytes);
+  return memory;
 }
