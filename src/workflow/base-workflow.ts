@@ -26,6 +26,7 @@ import {
   resolveStorageOptions,
   type StorageOptions,
 } from './storage-options.js';
+import { warnUnmatchedPattern } from './unmatched-pattern.js';
 import { validateLeaves, validatePlugin, validateWorkflowName } from './workflow-checks.js';
 
 /** Options every backend takes. */
@@ -162,6 +163,10 @@ export abstract class BaseWorkflow<const L extends Leaves = Leaves> {
       },
       validatePlugin,
       validateOptions: validateNodeOptions,
+      reportUnmatched: (setter) => {
+        if (pattern === undefined) return; // every node: a workflow always has some
+        this.#warnUnmatched(pattern, (shown) => `query(${shown}).${setter}()`);
+      },
     });
   }
 
@@ -179,8 +184,15 @@ export abstract class BaseWorkflow<const L extends Leaves = Leaves> {
    * wf.logNodes('report_.*');
    */
   logNodes(pattern: NamePattern): this {
-    for (const node of this.findNodes(pattern)) this.#loggedNodes.add(node);
+    const nodes = this.findNodes(pattern);
+    if (nodes.length === 0) this.#warnUnmatched(pattern, (shown) => `logNodes(${shown})`);
+    for (const node of nodes) this.#loggedNodes.add(node);
     return this;
+  }
+
+  #warnUnmatched(pattern: NamePattern, describeCall: (shownPattern: string) => string): void {
+    const names = this.plan().nodes.map((node) => node.name);
+    warnUnmatchedPattern(this.workflowName, pattern, describeCall, names);
   }
 
   /**

@@ -8,6 +8,8 @@ export interface NodeSettingsTarget {
   setNodeOptions(node: Node, options: NodeOptions): void;
   validatePlugin(plugin: Plugin): void;
   validateOptions(options: NodeOptions): NodeOptions;
+  /** Says that a setter set nothing, the query having matched no node (`'setOptions'`, ...). */
+  reportUnmatched(setter: string): void;
 }
 
 /**
@@ -29,16 +31,24 @@ export class Query {
     this.#target = target;
   }
 
-  /** Runs `plugin` for each matched node (replacing a plugin set before). */
+  /**
+   * Runs `plugin` for each matched node (replacing a plugin set before). A query that matched no
+   * node sets nothing, and a `FunctionFuseWarning` (code `FUNCTIONFUSE_UNMATCHED_PATTERN`) says so.
+   */
   setPlugin(plugin: Plugin): this {
     this.#target.validatePlugin(plugin);
+    if (this.nodes.length === 0) this.#target.reportUnmatched('setPlugin');
     for (const node of this.nodes) this.#target.setNodePlugin(node, plugin);
     return this;
   }
 
-  /** Merges `options` into each matched node's options. */
+  /**
+   * Merges `options` into each matched node's options. A query that matched no node sets
+   * nothing, and a `FunctionFuseWarning` (code `FUNCTIONFUSE_UNMATCHED_PATTERN`) says so.
+   */
   setOptions(options: NodeOptions): this {
     const validated = this.#target.validateOptions(options);
+    if (this.nodes.length === 0) this.#target.reportUnmatched('setOptions');
     for (const node of this.nodes) this.#target.setNodeOptions(node, validated);
     return this;
   }
