@@ -3,9 +3,18 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { AbortError, ThreadWorkflow, WorkerDiedError, WorkflowFailedError } from 'functionfuse';
 import { describe, expect, it } from 'vitest';
-import { exhaustHeap, exitWorker, spin, throwInTimer } from './fixtures/reliability-tasks.js';
+import {
+  exhaustHeap,
+  exitWorker,
+  leaveThrowingTimer,
+  leaveUnhandledRejection,
+  sleep,
+  spin,
+  throwInTimer,
+} from './fixtures/reliability-tasks.js';
 import { record, sum } from './fixtures/tasks.js';
 import { ExecutionLog, withWorkflow } from './support/backends.js';
+import { captureWarnings } from './support/warnings.js';
 
 describe('ThreadWorkflow when workers die', () => {
   it('fails only the node whose worker called process.exit(), and says so', async () => {
@@ -39,6 +48,63 @@ describe('ThreadWorkflow when workers die', () => {
     expect(((error as Error).cause as Error).message).toBe(
       'The worker thread running node "timer bomb" crashed on an uncaught exception: thrown by a timer',
     );
+  });
+
+  it('blames the node whose timer threw after it returned, not the node its thread ran next, which goes again', async () => {
+    const log = new ExecutionLog();
+    const captured = captureWarnings();
+    try {
+      const culprit = leaveThrowingTimer(300).setName('culprit');
+      const innocent = sleep(1_500, log.path, culprit).setName('innocent');
+      const wf = new ThreadWorkflow(innocent, { workflowName: 'left-timer', threads: 1 });
+      expect(await withWorkflow(wf, (workflow) => workflow.run())).toBe(1_500);
+      expect(log.entries()).toEqual([
+        'left a timer started',
+        'left a timer started',
+        'left a timer finished',
+      ]);
+      expect(captured.warnings).toEqual([
+        {
+          type: 'FunctionFuseWarning',
+          code: 'FUNCTIONFUSE_LEFT_BEHIND_ERROR',
+          message:
+            'Node "culprit" left behind code that threw after the node had returned (a timer, event listener or ' +
+            'promise it started, which nothing caught): Error: thrown after its node returned. It ended its worker ' +
+            'thread while it ran node "innocent", which goes again; the thread was replaced. Catch errors in what a ' +
+            'task starts, or await it before returning.',
+        },
+      ]);
+    } finally {
+      captured.restore();
+      log.remove();
+    }
+  });
+
+  it('names the node whose rejected promise nobody handled, which ends its thread as the next node runs', async () => {
+    const log = new ExecutionLog();
+    const captured = captureWarnings();
+    try {
+      // An idle worker waits without turning its event loop: the rejection surfaces once the
+      // thread's next node arrives.
+      const careless = leaveUnhandledRejection().setName('careless');
+      const next = sleep(500, log.path, careless).setName('next');
+      const wf = new ThreadWorkflow(next, { workflowName: 'left-rejection', threads: 1 });
+      expect(await withWorkflow(wf, (workflow) => workflow.run())).toBe(500);
+      expect(log.entries()).toEqual([
+        'left a rejection started',
+        'left a rejection started',
+        'left a rejection finished',
+      ]);
+      expect(captured.warnings.map((warning) => warning.message)).toEqual([
+        'Node "careless" left behind code that threw after the node had returned (a timer, event listener or ' +
+          'promise it started, which nothing caught): Error: rejected after its node returned. It ended its worker ' +
+          'thread while it ran node "next", which goes again; the thread was replaced. Catch errors in what a ' +
+          'task starts, or await it before returning.',
+      ]);
+    } finally {
+      captured.restore();
+      log.remove();
+    }
   });
 
   it('reports a worker that ran out of its heap limit', async () => {

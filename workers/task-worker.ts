@@ -18,6 +18,7 @@ import {
 } from '../src/threads/batch-wire.js';
 import { fillChained } from '../src/threads/chained-arguments.js';
 import { collectWhileIdle, uncollectedBytes } from '../src/threads/idle-collection.js';
+import { nameUncaughtErrorsByNode } from '../src/threads/left-behind-errors.js';
 import type { Collected, WorkerRequest } from '../src/threads/messages.js';
 import {
   failed,
@@ -34,6 +35,7 @@ import { isThenable } from '../src/util/thenable.js';
 import { markWorkerThread } from '../src/workflow/worker-guard.js';
 
 markWorkerThread();
+nameUncaughtErrorsByNode();
 
 export default function handle(request: WorkerRequest): Promise<unknown> {
   if (request.kind === 'collect') return collect();

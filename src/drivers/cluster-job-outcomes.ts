@@ -11,8 +11,10 @@ import { fromBase64 } from '../cluster/wire-format.js';
 import type { Node } from '../graph/node.js';
 import type { RunEvent } from '../scheduler/run-events.js';
 import type { PreparedRun } from '../scheduler/run-setup.js';
+import { leftByInReport, warnLeftBehind } from '../threads/left-behind-errors.js';
+import { deserializeThrown } from '../threads/serialized-error.js';
 import type { BatchSizer } from './batch-sizer.js';
-import type { ClusterJobsInFlight } from './cluster-in-flight.js';
+import type { ClusterJobsInFlight, TakenJob } from './cluster-in-flight.js';
 import { jobFailedEvent, outcomeEvent } from './cluster-outcome-events.js';
 import type { ClusterResultFlow } from './cluster-result-flow.js';
 
@@ -79,6 +81,21 @@ export class ClusterJobOutcomes {
       }
       this.#tellOutcome(event);
     }
+    this.#sayWhatWasLeftBehind(outcomes, job.current);
+  }
+
+  /**
+   * Names, once per job, the finished node whose leftover code (a timer that threw after it
+   * returned) killed the thread that ran the job: its nodes went again, and nobody failed.
+   */
+  #sayWhatWasLeftBehind(outcomes: readonly ClusterOutcome[], current: TakenJob['current']): void {
+    if (this.#run.core.stopped) return;
+    const lost = outcomes.find((outcome) => outcome.kind === 'lost');
+    if (lost?.kind !== 'lost') return;
+    const culprit = leftByInReport(lost.error);
+    if (culprit === undefined || current.some(({ prepared }) => prepared.nodeName === culprit)) return;
+    const interrupted = current.map(({ prepared }) => prepared.nodeName);
+    warnLeftBehind(culprit, deserializeThrown(lost.error), interrupted);
   }
 
   /**

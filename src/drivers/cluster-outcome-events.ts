@@ -8,6 +8,7 @@ import type { ClusterOutcome } from '../cluster/cluster-messages.js';
 import { WorkerDiedError } from '../errors.js';
 import { timeoutError } from '../executor/deadline.js';
 import type { RunEvent } from '../scheduler/run-events.js';
+import { takeLeftBy } from '../threads/left-behind-errors.js';
 import { deserializeThrown } from '../threads/serialized-error.js';
 import { workerFailure } from '../threads/worker-failure.js';
 
@@ -48,10 +49,16 @@ export function outcomeEvent(outcome: ClusterOutcome, node: OutcomeContext): Run
       return { kind: 'attempt-failed', index, error: deserializeThrown(outcome.error) };
     case 'timed-out':
       return { kind: 'attempt-failed', index, error: timeoutError(nodeName, outcome.timeoutMs) };
-    case 'lost':
+    case 'lost': {
       // Stopping a run stops its threads: that is not a lost worker.
       if (stopped) return { kind: 'attempt-stopped', index };
-      return workerLost(index, batchSize, workerFailure(nodeName, deserializeThrown(outcome.error)));
+      const error = deserializeThrown(outcome.error);
+      const culprit = takeLeftBy(error);
+      // What another node left behind killed the thread: this one goes again (the job's
+      // outcomes say so once, see ClusterJobOutcomes).
+      if (culprit !== undefined && culprit !== nodeName) return { kind: 'worker-lost', index };
+      return workerLost(index, batchSize, workerFailure(nodeName, error));
+    }
     case 'stopped':
       // The worker found the run over: only this coordinator's cancellation ends it.
       if (stopped) return { kind: 'attempt-stopped', index };

@@ -9,13 +9,16 @@
  * A batch the pool rejected was stopped (cancelled, or its node timed out), or its worker
  * died. A dead worker fails only the node it ran alone; quick nodes batched with it go again,
  * one by one (which of them killed the worker is unknown), and chained ones wait for their
- * parents again.
+ * parents again. A worker killed by what a finished node left behind (a timer that threw after
+ * it returned: left-behind-errors.ts) fails nobody: that node is named in a warning, and what
+ * the worker ran goes again.
  */
 import { InternalError, NodeTimeoutError } from '../errors.js';
 import type { Node } from '../graph/node.js';
 import { NodeState } from '../scheduler/node-state.js';
 import type { RunEvent } from '../scheduler/run-events.js';
 import type { PreparedRun } from '../scheduler/run-setup.js';
+import { takeLeftBy, warnLeftBehind } from '../threads/left-behind-errors.js';
 import { failed, notRun, type WireOutcomes } from '../threads/outcome-wire.js';
 import { deserializeThrown, type SerializedThrow } from '../threads/serialized-error.js';
 import { feelSharedMemoryLater } from '../threads/shared-memory-pressure.js';
@@ -124,8 +127,18 @@ export class ThreadBatchOutcomes {
       }
       return;
     }
-    if (batch.length > 1) {
-      // Which job killed the worker is unknown: each goes again alone, not counted as a try.
+    const culprit = takeLeftBy(error);
+    const culpritFinished = culprit !== undefined && !batch.some((prepared) => prepared.nodeName === culprit);
+    if (culpritFinished) {
+      warnLeftBehind(
+        culprit,
+        error,
+        batch.map((prepared) => prepared.nodeName),
+      );
+    }
+    if (batch.length > 1 || culpritFinished) {
+      // Which job killed the worker is unknown, or none did (what a node that had finished left
+      // behind threw): each goes again alone, not counted as a try.
       for (const prepared of batch) this.#resends.sendAlone(prepared.index);
       for (const prepared of started) {
         this.#resends.keep(prepared);

@@ -4,6 +4,7 @@
  */
 import { InternalError, UncloneableValueError } from '../errors.js';
 import { callCallable, callWithPlugin } from '../executor/call-node.js';
+import { type NodeContext, nodeContextStorage } from '../plugins/node-context.js';
 import type { Plugin } from '../plugins/plugin.js';
 import { inspectValue, maxNestingDepth } from '../util/inspect-value.js';
 import { isThenable } from '../util/thenable.js';
@@ -99,11 +100,18 @@ async function runJobInTurn(
 }
 
 /**
- * Calls the node's task; a `shareResult` node's has its large typed arrays made in shared
- * memory as it goes (shared-allocation.ts), so that its result has nothing left to copy.
+ * Calls the node's task in the node's context, so that an exception thrown later by what the
+ * call starts (a timer, a promise) is known to be this node's (left-behind-errors.ts); a
+ * `shareResult` node's has its large typed arrays made in shared memory as it goes
+ * (shared-allocation.ts), so that its result has nothing left to copy.
  */
 function callTask(job: WorkerJob, call: () => unknown): unknown {
-  return job.shareResult === true ? callAllocatingShared(call) : call();
+  const context: NodeContext = { nodeName: job.nodeName };
+  return nodeContextStorage.run(context, job.shareResult === true ? callAllocatingShared : callNow, call);
+}
+
+function callNow(call: () => unknown): unknown {
+  return call();
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Piscina } from 'piscina';
 import { encodeBatch, type WireBatch } from './batch-wire.js';
 import { collectionWaitMs } from './idle-collection.js';
+import { takeLeftBy, warnLeftBehind } from './left-behind-errors.js';
 import type {
   BatchResult,
   Collected,
@@ -59,12 +60,16 @@ export class TaskPool {
       ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
     });
     // A worker that fails while running no task (an exception thrown by a timer after its task
-    // returned) belongs to no node; Piscina replaces it. Without a listener, the 'error' event
-    // would crash the whole process.
+    // returned) fails no node: Piscina replaces it, and a warning names the node whose code
+    // threw, when the worker knew it. Without a listener, the 'error' event would crash the
+    // whole process.
     this.#piscina.on('error', (error: unknown) => {
-      process.emitWarning(
-        `functionfuse: a worker thread failed between tasks and was replaced: ${String(error)}`,
-      );
+      const culprit = takeLeftBy(error);
+      if (culprit !== undefined) warnLeftBehind(culprit, error, []);
+      else
+        process.emitWarning(
+          `functionfuse: a worker thread failed between tasks and was replaced: ${String(error)}`,
+        );
     });
   }
 
@@ -115,8 +120,12 @@ export class TaskPool {
           this.#inPool--;
           this.#uncollected.delete(threadId);
         },
-        () => {
+        (error: unknown) => {
           this.#inPool--;
+          // A thread's event loop turns again for the request: what a node left behind may
+          // throw now. Else the pool closed meanwhile, which owes nobody a collection.
+          const culprit = takeLeftBy(error);
+          if (culprit !== undefined) warnLeftBehind(culprit, error, []);
         },
       );
       this.#collecting.add(answer);

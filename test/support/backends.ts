@@ -24,6 +24,11 @@ export interface BackendUnderTest {
   readonly supportsPlugins: boolean;
   /** Whether a synchronous node can be stopped at its timeout (not in the main thread). */
   readonly stopsSynchronousCode: boolean;
+  /**
+   * Whether nodes run in worker threads, where an exception that code a node left behind throws
+   * ends that thread only (in the main thread, Node ends the user's process).
+   */
+  readonly runsNodesInWorkers: boolean;
   /** Ends whatever the backend keeps between runs (thread pools). */
   close(): Promise<void>;
 }
@@ -34,6 +39,7 @@ export const localBackend: BackendUnderTest = {
   supportsActors: true,
   supportsPlugins: true,
   stopsSynchronousCode: false,
+  runsNodesInWorkers: false,
   close: async () => {},
 };
 
@@ -75,6 +81,7 @@ export function threadBackend(threads: number): BackendUnderTest {
     supportsActors: true,
     supportsPlugins: true,
     stopsSynchronousCode: true,
+    runsNodesInWorkers: true,
     close: async () => {
       await Promise.all([...open].map((workflow) => workflow.close()));
       open.clear();
@@ -148,6 +155,7 @@ export function bullmqBackend(where: () => ClusterUnderTest): BackendUnderTest {
     supportsActors: true,
     supportsPlugins: true,
     stopsSynchronousCode: true,
+    runsNodesInWorkers: true,
     close: async () => {
       await Promise.all([...open].map((workflow) => workflow.close()));
       open.clear();

@@ -10,9 +10,18 @@ import {
   WorkflowFailedError,
 } from 'functionfuse';
 import { afterAll, describe, expect, it } from 'vitest';
-import { failWithCause, flaky, sleep, spin, throwBuiltIn } from '../fixtures/reliability-tasks.js';
+import {
+  failWithCause,
+  flaky,
+  leaveThrowingTimer,
+  leaveUnhandledRejection,
+  sleep,
+  spin,
+  throwBuiltIn,
+} from '../fixtures/reliability-tasks.js';
 import { fail, record, sum } from '../fixtures/tasks.js';
 import { type BackendUnderTest, counterFile, ExecutionLog } from './backends.js';
+import { captureWarnings } from './warnings.js';
 
 export function describeReliability(backend: BackendUnderTest): void {
   describe(`${backend.name}: reliability`, () => {
@@ -110,6 +119,35 @@ export function describeReliability(backend: BackendUnderTest): void {
         log.remove();
       }
     });
+
+    it.runIf(backend.runsNodesInWorkers)(
+      'fails no node when code a finished node left behind throws: what its thread ran goes again',
+      async () => {
+        const log = new ExecutionLog();
+        const captured = captureWarnings();
+        try {
+          // Each timer fires 400 ms after its node returned: while the thread runs a later node, or idles.
+          const timer = leaveThrowingTimer(400).setName('timer');
+          const rejection = leaveUnhandledRejection(400).setName('rejection');
+          const afterTimer = sleep(1_500, log.path, timer).setName('after timer');
+          const afterRejection = sleep(1_500, log.path, rejection).setName('after rejection');
+          const wf = backend.create([afterTimer, afterRejection, timer, rejection], 'left-behind');
+          expect(await wf.run()).toEqual([1_500, 1_500, 'left a timer', 'left a rejection']);
+          expect(log.entries()).toContain('left a timer finished');
+          expect(log.entries()).toContain('left a rejection finished');
+          // On threads the main thread names each culprit; a cluster worker that was idle says so itself.
+          for (const warning of captured.warnings) {
+            expect(warning.code).toBe('FUNCTIONFUSE_LEFT_BEHIND_ERROR');
+            expect(warning.message).toMatch(
+              /^Node "(timer|rejection)" left behind code that threw after the node had returned \(a timer, event listener or promise it started, which nothing caught\): Error: (thrown|rejected) after its node returned\. It ended its worker thread (between nodes|while it ran node "after (timer|rejection)", which goes again); the thread was replaced\./,
+            );
+          }
+        } finally {
+          captured.restore();
+          log.remove();
+        }
+      },
+    );
 
     it('cancels a run through its signal: nothing new starts and run() rejects with an AbortError', async () => {
       const log = new ExecutionLog();
