@@ -37,15 +37,35 @@ describe('OutageReport', () => {
   it('says each other error while Redis is there, and takes a connection error as the loss', () => {
     const up = { value: true };
     const { report, lines } = reportWithLines(up);
-    report.error(new Error('Missing lock for job 7'));
-    report.error(new Error('Missing lock for job 8'));
+    report.error(new Error('Queue is paused'));
     report.error(new Error('Connection is closed.'));
     report.error(new Error('Connection is closed.'));
     expect(lines).toEqual([
-      'functionfuse worker w1: Missing lock for job 7\n',
-      'functionfuse worker w1: Missing lock for job 8\n',
+      'functionfuse worker w1: Queue is paused\n',
       'functionfuse worker w1: lost Redis at redis://h:1 (Connection is closed.); reconnecting. A job it holds ' +
         'is reported once Redis is back; if its lock lapses first, another worker takes it.\n',
+    ]);
+  });
+});
+
+describe('OutageReport on jobs that slipped away', () => {
+  it('says once per job what BullMQ means by a lost lock or key, however many of its errors follow', () => {
+    const { report, lines } = reportWithLines({ value: true });
+    report.error(new Error('could not renew lock for job ffd6-10'));
+    report.error(new Error('Missing key for job ffd6-10. moveToFinished'));
+    report.error(new Error('Missing key for job ffd6-10. moveToFinished'));
+    report.error(new Error('Missing lock for job 8. moveToFinished'));
+    report.error(new Error('Lock mismatch for job 9. Cmd moveToFinished from active'));
+    report.error(new Error('Job 11 is not in the active state. moveToFinished'));
+    const said = (job: string, bullmq: string) =>
+      `functionfuse worker w1: job ${job} is no longer this worker's (BullMQ: ${bullmq}): its lock lapsed, or ` +
+      'Redis lost it while away, so its outcome is dropped. A job whose lock lapsed goes to another worker ' +
+      '(delivery is at least once).\n';
+    expect(lines).toEqual([
+      said('ffd6-10', 'could not renew lock for job ffd6-10'),
+      said('8', 'Missing lock for job 8. moveToFinished'),
+      said('9', 'Lock mismatch for job 9. Cmd moveToFinished from active'),
+      said('11', 'Job 11 is not in the active state. moveToFinished'),
     ]);
   });
 });

@@ -4,12 +4,17 @@
  * each with a stack; a person watching the worker needs two lines: that Redis is gone, and that
  * it is back. Errors while Redis is there are said as they come, one line each.
  */
+/** How many slipped jobs a report remembers, to say each once: a bound, not a limit. */
+const jobsRemembered = 1_000;
+
 export class OutageReport {
   readonly #write: (line: string) => void;
   readonly #who: string;
   readonly #url: string;
   readonly #redisIsUp: () => boolean;
   #down = false;
+  /** The jobs said to have slipped away, so that BullMQ's repeats of one are not. */
+  readonly #jobsSaid = new Set<string>();
 
   /**
    * @param who Starts each line: `functionfuse worker host-123-1`.
@@ -26,7 +31,9 @@ export class OutageReport {
   error(error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
     if (this.#redisIsUp() && !isConnectionError(error)) {
-      this.#write(`${this.#who}: ${message}\n`);
+      const jobId = slippedJobId(message);
+      if (jobId === undefined) this.#write(`${this.#who}: ${message}\n`);
+      else this.#sayJobSlipped(jobId, message);
       return;
     }
     if (this.#down) return;
@@ -37,12 +44,36 @@ export class OutageReport {
     );
   }
 
+  /**
+   * BullMQ says, once per attempt to renew or finish it, that a job is no longer this worker's
+   * (its lock lapsed, or Redis lost it while away): one line per job, saying what it means.
+   */
+  #sayJobSlipped(jobId: string, message: string): void {
+    if (this.#jobsSaid.has(jobId)) return;
+    if (this.#jobsSaid.size >= jobsRemembered) this.#jobsSaid.clear();
+    this.#jobsSaid.add(jobId);
+    this.#write(
+      `${this.#who}: job ${jobId} is no longer this worker's (BullMQ: ${message}): its lock lapsed, or Redis ` +
+        'lost it while away, so its outcome is dropped. A job whose lock lapsed goes to another worker ' +
+        '(delivery is at least once).\n',
+    );
+  }
+
   /** The data client is connected (again). */
   ready(): void {
     if (!this.#down) return;
     this.#down = false;
     this.#write(`${this.#who}: Redis at ${this.#url} is back; taking jobs again.\n`);
   }
+}
+
+/** The job a BullMQ error says this worker no longer holds (its lock or its key is gone). */
+function slippedJobId(message: string): string | undefined {
+  const match =
+    /^(?:(?:could not renew lock|Missing lock|Missing key|Lock mismatch) for job (\S+?)\.?(?:\s|$)|Job (\S+) is not in the active state)/.exec(
+      message,
+    );
+  return match === null ? undefined : (match[1] ?? match[2]);
 }
 
 /** Errors that mean the connection itself failed, as Node's sockets and ioredis report them. */
