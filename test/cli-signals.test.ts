@@ -26,6 +26,31 @@ const cancellingLine = (signal: string) =>
   'Interrupt again (Ctrl-C) to stop at once.';
 
 describe('functionfuse run and signals', () => {
+  it('says so when something else kills the run process (the out-of-memory killer), exiting 137', async () => {
+    let childPid: number | undefined;
+    const outcome = await runFunctionfuse(['run', blocking, '--backend', 'local', '--no-progress'], {
+      onStderr: (stderr) => {
+        const started = startedLine.exec(stderr);
+        if (started === null || childPid !== undefined) return;
+        childPid = Number(started[1]);
+        trackProcess(childPid);
+        process.kill(childPid, 'SIGKILL');
+      },
+    });
+    expect(outcome).toEqual({
+      code: 137,
+      signal: null,
+      stdout: '',
+      stderr: [
+        `blocking node started in process ${childPid}`,
+        "functionfuse: The run's process was killed by SIGKILL (the system's out-of-memory killer, or kill -9?): " +
+          'the run did not finish, and its trace and report were not written. What it had saved to storage is ' +
+          'kept: run again with the same --storage to resume.',
+        '',
+      ].join('\n'),
+    });
+  });
+
   it('ends at once with 130 on a second Ctrl-C while a synchronous node blocks the main thread (local)', async () => {
     let childPid: number | undefined;
     let sent = 0;

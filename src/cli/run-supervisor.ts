@@ -82,9 +82,25 @@ export function superviseRun(argv: readonly string[]): Promise<SupervisedOutcome
     child.on('exit', (code, signal) => {
       if (stoppedBy !== undefined) finish({ exitCode: exitCodeOfSignal(stoppedBy), immediate: true });
       else if (code !== null) finish({ exitCode: code, immediate: false });
-      else finish({ exitCode: 128 + (constants.signals[signal as NodeJS.Signals] ?? 0), immediate: false });
+      else {
+        process.stderr.write(`${killedBySignal(signal)}\n`);
+        finish({ exitCode: 128 + (constants.signals[signal as NodeJS.Signals] ?? 0), immediate: false });
+      }
     });
   });
+}
+
+/**
+ * What the parent says when something else killed the run's process (the kernel's
+ * out-of-memory killer, `kill -9`, a crash), which could say nothing itself.
+ */
+function killedBySignal(signal: NodeJS.Signals | null): string {
+  const why = signal === 'SIGKILL' ? " (the system's out-of-memory killer, or kill -9?)" : '';
+  return (
+    `functionfuse: The run's process was killed by ${signal ?? 'a signal'}${why}: the run did not finish, and its ` +
+    'trace and report were not written. What it had saved to storage is kept: run again with the same ' +
+    '--storage to resume.'
+  );
 }
 
 /** 128 + the signal's number, as shells report a process ended by it: 130, 143. */

@@ -117,16 +117,7 @@ export async function startWorker(options: ClusterWorkerOptions): Promise<Cluste
         cancellations.leave(batch.runId);
       }
     },
-    {
-      connection: { ...connection.options, maxRetriesPerRequest: null } as ConnectionOptions,
-      name: id,
-      concurrency: threads,
-      lockDuration: lockDurationMs,
-      stalledInterval: lockDurationMs,
-      removeOnComplete: { count: 0 },
-      removeOnFail: { count: 0 },
-      autorun: false,
-    },
+    { ...workerOptions, name: id, concurrency: threads },
   );
   const outage = new OutageReport(
     (line) => process.stderr.write(line),
