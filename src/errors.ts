@@ -63,7 +63,10 @@ export class WorkflowFailedError extends AggregateError {
   }
 }
 
-/** A node ran longer than its `timeout` option and was stopped. */
+/**
+ * A node ran longer than its `timeout` option: stopped (its worker thread ended), or, in the main
+ * thread (LocalWorkflow), abandoned; the message says which.
+ */
 export class NodeTimeoutError extends FunctionFuseError {
   override name = 'NodeTimeoutError';
 }

@@ -2,8 +2,8 @@ import { NodeTimeoutError } from '../errors.js';
 
 /**
  * Settles like `work`, unless `timeoutMs` passes first (rejects with a NodeTimeoutError naming
- * the node) or `signal` fires (rejects with its reason). The work itself is not stopped: in the
- * main thread nothing can stop a promise; on threads the caller terminates the worker.
+ * the node, which says it was abandoned) or `signal` fires (rejects with its reason). The work
+ * itself is not stopped: in the main thread nothing can stop a promise.
  */
 export function withDeadline<T>(
   work: Promise<T>,
@@ -17,7 +17,7 @@ export function withDeadline<T>(
       timeoutMs === undefined
         ? undefined
         : setTimeout(() => {
-            reject(timeoutError(nodeName, timeoutMs));
+            reject(abandonedError(nodeName, timeoutMs));
           }, timeoutMs);
     const onAbort = (): void => reject(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -31,6 +31,18 @@ export function withDeadline<T>(
 
 export function timeoutError(nodeName: string, timeoutMs: number): NodeTimeoutError {
   return new NodeTimeoutError(`Node "${nodeName}" timed out after ${timeoutMs} ms and was stopped`);
+}
+
+/**
+ * The timeout of a node whose promise the main thread stops awaiting (LocalWorkflow): unlike a
+ * worker's, its work is not stopped, and the message must not say it was.
+ */
+export function abandonedError(nodeName: string, timeoutMs: number): NodeTimeoutError {
+  return new NodeTimeoutError(
+    `Node "${nodeName}" timed out after ${timeoutMs} ms and was abandoned: it ran in the main thread ` +
+      '(LocalWorkflow), where nothing can stop it, so what it started goes on and its result is not used; ' +
+      'run it on ThreadWorkflow to have it stopped at its timeout.',
+  );
 }
 
 /** Waits `ms`, or rejects with the signal's reason when it fires first. */
