@@ -2,6 +2,7 @@
  * A worker thread's start and its task module's import are reported on their own, not charged
  * to the first node that waited for them; warm() does them before any run.
  */
+import { performance } from 'node:perf_hooks';
 import { RunRecorder, type StartupStep, ThreadWorkflow, toChromeTrace } from 'functionfuse';
 import { describe, expect, it } from 'vitest';
 import { sum } from './fixtures/tasks.js';
@@ -28,7 +29,10 @@ describe('ThreadWorkflow: start-up of its threads', () => {
     await using wf = new ThreadWorkflow(leaves, { workflowName: 'startup', threads: 2 });
     const finished = finishedNodes(wf);
     const recorder = new RunRecorder(wf);
+    // The threads start with the run, long after this process did.
+    const runStartedAt = performance.timeOrigin + performance.now();
     expect(await wf.run()).toEqual([1, 2, 3, 4, 5, 6]);
+    const runEndedAt = performance.timeOrigin + performance.now();
     const withStartup = finished.filter((each) => each.startup !== undefined);
     const threads = new Set(finished.map((each) => each.threadId));
     // The first node each thread ran waited for its start and for tasks.ts.
@@ -37,6 +41,8 @@ describe('ThreadWorkflow: start-up of its threads', () => {
       expect(startup?.map((step) => step.label)).toEqual(['thread start', 'import tasks.ts']);
       for (const step of startup ?? []) {
         expect(step.durationMs).toBeGreaterThan(0);
+        expect(step.startedAt).toBeGreaterThanOrEqual(runStartedAt);
+        expect(step.startedAt + step.durationMs).toBeLessThanOrEqual(runEndedAt);
         // The node's own time starts after its start-up ended.
         expect(startedAt).toBeGreaterThanOrEqual(step.startedAt + step.durationMs - 0.001);
       }

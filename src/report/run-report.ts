@@ -179,6 +179,13 @@ function errorCell(record: NodeRecord): string {
   return lines.join('<br>');
 }
 
+/** Where a node ran: `main`, a worker's threadId, or a cluster worker's id and its threadId. */
+function threadCell({ worker, threadId }: NodeRecord): string {
+  if (threadId === undefined) return '';
+  if (worker !== undefined) return escapeMarkup(`${worker}:${threadId}`);
+  return threadId === 0 ? 'main' : String(threadId);
+}
+
 function nodeTable(recording: RunRecording): string {
   const header =
     '<tr><th>node</th><th>outcome</th><th>thread</th><th class="number">start</th>' +
@@ -186,8 +193,7 @@ function nodeTable(recording: RunRecording): string {
     '<th class="number">attempts</th><th>error</th></tr>';
   const rows = recording.nodes.map((record) => {
     const start = record.startedAt === undefined ? '' : formatMs(record.startedAt - recording.startedAt);
-    const thread =
-      record.threadId === undefined ? '' : record.threadId === 0 ? 'main' : String(record.threadId);
+    const thread = threadCell(record);
     const cells = [
       `<td><code>${escapeMarkup(record.name)}</code></td>`,
       `<td class="outcome">${outcomeCell(record)}</td>`,

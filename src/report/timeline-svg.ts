@@ -3,6 +3,7 @@
  * needs no script or library to show it.
  */
 import type { NodeRecord, RunRecording } from '../trace/run-recorder.js';
+import { type ThreadTrack, threadTracks, trackKeyOf } from '../trace/thread-tracks.js';
 import { escapeMarkup, formatBytes, formatMs } from './html-text.js';
 
 const width = 1000;
@@ -15,7 +16,7 @@ const characterWidth = 6.6;
 
 /**
  * An SVG timeline of a recorded run: a row per thread (main thread first, then workers by
- * id), a bar per node that ran, was read from storage or failed, coloured by outcome (classes
+ * id, then each cluster worker's threads: trace/thread-tracks.ts), a bar per node that ran, was read from storage or failed, coloured by outcome (classes
  * `ran`, `cached`, `failed`, `cancelled`), a grey bar (class `startup`) per start-up step of a
  * worker thread (its start, a task module's import) before the node that waited for it, each with a tooltip giving its name, duration, wait and bytes
  * moved, and a time axis in milliseconds from the start of the run.
@@ -26,8 +27,11 @@ const characterWidth = 6.6;
  */
 export function renderTimeline(recording: RunRecording): string {
   const bars = recording.nodes.filter((record) => record.startedAt !== undefined);
-  const threads = [...new Set(bars.map(threadOf))].sort((a, b) => a - b);
-  if (threads.length === 0) return '<p class="empty">No node ran in this run.</p>';
+  if (bars.length === 0) return '<p class="empty">No node ran in this run.</p>';
+  // Rows as the trace's tracks; the main thread's only when something ran there.
+  const threads = threadTracks(bars).filter(
+    (track) => track.key !== trackKeyOf({ worker: undefined, threadId: 0 }) || bars.some(ranInMainThread),
+  );
   const span = Math.max(
     recording.durationMs,
     ...bars.map((record) => endOf(record, recording.startedAt)),
@@ -36,7 +40,7 @@ export function renderTimeline(recording: RunRecording): string {
   );
   const scale = (width - labelWidth - 10) / span;
   const height = axisHeight + threads.length * rowHeight + 4;
-  const rowOf = new Map(threads.map((thread, row) => [thread, row]));
+  const rowOf = new Map(threads.map((thread, row) => [thread.key, row]));
 
   const parts = [
     `<svg class="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="Timeline of the run per thread">`,
@@ -45,12 +49,12 @@ export function renderTimeline(recording: RunRecording): string {
   threads.forEach((thread, row) => {
     const y = axisHeight + row * rowHeight;
     parts.push(
-      `<text class="thread" x="4" y="${y + rowHeight / 2 + 4}">${escapeMarkup(threadLabel(thread))}</text>`,
+      `<text class="thread" x="4" y="${y + rowHeight / 2 + 4}">${escapeMarkup(rowLabel(thread))}</text>`,
       `<line class="row" x1="${labelWidth}" x2="${width}" y1="${y + rowHeight}" y2="${y + rowHeight}"/>`,
     );
   });
   for (const record of bars) {
-    const row = rowOf.get(threadOf(record)) as number;
+    const row = rowOf.get(trackKeyOf(record)) as number;
     for (const step of record.startup) {
       // A thread may start just before the run's first event: its bar starts at the axis.
       const stepX = labelWidth + Math.max(0, step.startedAt - recording.startedAt) * scale;
@@ -82,15 +86,13 @@ export function renderTimeline(recording: RunRecording): string {
   return parts.join('\n');
 }
 
-/** Tracks as in the trace: failed nodes whose thread is unknown get a row of their own. */
-function threadOf(record: NodeRecord): number {
-  return record.threadId ?? Number.MAX_SAFE_INTEGER;
+function ranInMainThread(record: NodeRecord): boolean {
+  return record.worker === undefined && record.threadId === 0;
 }
 
-function threadLabel(thread: number): string {
-  if (thread === 0) return 'main thread';
-  if (thread === Number.MAX_SAFE_INTEGER) return 'failed (thread ?)';
-  return `worker thread ${thread}`;
+/** The track's label; the row of failed nodes whose thread is unknown is short, to fit. */
+function rowLabel(track: ThreadTrack): string {
+  return track.threadId === undefined ? 'failed (thread ?)' : track.label;
 }
 
 function endOf(record: NodeRecord, runStart: number): number {

@@ -11,7 +11,13 @@ import { threadId } from 'node:worker_threads';
 import { loadDefinition, loadedDefinition, loadModule } from './load-definition.js';
 import type { StartupStep, WarmUpRequest, WarmUpResult } from './messages.js';
 
-/** When the worker entry had loaded, in this thread's clock: `performance.timeOrigin` is its start. */
+/**
+ * When this thread's Node environment was made, and when the worker entry had loaded. Both in
+ * the clock of `performance.now()`, which in a Node 20 worker thread counts from the process's
+ * start (its `performance.timeOrigin` is the process's), not the thread's: a thread started a
+ * minute into the process would say it took a minute to start.
+ */
+const threadMadeAt = performance.nodeTiming.environment;
 const entryLoadedAt = performance.now();
 let threadStartReported = false;
 
@@ -64,7 +70,11 @@ export async function warmUp(request: WarmUpRequest): Promise<WarmUpResult> {
 function addThreadStart(steps: StartupStep[]): void {
   if (threadStartReported) return;
   threadStartReported = true;
-  steps.push({ label: 'thread start', startedAt: performance.timeOrigin, durationMs: entryLoadedAt });
+  steps.push({
+    label: 'thread start',
+    startedAt: performance.timeOrigin + threadMadeAt,
+    durationMs: entryLoadedAt - threadMadeAt,
+  });
 }
 
 /**

@@ -6,6 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { refuseUnknownKeys } from '../options/unknown-keys.js';
 import type { NodeRecord, RunRecording } from './run-recorder.js';
+import { type ThreadTrack, threadTracks, trackKeyOf } from './thread-tracks.js';
 
 /**
  * One entry of `traceEvents`: a complete slice (`ph: 'X'`) or a metadata record (`ph: 'M'`).
@@ -65,19 +66,21 @@ export function toChromeTrace(recording: RunRecording, options: { readonly pid?:
   refuseUnknownKeys(options, ['pid'], 'Chrome trace option');
   const pid = options.pid ?? process.pid;
   const slices = recording.nodes.filter((record) => record.startedAt !== undefined);
-  const tracks = new Set<number>([0]);
-  for (const record of slices) tracks.add(trackOf(record));
+  const tracks = threadTracks(slices);
+  const tidOf = new Map(tracks.map((track, position) => [track.key, trackTid(track, position)]));
+  const trackOf = (record: NodeRecord) => tidOf.get(trackKeyOf(record)) as number;
 
   const traceEvents: TraceEvent[] = [
     { name: 'process_name', ph: 'M', pid, tid: 0, args: { name: `functionfuse: ${recording.workflowName}` } },
   ];
-  for (const tid of [...tracks].sort((a, b) => a - b)) {
+  tracks.forEach((track, position) => {
+    const tid = tidOf.get(track.key) as number;
     traceEvents.push(
-      { name: 'thread_name', ph: 'M', pid, tid, args: { name: trackName(tid) } },
-      // The main thread first, then workers by id, the unknown track last.
-      { name: 'thread_sort_index', ph: 'M', pid, tid, args: { sort_index: tid } },
+      { name: 'thread_name', ph: 'M', pid, tid, args: { name: track.label } },
+      // The main thread first, then workers by id, each cluster worker's, the unknown track last.
+      { name: 'thread_sort_index', ph: 'M', pid, tid, args: { sort_index: position } },
     );
-  }
+  });
   for (const record of slices) {
     // A thread's start-up gets slices of its own, before the node that waited for it.
     for (const step of record.startup) {
@@ -125,14 +128,14 @@ export async function writeChromeTrace(file: string, recording: RunRecording): P
   await writeFile(file, `${JSON.stringify(toChromeTrace(recording))}\n`);
 }
 
-function trackOf(record: NodeRecord): number {
-  return record.threadId ?? UNKNOWN_THREAD_TRACK;
-}
-
-function trackName(tid: number): string {
-  if (tid === 0) return 'main thread';
-  if (tid === UNKNOWN_THREAD_TRACK) return 'failed (thread not reported)';
-  return `worker thread ${tid}`;
+/**
+ * A track's `tid`: this process's threads keep their threadId (0 for the main thread), failed
+ * nodes of unknown thread {@link UNKNOWN_THREAD_TRACK}; a cluster worker's threads, whose
+ * threadIds repeat from process to process, get numbers above both, by their place.
+ */
+function trackTid(track: ThreadTrack, position: number): number {
+  if (track.threadId === undefined) return UNKNOWN_THREAD_TRACK;
+  return track.worker === undefined ? track.threadId : UNKNOWN_THREAD_TRACK + 1 + position;
 }
 
 function sliceArgs(record: NodeRecord): Record<string, unknown> {

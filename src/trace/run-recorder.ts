@@ -40,6 +40,11 @@ export interface NodeRecord {
   readonly outcome: NodeOutcome;
   /** 0 for the main thread, else the worker's threadId. Unknown for failed nodes on threads. */
   readonly threadId: number | undefined;
+  /**
+   * On BullMQWorkflow, the cluster worker that ran it (its `threadId` is that process's);
+   * undefined for nodes of this process.
+   */
+  readonly worker: string | undefined;
   /** When its parents were all done. */
   readonly queuedAt: number | undefined;
   /** When its function started on its thread (for a cached node: when reading began). */
@@ -137,6 +142,7 @@ export class RunRecorder {
         outcome: 'ran',
         attempts: Math.max(1, this.#nodes[event.index]?.attempts ?? 1),
         threadId: event.threadId,
+        worker: event.worker,
         startedAt: event.startedAt,
         durationMs: event.durationMs,
         waitMs: event.waitMs,
@@ -228,6 +234,7 @@ function emptyRecord(name: string, index: number, node: Node): MutableRecord {
     node,
     outcome: 'skipped',
     threadId: undefined,
+    worker: undefined,
     queuedAt: undefined,
     startedAt: undefined,
     durationMs: undefined,

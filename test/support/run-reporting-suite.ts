@@ -3,7 +3,13 @@
  * skipped), retries are counted and carry their errors, every count adds up to the node count,
  * and a synchronous node past its timeout fails as a timeout.
  */
-import { NodeTimeoutError, RunRecorder, type WorkflowEventMap } from 'functionfuse';
+import {
+  NodeTimeoutError,
+  RunRecorder,
+  type TraceEvent,
+  toChromeTrace,
+  type WorkflowEventMap,
+} from 'functionfuse';
 import { afterAll, describe, expect, it } from 'vitest';
 import { flaky, sleep, spin } from '../fixtures/reliability-tasks.js';
 import { fail, record, sum } from '../fixtures/tasks.js';
@@ -25,6 +31,36 @@ export function describeRunReporting(backend: BackendUnderTest): void {
       wf.on('node-started', (event) => started.push(event.node));
       expect(await wf.run()).toEqual([0, 1, 2, 3, 4]);
       expect(started).toEqual(['p3', 'p1', 'p0', 'p2', 'p4']);
+    });
+
+    it('draws each thread that ran nodes on a trace track of its own, on which its nodes never overlap', async () => {
+      const nodes = Array.from({ length: 6 }, (_, position) =>
+        spin(60 + position).setName(`spin ${position}`),
+      );
+      const wf = backend.create(nodes, 'tracks');
+      const recorder = new RunRecorder(wf);
+      expect(await wf.run()).toEqual([60, 61, 62, 63, 64, 65]);
+      const { traceEvents } = toChromeTrace(recorder.recording());
+      const names = traceEvents
+        .filter((event) => event.name === 'thread_name')
+        .map((event) => event.args?.['name']);
+      expect(new Set(names).size).toBe(names.length);
+      const byTrack = new Map<number, TraceEvent[]>();
+      for (const event of traceEvents) {
+        if (event.ph !== 'X' || event.cat !== 'ran') continue;
+        byTrack.set(event.tid, [...(byTrack.get(event.tid) ?? []), event]);
+      }
+      expect([...byTrack.values()].flat()).toHaveLength(6);
+      for (const slices of byTrack.values()) {
+        const inOrder = slices.sort((a, b) => (a.ts as number) - (b.ts as number));
+        // Times are rounded to the nanosecond: one microsecond is far more than rounding.
+        for (let next = 1; next < inOrder.length; next++) {
+          const before = inOrder[next - 1] as TraceEvent;
+          expect(inOrder[next]?.ts).toBeGreaterThanOrEqual(
+            (before.ts as number) + (before.dur as number) - 1,
+          );
+        }
+      }
     });
 
     it('marks the nodes a cancellation stopped as cancelled, and the counts add up', async () => {
