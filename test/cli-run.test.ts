@@ -93,6 +93,18 @@ describe('functionfuse run', () => {
     );
   });
 
+  it('ends quietly, exit 0, when the reader of its output stops reading (| head)', () => {
+    const command = `'${process.execPath}' '${cliPath}' run test/fixtures/cli-long-output.ts --backend local --no-progress | head -c 20`;
+    const outcome = spawnSync('bash', ['-o', 'pipefail', '-c', command], {
+      cwd: repositoryRoot,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(outcome.stderr).toBe('');
+    expect(outcome.stdout).toHaveLength(20);
+    expect(outcome.status).toBe(0);
+  });
+
   it('draws a progress bar when stderr is a terminal', () => {
     // util-linux's `script` (Essential on Debian) gives the CLI a pseudo-terminal.
     const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;

@@ -24,3 +24,18 @@ export interface CliStreams {
 export function processStreams(): CliStreams {
   return { stdout: process.stdout, stderr: process.stderr };
 }
+
+/**
+ * Ends the process quietly, with the exit code it has so far, once whoever reads its output
+ * stops reading (`functionfuse run p.ts | head`). What is left to write has nowhere to go, and
+ * that is the reader's choice, not an error: without this, Node reports the closed pipe
+ * (EPIPE) as an unhandled 'error' event, with a stack, and exit code 1.
+ */
+export function endQuietlyWhenOutputCloses(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit();
+    });
+  }
+}

@@ -16,6 +16,8 @@ if (command === 'run') {
   process.exitCode = exitCode;
   if (immediate) process.stderr.write('', () => process.exit());
 } else {
+  const { endQuietlyWhenOutputCloses } = await import('./cli-streams.js');
+  endQuietlyWhenOutputCloses();
   const { runCli } = await import('./program.js');
   process.exitCode = await runCli(argv);
   // A worker that has closed is done, but BullMQ may keep retry timers of a connection it left
