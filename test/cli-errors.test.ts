@@ -68,7 +68,23 @@ describe('functionfuse exit codes and error lines', () => {
     [['run', pipeline, '--bogus'], "functionfuse: Unknown option '--bogus' (see functionfuse run --help)."],
     [
       ['run', pipeline, '--threads', '0'],
-      "functionfuse: Option '--threads <count>' argument '0' is invalid. Expected an integer from 1 and up (see functionfuse run --help).",
+      "functionfuse: Option '--threads <count>' argument '0' is invalid. Expected an integer from 1 to 1024 (see functionfuse run --help).",
+    ],
+    [
+      ['run', pipeline, '--backend', 'threads', '--threads', '5000'],
+      "functionfuse: Option '--threads <count>' argument '5000' is invalid. Expected an integer from 1 to 1024 (see functionfuse run --help).",
+    ],
+    [
+      ['worker', '--connection', 'redis://127.0.0.1:1', '--threads', '5000'],
+      "functionfuse: Option '--threads <count>' argument '5000' is invalid. Expected an integer from 1 to 1024 (see functionfuse worker --help).",
+    ],
+    [
+      ['bench', pipeline, '--backend', 'bullmq'],
+      'functionfuse: --backend bullmq needs --connection redis://HOST:PORT, the Redis server its workers use.',
+    ],
+    [
+      ['bench', pipeline, '--connection', 'redis://127.0.0.1:1'],
+      'functionfuse: --connection only applies to --backend bullmq: remove it or add bullmq to --backend.',
     ],
     [
       ['run', pipeline, '--backend', 'gpu'],

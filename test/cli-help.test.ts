@@ -34,7 +34,7 @@ describe('functionfuse --help', () => {
         '--out <file>',
         '--no-progress',
         '--verbose',
-        '130 cancelled (Ctrl-C), 143 cancelled (SIGTERM).',
+        '130 cancelled (Ctrl-C), 143 cancelled (SIGTERM), 128 + n when signal n killed the run',
         '{ "$type": "Float64Array", "values": [...] }',
       ],
     ],

@@ -69,6 +69,16 @@ export async function benchCommand(
       '--threads only applies to --backend threads: remove it or add threads to --backend.',
     );
   }
+  const benchesCluster = options.backend?.includes('bullmq') === true;
+  if (benchesCluster && options.connection === undefined) {
+    throw new UsageError(
+      '--backend bullmq needs --connection redis://HOST:PORT, the Redis server its workers use.',
+    );
+  }
+  if (!benchesCluster && (options.connection !== undefined || options.queue !== undefined)) {
+    const option = options.connection !== undefined ? '--connection' : '--queue';
+    throw new UsageError(`${option} only applies to --backend bullmq: remove it or add bullmq to --backend.`);
+  }
   if (options.json !== undefined) checkOutputFiles([{ option: '--json', file: options.json }]);
   const earlier = options.compare === undefined ? undefined : readBenchFile(options.compare);
 

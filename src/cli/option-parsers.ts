@@ -5,6 +5,7 @@
  */
 import { extname } from 'node:path';
 import { InvalidArgumentError } from 'commander';
+import { maxThreads } from '../workflow/thread-workflow-options.js';
 import { UsageError } from './cli-errors.js';
 
 /**
@@ -18,6 +19,22 @@ export function parseCount(text: string): number {
   const value = Number(text);
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < 1) {
     throw new InvalidArgumentError('Expected an integer from 1 and up.');
+  }
+  return value;
+}
+
+/**
+ * A number of worker threads (`--threads 4`): a count up to what a pool takes, so that a
+ * value the pool would refuse is a usage error naming the option, before anything starts.
+ *
+ * @example
+ * parseThreadCount('4');     // 4
+ * parseThreadCount('5000');  // throws InvalidArgumentError
+ */
+export function parseThreadCount(text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < 1 || value > maxThreads) {
+    throw new InvalidArgumentError(`Expected an integer from 1 to ${maxThreads}.`);
   }
   return value;
 }

@@ -10,7 +10,7 @@ import { ExitCode, exitCodeOf, formatError } from './cli-errors.js';
 import { type CliStreams, processStreams } from './cli-streams.js';
 import { graphCommand } from './graph-command.js';
 import { type InterruptSource, processSignals } from './interrupts.js';
-import { parseCount, parseSeed } from './option-parsers.js';
+import { parseCount, parseSeed, parseThreadCount } from './option-parsers.js';
 import { type PlanCommandOptions, planCommand } from './plan-command.js';
 import { type RunCommandOptions, runCommand } from './run-command.js';
 import { lsCommand, showCommand } from './storage-commands.js';
@@ -106,7 +106,11 @@ export function createProgram(
         .choices(['local', 'threads', 'bullmq'])
         .default('threads'),
     )
-    .option('--threads <count>', 'worker threads for --backend threads (default: one per core)', parseCount)
+    .option(
+      '--threads <count>',
+      'worker threads for --backend threads (default: one per core)',
+      parseThreadCount,
+    )
     .option(
       '--connection <url>',
       'the Redis server of --backend bullmq, with functionfuse worker processes on it',
@@ -138,7 +142,8 @@ checked before the run. If a file still cannot be written after it, the results 
 the other files kept, and the exit code is 1.
 
 Exit codes: 0 ok, 1 a node failed or a file could not be written, 2 usage error,
-130 cancelled (Ctrl-C), 143 cancelled (SIGTERM).
+130 cancelled (Ctrl-C), 143 cancelled (SIGTERM), 128 + n when signal n killed the run's
+process from elsewhere (137: SIGKILL, as the out-of-memory killer sends).
 The first Ctrl-C (or SIGTERM) cancels the run and still writes the trace, report and graph;
 a cancelled run prints no results. A second one stops at once.
 
@@ -305,7 +310,11 @@ Example:
       'Run nodes for BullMQWorkflow: take jobs from a Redis queue and run them on this machine\u2019s threads, until Ctrl-C.',
     )
     .requiredOption('--connection <url>', 'the Redis server the coordinators use (redis://host:port)')
-    .option('--threads <count>', 'worker threads: nodes run at once (default: one per core)', parseCount)
+    .option(
+      '--threads <count>',
+      'worker threads: nodes run at once (default: one per core)',
+      parseThreadCount,
+    )
     .option('--queue <name>', 'the queue to take jobs from (BullMQWorkflow\u2019s queueName)', 'functionfuse')
     .option(
       '--root <dir>',
