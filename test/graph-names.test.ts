@@ -53,6 +53,31 @@ describe('node names', () => {
     expect(() => actor(class {})).toThrow(/actor\(\) needs a name: the class is anonymous/);
   });
 
+  it('refuses an actor whose method the handle would hide (node, name, setName), naming it', () => {
+    expect(() =>
+      actor(
+        class Person {
+          name() {
+            return 'Ada';
+          }
+          setName(_name: string) {}
+        },
+      ),
+    ).toThrow(
+      new TypeError(
+        'Actor Person has methods named "name", "setName", which its handle keeps for itself (handle.node, ' +
+          'handle.name, handle.setName): the method could not be called. Rename it.',
+      ),
+    );
+    expect(() =>
+      actor(
+        class Graph {
+          node() {}
+        },
+      ),
+    ).toThrow(/^Actor Graph has a method named "node", which its handle keeps for itself/);
+  });
+
   it('refuses a non-function given to task()', () => {
     expect(() => task(3 as unknown as () => void)).toThrow(
       new TypeError('Expected `fn` to be a function, got number'),

@@ -43,7 +43,8 @@ export interface ActorFactory<C extends AnyClass> {
 /**
  * Wraps a class so that calling it builds a stateful node ("actor"): `Counter(0)` builds the
  * init node `Counter_0000`, and `counter.add(n)` builds the call node `Counter.add_0000`.
- * Methods are the class's own and inherited ones (not getters, not the constructor).
+ * Methods are the class's own and inherited ones (not getters, not the constructor); a method
+ * named `node`, `name` or `setName`, which the handle keeps for itself, is refused (TypeError).
  *
  * @example
  * export const IncrementalSum = actor(class IncrementalSum {
@@ -56,13 +57,24 @@ export interface ActorFactory<C extends AnyClass> {
 export function actor<C extends AnyClass>(cls: C, options: DefinitionOptions = {}): ActorFactory<C> {
   const { baseName, location, version } = nameAndLocation(cls, options, actor, 'actor');
   const definition: ActorDefinition = { kind: 'actor', cls, baseName, location, version };
-  registerDefinition(definition);
   const methodNames = collectMethodNames(cls);
+  const reserved = methodNames.filter((name) => handleMembers.has(name));
+  if (reserved.length > 0) {
+    throw new TypeError(
+      `Actor ${baseName} has ${reserved.length === 1 ? 'a method' : 'methods'} named ${reserved.map((name) => `"${name}"`).join(', ')}, ` +
+        `which its handle keeps for itself (${[...handleMembers].map((name) => `handle.${name}`).join(', ')}): ` +
+        'the method could not be called. Rename it.',
+    );
+  }
+  registerDefinition(definition);
   const factory = (...args: InputArgs<ConstructorParameters<C>>): ActorHandle<InstanceType<C>> =>
     createHandle(definition, methodNames, args) as ActorHandle<InstanceType<C>>;
   Object.defineProperty(factory, 'name', { value: baseName });
   return Object.assign(factory, { definition });
 }
+
+/** What every actor handle holds besides the class's methods (ActorHandleBase). */
+const handleMembers: ReadonlySet<string> = new Set(['node', 'name', 'setName']);
 
 /** Own and inherited methods, nearest definition first, without the constructor or accessors. */
 function collectMethodNames(cls: AnyClass): string[] {
