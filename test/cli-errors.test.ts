@@ -26,6 +26,20 @@ describe('functionfuse exit codes and error lines', () => {
     });
   });
 
+  it('leaves out "fix the node\'s function" when the error says what to fix: where its code is found', async () => {
+    const outcome = await runFunctionfuse([
+      'run',
+      'test/fixtures/cli-misplaced-task.ts',
+      '--threads',
+      '1',
+      '--no-progress',
+    ]);
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr).toMatch(
+      /^functionfuse: Node "misplaced" failed: TaskNotFoundError: Task "misplaced" could not be loaded by a worker thread: its module file:\S+\/cli-no-such-module\.ts does not exist\. .*\(pass \{ module: import\.meta\.url \}\), and the file must still be there when the workflow runs\. \(--verbose shows the stack\)\.\n$/,
+    );
+  });
+
   it.each([
     ['local', ['--backend', 'local']],
     ['threads', ['--threads', '2']],

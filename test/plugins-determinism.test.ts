@@ -35,3 +35,13 @@ describe('RandomStatePlugin determinism across backends', () => {
     }
   });
 });
+
+describe('RandomStatePlugin options', () => {
+  it.each([
+    [{ seed: 'a' }, 'Expected `seed` to be an integer, got "a" (string)'],
+    [{ seed: 1.5 }, 'Expected `seed` to be an integer, got 1.5 (number)'],
+    [{ seed: 1, min: undefined, max: null }, 'Expected `max` to be an integer, got null'],
+  ])('refuses %j, quoting the value at fault', (options, message) => {
+    expect(() => new RandomStatePlugin(options as never)).toThrow(new TypeError(message));
+  });
+});

@@ -2,7 +2,13 @@
  * How the command line ends: its exit codes, the error that means "the command was used
  * wrongly", and the one line printed for any error.
  */
-import { AbortError, NodeExecutionError, WorkflowFailedError } from '../errors.js';
+import {
+  AbortError,
+  NodeExecutionError,
+  TaskNotFoundError,
+  WorkerCodeMismatchError,
+  WorkflowFailedError,
+} from '../errors.js';
 
 /**
  * The exit codes of `functionfuse`, so scripts can tell a broken pipeline from a mistyped
@@ -103,7 +109,10 @@ function describeError(error: unknown): string {
     return firstLine(error.message);
   }
   if (error instanceof NodeExecutionError) {
-    return `${sentence(error.message)} Fix the node's function and run again (--verbose shows the stack).`;
+    // These say what to fix, and it is not the node's function: where its code is found.
+    const placed = error.cause instanceof TaskNotFoundError || error.cause instanceof WorkerCodeMismatchError;
+    const fix = placed ? '' : " Fix the node's function and run again";
+    return `${sentence(error.message)}${fix} (--verbose shows the stack).`;
   }
   if (error instanceof AbortError) return sentence(error.message);
   if (error instanceof WorkflowFailedError) {

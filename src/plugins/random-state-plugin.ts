@@ -1,4 +1,5 @@
 import seedrandom from 'seedrandom';
+import { describeValue } from '../errors.js';
 import { refuseUnknownKeys } from '../options/unknown-keys.js';
 import type { NodeContext } from './node-context.js';
 import { Plugin, type PluginCleanup, type RemoteInitializeResult } from './plugin.js';
@@ -91,9 +92,7 @@ export class RandomStatePlugin extends Plugin<number> {
       ['max', max],
     ] as const) {
       if (!Number.isSafeInteger(value)) {
-        throw new TypeError(
-          `Expected \`${option}\` to be an integer, got ${String(value)} (${typeof value})`,
-        );
+        throw new TypeError(`Expected \`${option}\` to be an integer, got ${describeValue(value)}`);
       }
     }
     if (min > max) throw new RangeError(`Expected \`min\` (${min}) to be at most \`max\` (${max})`);
