@@ -46,7 +46,12 @@ export function outcomeEvent(outcome: ClusterOutcome, node: OutcomeContext): Run
       return { kind: 'attempt-succeeded', index, timing };
     }
     case 'failed':
-      return { kind: 'attempt-failed', index, error: deserializeThrown(outcome.error) };
+      return {
+        kind: 'attempt-failed',
+        index,
+        error: deserializeThrown(outcome.error),
+        place: { threadId: outcome.threadId, worker: node.worker },
+      };
     case 'timed-out':
       return { kind: 'attempt-failed', index, error: timeoutError(nodeName, outcome.timeoutMs) };
     case 'lost': {

@@ -14,7 +14,7 @@ import { eventTime } from '../events/workflow-events.js';
 import { withDeadline } from '../executor/deadline.js';
 import type { Node } from '../graph/node.js';
 import { idleRun } from '../scheduler/idle-run.js';
-import type { RunEvent, RunInstruction } from '../scheduler/run-events.js';
+import type { NodePlace, RunEvent, RunInstruction } from '../scheduler/run-events.js';
 import type { PreparedRun } from '../scheduler/run-setup.js';
 import { keepShapes } from '../util/kept-shapes.js';
 import { isThenable } from '../util/thenable.js';
@@ -31,6 +31,8 @@ import { ResultStore } from './result-store.js';
  * synchronous nodes would otherwise hold the thread to its end.
  */
 const turnEveryMs = 10;
+/** Where every node of this driver runs. */
+const mainThread: NodePlace = { threadId: 0 };
 
 /** A run started in the main thread. */
 export interface MainThreadRunHandle {
@@ -261,7 +263,7 @@ class MainThreadRun {
   };
 
   #failed(index: number, error: unknown): void {
-    this.#tell({ kind: 'attempt-failed', index, error });
+    this.#tell({ kind: 'attempt-failed', index, error, place: mainThread });
     this.#retries.failed(index);
   }
 

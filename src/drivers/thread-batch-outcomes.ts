@@ -16,7 +16,7 @@
 import { InternalError, NodeTimeoutError } from '../errors.js';
 import type { Node } from '../graph/node.js';
 import { NodeState } from '../scheduler/node-state.js';
-import type { RunEvent } from '../scheduler/run-events.js';
+import type { NodePlace, RunEvent } from '../scheduler/run-events.js';
 import type { PreparedRun } from '../scheduler/run-setup.js';
 import { takeLeftBy, warnLeftBehind } from '../threads/left-behind-errors.js';
 import { failed, notRun, type WireOutcomes } from '../threads/outcome-wire.js';
@@ -78,7 +78,9 @@ export class ThreadBatchOutcomes {
     this.#sizer.record(node.callable, durationMs);
     const value = outcomes.values[position];
     if (kind === failed) {
-      this.#attemptFailed(index, deserializeThrown(value as SerializedThrow));
+      this.#attemptFailed(index, deserializeThrown(value as SerializedThrow), {
+        threadId: outcomes.threadId,
+      });
       return;
     }
     this.#resends.forget(index);
@@ -149,8 +151,12 @@ export class ThreadBatchOutcomes {
     this.#attemptFailed(first.index, workerFailure(first.nodeName, error));
   }
 
-  #attemptFailed(index: number, error: unknown): void {
-    this.#tell({ kind: 'attempt-failed', index, error });
+  #attemptFailed(index: number, error: unknown, place?: NodePlace): void {
+    this.#tell(
+      place === undefined
+        ? { kind: 'attempt-failed', index, error }
+        : { kind: 'attempt-failed', index, error, place },
+    );
     if (this.#run.core.stateOf(index) !== NodeState.retryWait) this.#resends.forget(index);
   }
 }

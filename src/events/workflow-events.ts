@@ -76,7 +76,16 @@ export interface WorkflowEventMap {
     /** The wait before the next attempt, in ms (the node's `retryDelay`). */
     readonly delayMs: number;
   };
-  'node-failed': NodeEventBase & { readonly error: Error };
+  'node-failed': NodeEventBase & {
+    readonly error: Error;
+    /**
+     * The thread its last attempt ran on (0: the main thread), when known: not for a node that
+     * never ran, nor one whose worker died or was stopped running it.
+     */
+    readonly threadId?: number;
+    /** On BullMQWorkflow: the cluster worker that ran its last attempt. */
+    readonly worker?: string;
+  };
   /**
    * Not run because a node it depends on failed, or because the run stopped at a failure
    * (`failFast`) before reaching it.

@@ -14,7 +14,7 @@ import { InternalError } from '../errors.js';
 import type { ExecutionPlan } from '../workflow/plan.js';
 import { isFinal, NODE_STATE_NAMES, NodeState } from './node-state.js';
 import { createReadyQueue, type ReadyQueue } from './ready-queue.js';
-import type { RunEvent, RunInstruction } from './run-events.js';
+import type { NodePlace, RunEvent, RunInstruction } from './run-events.js';
 import { nodeFailure, type RunOutcomes } from './run-outcomes.js';
 import type { RunTimings } from './run-timings.js';
 import { TransitionHistory } from './transition-history.js';
@@ -171,7 +171,7 @@ export class RunCore {
         break;
       case 'attempt-failed':
         this.#expect(event.index, NodeState.running, event.kind);
-        this.#attemptFailed(event.index, event.error);
+        this.#attemptFailed(event.index, event.error, event.place);
         break;
       case 'worker-lost':
         this.#expect(event.index, NodeState.running, event.kind);
@@ -271,12 +271,12 @@ export class RunCore {
     this.#done(index, false);
   }
 
-  #attemptFailed(index: number, error: unknown): void {
+  #attemptFailed(index: number, error: unknown, place: NodePlace | undefined): void {
     const attempts = this.#attempts[index] as number;
     const isActor = this.#plan.isTask[index] !== 1;
     const retries = isActor ? 0 : (this.#options.retries[index] as number);
     if (attempts > retries || this.stopped) {
-      this.#fail(index, error, 'attempt-failed', attempts);
+      this.#fail(index, error, 'attempt-failed', attempts, place);
       return;
     }
     const delayMs = this.#options.retryDelays[index] as number;
@@ -312,10 +312,10 @@ export class RunCore {
     }
   }
 
-  #fail(index: number, error: unknown, why: string, attempts = 1): void {
+  #fail(index: number, error: unknown, why: string, attempts = 1, place?: NodePlace): void {
     this.#move(index, NodeState.failed, why);
     this.#lastErrors.delete(index);
-    this.#outcomes.fail(index, nodeFailure(this.#nameOf(index), error, attempts));
+    this.#outcomes.fail(index, nodeFailure(this.#nameOf(index), error, attempts), place);
     // Every node downstream waits for this one: none of them can run.
     const downstream: number[] = [];
     this.#pushChildren(downstream, index);

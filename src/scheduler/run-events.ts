@@ -14,8 +14,16 @@ export type RunEvent =
   | { readonly kind: 'stored-failed'; readonly index: number; readonly error: unknown }
   /** The attempt ended with a result (already kept by the driver, unless it must be saved first). */
   | { readonly kind: 'attempt-succeeded'; readonly index: number; readonly timing?: NodeTiming }
-  /** The attempt failed: it threw, timed out, or its worker died running it. */
-  | { readonly kind: 'attempt-failed'; readonly index: number; readonly error: unknown }
+  /**
+   * The attempt failed: it threw, timed out, or its worker died running it. `place` is the
+   * thread it ran on, when the driver knows it (a worker's reply says).
+   */
+  | {
+      readonly kind: 'attempt-failed';
+      readonly index: number;
+      readonly error: unknown;
+      readonly place?: NodePlace;
+    }
   /**
    * Its worker was lost while running another node of the same batch: the attempt does not
    * count, and the node is ready again.
@@ -33,6 +41,13 @@ export type RunEvent =
   | { readonly kind: 'cancel'; readonly reason: unknown }
   /** A bug in a driver: the run must end with it. */
   | { readonly kind: 'break-down'; readonly error: Error };
+
+/** Where an attempt ran: the thread, and on BullMQWorkflow the cluster worker that holds it. */
+export interface NodePlace {
+  /** 0 for the main thread, else the worker's threadId. */
+  readonly threadId: number;
+  readonly worker?: string;
+}
 
 /** Where and when an attempt ran, for the run's events. */
 export interface NodeTiming {

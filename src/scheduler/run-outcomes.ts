@@ -1,6 +1,7 @@
 import { AbortError, NodeExecutionError, WorkflowFailedError } from '../errors.js';
 import { eventTime, type WorkflowEvents } from '../events/workflow-events.js';
 import type { ExecutionPlan } from '../workflow/plan.js';
+import type { NodePlace } from './run-events.js';
 
 /**
  * How one run ends, and what it reports on the way, the same on every backend: the run core
@@ -55,10 +56,11 @@ export class RunOutcomes {
     }
   }
 
-  fail(index: number, error: NodeExecutionError): void {
+  /** `place`: the thread its last attempt ran on, when known. */
+  fail(index: number, error: NodeExecutionError, place?: NodePlace): void {
     this.#errors.set(index, error);
     if (this.#failFast) this.#stopped = true;
-    this.#events?.emit('node-failed', { node: error.nodeName, index, time: eventTime(), error });
+    this.#events?.emit('node-failed', { node: error.nodeName, index, time: eventTime(), error, ...place });
   }
 
   /** Not run: an ancestor failed, or the run stopped at a failure before reaching it. */

@@ -112,9 +112,9 @@ export class RunRecorder {
   #handedOverAt: (number | undefined)[] = [];
 
   /**
-   * @param options.failedThreadId the thread failed nodes are drawn on: failure events carry
-   *   no thread, but on LocalWorkflow every node runs on the main thread (0). Leave it out
-   *   where nodes run on several threads: failed nodes then get a track of their own.
+   * @param options.failedThreadId the thread failed nodes are drawn on when their failure
+   *   event says none (a node whose worker died or was stopped running it, or that never
+   *   ran). Left out, such nodes get a track of their own.
    */
   constructor(workflow: RecordableWorkflow, options: { readonly failedThreadId?: number } = {}) {
     refuseUnknownKeys(options, ['failedThreadId'], 'RunRecorder option');
@@ -170,7 +170,8 @@ export class RunRecorder {
       this.#update(event.index, {
         outcome: 'failed',
         error: event.error.message,
-        threadId: failedThreadId,
+        threadId: event.threadId ?? failedThreadId,
+        worker: event.worker,
         attempts: Math.max(1, this.#nodes[event.index]?.attempts ?? 1),
       });
       if (started !== undefined)

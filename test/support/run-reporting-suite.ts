@@ -63,6 +63,24 @@ export function describeRunReporting(backend: BackendUnderTest): void {
       }
     });
 
+    it('says which thread a node that threw ran on, and the trace draws it there', async () => {
+      const wf = backend.create([fail('boom').setName('broken'), sum(1, 2).setName('fine')], 'failed-thread');
+      const failures: WorkflowEventMap['node-failed'][] = [];
+      wf.on('node-failed', (event) => failures.push(event));
+      const recorder = new RunRecorder(wf);
+      await expect(wf.run()).rejects.toThrow('Node "broken" failed: FixtureError: boom');
+      expect(failures).toHaveLength(1);
+      const { threadId, worker } = failures[0] as WorkflowEventMap['node-failed'];
+      expect(threadId).toBeTypeOf('number');
+      expect(threadId !== 0).toBe(backend.runsNodesInWorkers);
+      const record = recorder.recording().nodes.find((node) => node.name === 'broken');
+      expect(record).toMatchObject({ outcome: 'failed', threadId, worker });
+      const tracks = toChromeTrace(recorder.recording())
+        .traceEvents.filter((event) => event.name === 'thread_name')
+        .map((event) => event.args?.['name']);
+      expect(tracks).not.toContain('failed (thread not reported)');
+    });
+
     it('marks the nodes a cancellation stopped as cancelled, and the counts add up', async () => {
       const log = new ExecutionLog();
       try {
