@@ -100,6 +100,18 @@ describe('with FileStorage', () => {
     );
   });
 
+  it('says which workflows a folder holds when show is given one it does not (exit code 1, as ls)', async () => {
+    const store = join(folder, 'store');
+    expect(await runFunctionfuse(['show', store, 'cli-dmeo', 'ramp'])).toEqual({
+      code: 1,
+      signal: null,
+      stdout: '',
+      stderr:
+        `functionfuse: No workflow "cli-dmeo" is stored in ${store} (it holds "cli-demo"): check the name, ` +
+        `or list them with functionfuse ls ${store}.\n`,
+    });
+  });
+
   it.each([
     [
       ['show', join(folder, 'store'), 'cli-demo', 'nope'],

@@ -33,15 +33,7 @@ export async function lsCommand(
 ): Promise<number> {
   const storage = openExistingStorage(directory);
   const workflows = await storage.listWorkflows();
-  if (workflow !== undefined && !workflows.includes(workflow)) {
-    const held =
-      workflows.length === 0
-        ? 'it holds none'
-        : `it holds ${workflows.map((name) => JSON.stringify(name)).join(', ')}`;
-    throw new NotFoundError(
-      `No workflow ${JSON.stringify(workflow)} is stored in ${directory} (${held}): check the name, or list them with functionfuse ls ${quoteArgument(directory)}.`,
-    );
-  }
+  if (workflow !== undefined) refuseMissingWorkflow(workflows, workflow, directory);
   if (workflow === undefined) {
     for (const name of workflows) streams.stdout.write(`${name}\n`);
     return ExitCode.ok;
@@ -55,6 +47,18 @@ export async function lsCommand(
   return ExitCode.ok;
 }
 
+/** Refuses a workflow the folder does not hold, saying what it holds (exit code 1). */
+function refuseMissingWorkflow(workflows: readonly string[], workflow: string, directory: string): void {
+  if (workflows.includes(workflow)) return;
+  const held =
+    workflows.length === 0
+      ? 'it holds none'
+      : `it holds ${workflows.map((name) => JSON.stringify(name)).join(', ')}`;
+  throw new NotFoundError(
+    `No workflow ${JSON.stringify(workflow)} is stored in ${directory} (${held}): check the name, or list them with functionfuse ls ${quoteArgument(directory)}.`,
+  );
+}
+
 /** A record's key prefix and write time, as `ls` shows them. */
 function describeRecordKey(info: StoredKeyInfo | undefined): string {
   if (info === undefined) return '(unreadable)';
@@ -66,6 +70,8 @@ function describeRecordKey(info: StoredKeyInfo | undefined): string {
 /**
  * Prints a readable summary of one stored result: its type, size or shape, and first values
  * (an object's fields one per line); resolves to the exit code.
+ *
+ * @throws {NotFoundError} when the folder holds no workflow of that name (exit code 1).
  *
  * @example
  * await showCommand('./store', 'demo', 'weights', processStreams());
@@ -81,6 +87,7 @@ export async function showCommand(
   streams: CliStreams,
 ): Promise<number> {
   const storage = openExistingStorage(directory);
+  refuseMissingWorkflow(await storage.listWorkflows(), workflow, directory);
   if (!(await storage.fileExists(workflow, node))) {
     throw new UsageError(
       `No result of node ${JSON.stringify(node)} is stored for workflow ${JSON.stringify(workflow)} in ${directory}: ` +
