@@ -31,6 +31,23 @@ describe('stateful nodes on threads', () => {
     expect(results).toEqual([1, 3, 6, 10, 15, 21]);
   });
 
+  it("keeps actor threads between runs: the next run's actor starts on one, with a fresh object", async () => {
+    const acc = Accumulator().setName('acc');
+    const sums = [1, 2, 3].map((value) => acc.add(value));
+    await withWorkflow(new ThreadWorkflow(sums, { workflowName: 'kept-actor', threads: 1 }), async (wf) => {
+      const inits: { threadId: number; startup: string[] }[] = [];
+      wf.on('node-finished', ({ node, threadId, startup }) => {
+        if (node === 'acc') inits.push({ threadId, startup: (startup ?? []).map((step) => step.label) });
+      });
+      expect(await wf.run()).toEqual([1, 3, 6]);
+      // The second run's object starts from nothing: the first's was dropped, not reused.
+      expect(await wf.run()).toEqual([1, 3, 6]);
+      expect(inits).toHaveLength(2);
+      expect(inits[0]?.startup).toEqual(['thread start', 'import actor-tasks.ts']);
+      expect(inits[1]).toEqual({ threadId: inits[0]?.threadId, startup: [] });
+    });
+  });
+
   it('passes typed arrays into and out of actor calls', async () => {
     const acc = Accumulator();
     const scaled = acc.scaled(ramp(5), 2);

@@ -13,6 +13,13 @@ describe('ThreadWorkflow in a real process', () => {
     expect(JSON.parse(stdout)).toEqual({ result: 25 });
   });
 
+  it('lets a script exit by itself when its actor threads wait idle between runs', async () => {
+    const { stdout } = await run(process.execPath, [fixture('actor-exits-by-itself.mjs')], {
+      timeout: 30_000,
+    });
+    expect(JSON.parse(stdout)).toEqual({ results: [15, 15] });
+  });
+
   it('fails the task of a script whose main() runs a ThreadWorkflow, even though main() catches the refusal', async () => {
     const { stdout } = await run(process.execPath, [fixture('main-catches-refusal.mjs')], {
       timeout: 30_000,

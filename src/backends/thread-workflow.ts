@@ -2,6 +2,7 @@ import { BatchSizer } from '../drivers/batch-sizer.js';
 import { startOnThreadPool } from '../drivers/thread-pool-driver.js';
 import { WarmTargets } from '../drivers/warm-targets.js';
 import type { Leaves, RunResult } from '../graph/types.js';
+import { ActorHostPool } from '../threads/actor-host-pool.js';
 import { TaskPool, type TaskPoolOptions } from '../threads/task-pool.js';
 import { BaseWorkflow } from '../workflow/base-workflow.js';
 import type { RunOptions } from '../workflow/run-options.js';
@@ -44,6 +45,8 @@ export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
   /** The expected sizes of shared results, learnt run by run like the sizer's durations. */
   readonly #warmTargets = new WarmTargets();
   #pool: TaskPool | undefined;
+  /** Actor threads kept between runs, as the pool's are: a run's actors take them. */
+  #actorHosts: ActorHostPool | undefined;
   readonly #activeRuns: ActiveRuns;
 
   constructor(leaves: L, options: ThreadWorkflowOptions) {
@@ -71,8 +74,10 @@ export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
       this.runInputs(),
     );
     this.#pool ??= new TaskPool(this.#poolOptions);
+    this.#actorHosts ??= new ActorHostPool();
     const handle = startOnThreadPool(run, {
       pool: this.#pool,
+      actorHosts: this.#actorHosts,
       sizer: this.#sizer,
       maxInFlight: this.threads * 2,
       pluginCalls,
@@ -87,7 +92,8 @@ export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
    * Starts the worker threads and imports the graph's task modules in every one of them (tsx
    * first, for TypeScript modules), so that a run measured afterwards pays for none of it: the
    * first run of a workflow otherwise starts the threads, and the first node of each module on
-   * each thread waits for its import. Actors' threads start with their run, as always.
+   * each thread waits for its import. Actors' threads start with the first run that has
+   * actors, and wait idle for the next run's.
    *
    * @example
    * await using wf = new ThreadWorkflow(leaves, { workflowName: 'bench' });
@@ -116,6 +122,9 @@ export class ThreadWorkflow<const L extends Leaves = Leaves> extends BaseWorkflo
     void this.#activeRuns.stopAll();
     const pool = this.#pool;
     this.#pool = undefined;
+    const actorHosts = this.#actorHosts;
+    this.#actorHosts = undefined;
+    await actorHosts?.close();
     await pool?.close();
   }
 }

@@ -2,6 +2,7 @@ import { FunctionFuseError } from '../errors.js';
 import { timeoutError } from '../executor/deadline.js';
 import type { Node } from '../graph/node.js';
 import { ActorHost } from '../threads/actor-host.js';
+import type { ActorHostPool } from '../threads/actor-host-pool.js';
 import type { JobOutcome, JobStartup, JobTiming, RemotePluginCall } from '../threads/messages.js';
 import { deserializeThrown } from '../threads/serialized-error.js';
 import type { ExecutionPlan } from '../workflow/plan.js';
@@ -14,18 +15,22 @@ export interface ActorNodeDone {
 }
 
 /**
- * The actors of one run: each lives in its own worker thread, started when its init node is
- * dispatched and ended when its last call in the workflow has finished (or when the run ends).
- * Calls on one actor arrive in call order, because each call node depends on the previous one.
+ * The actors of one run: each lives in its own worker thread, taken when its init node is
+ * dispatched (from `idleHosts`, the workflow's threads kept between runs, when given) and given
+ * back or ended when its last call in the workflow has finished; ended when the run fails or is
+ * cancelled. Calls on one actor arrive in call order, because each call node depends on the
+ * previous one.
  */
 export class ActorSupervisor {
   readonly #plan: ExecutionPlan;
+  readonly #idleHosts: ActorHostPool | undefined;
   readonly #hosts = new Map<number, ActorHost>();
   /** For each init node (by index): the calls of the workflow still to finish. */
   readonly #callsLeft: Int32Array;
 
-  constructor(plan: ExecutionPlan) {
+  constructor(plan: ExecutionPlan, idleHosts?: ActorHostPool) {
     this.#plan = plan;
+    this.#idleHosts = idleHosts;
     this.#callsLeft = new Int32Array(plan.nodes.length);
     for (const node of plan.nodes) {
       if (node.callable.kind === 'actor-call') {
@@ -90,7 +95,7 @@ export class ActorSupervisor {
             'pass { module: import.meta.url } to actor().',
         );
       }
-      const host = new ActorHost(node.name);
+      const host = this.#idleHosts?.take(node.name) ?? new ActorHost(node.name);
       this.#hosts.set(index, host);
       return host.construct({ nodeName: node.name, moduleUrl, key, args, ...withPlugin }, transferList);
     }
@@ -119,7 +124,8 @@ export class ActorSupervisor {
       const snapshot = this.#plan.isLeaf[initIndex] === 1 ? await host.snapshot(initNode.name) : undefined;
       return { initIndex, snapshot };
     } finally {
-      await host.terminate();
+      if (this.#idleHosts === undefined) await host.terminate();
+      else await this.#idleHosts.giveBack(host);
     }
   }
 

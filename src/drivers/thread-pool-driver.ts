@@ -17,6 +17,7 @@ import { timeoutError } from '../executor/deadline.js';
 import type { Node } from '../graph/node.js';
 import { idleRun } from '../scheduler/idle-run.js';
 import type { PreparedRun } from '../scheduler/run-setup.js';
+import type { ActorHostPool } from '../threads/actor-host-pool.js';
 import { type WireBatch, WireBatchWriter } from '../threads/batch-wire.js';
 import type { RemotePluginCall } from '../threads/messages.js';
 import type { WireOutcomes } from '../threads/outcome-wire.js';
@@ -53,6 +54,8 @@ export interface ThreadPoolDriverOptions {
   readonly pluginCalls: readonly (RemotePluginCall | undefined)[];
   /** The workflow's expected sizes of shared results, to fault their memory in ahead. */
   readonly warmTargets?: WarmTargets;
+  /** The workflow's actor threads kept between runs (none: each actor gets a thread of its own). */
+  readonly actorHosts?: ActorHostPool;
 }
 
 /** A run started on the pool. */
@@ -98,7 +101,7 @@ class ThreadPoolRun extends DriverLoop {
     this.#warmTargets = shareResult.includes(true) ? options.warmTargets : undefined;
     this.#store = new ResultStore(run.plan, true, shareResult);
     this.#chaining = threadChaining(run, this.#store, options.pluginCalls, this.#resends.alone);
-    this.#actors = new ActorSupervisor(run.plan);
+    this.#actors = new ActorSupervisor(run.plan, options.actorHosts);
     this.#results = new ResultFlow(run, this.#store);
     this.#outcomes = new ThreadBatchOutcomes(
       run,

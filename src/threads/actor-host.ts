@@ -18,23 +18,31 @@ export class ActorHost {
   readonly #ended: Promise<never>;
   #endWith: (reason: unknown) => void = () => {};
   #terminating = false;
+  #alive = true;
+  /** The actor it holds now, for the messages of a death: a pooled thread holds one after another. */
+  #actorName: string;
 
   constructor(actorName: string) {
+    this.#actorName = actorName;
     this.#worker = new Worker(workerEntryPath('actor-host'), workerStartOptions());
     this.#remote = wrap<ActorHostApi>(nodeEndpoint(this.#worker));
     this.#ended = new Promise<never>((_, reject) => {
       this.#endWith = reject;
       this.#worker.once('error', (error) => {
+        this.#alive = false;
         reject(
-          new WorkerDiedError(`The worker thread of actor "${actorName}" died: ${error.message}`, {
+          new WorkerDiedError(`The worker thread of actor "${this.#actorName}" died: ${error.message}`, {
             cause: error,
           }),
         );
       });
       this.#worker.once('exit', (exitCode) => {
+        this.#alive = false;
         if (!this.#terminating) {
           reject(
-            new WorkerDiedError(`The worker thread of actor "${actorName}" exited with code ${exitCode}`),
+            new WorkerDiedError(
+              `The worker thread of actor "${this.#actorName}" exited with code ${exitCode}`,
+            ),
           );
         }
       });
@@ -53,6 +61,26 @@ export class ActorHost {
 
   snapshot(nodeName: string): Promise<JobOutcome> {
     return this.#guard(this.#remote.snapshot(nodeName));
+  }
+
+  /** Whether its thread still runs and was not ended: only such a host may hold another actor. */
+  get alive(): boolean {
+    return this.#alive && !this.#terminating;
+  }
+
+  /**
+   * Takes the next actor (`actorName`, for messages) on this thread, which an idle host does not
+   * keep the process alive for.
+   */
+  hold(actorName: string): void {
+    this.#actorName = actorName;
+    this.#worker.ref();
+  }
+
+  /** Drops the actor's object in the thread and lets the process exit while the host is idle. */
+  async forget(): Promise<void> {
+    await Promise.race([this.#remote.forget(), this.#ended]);
+    this.#worker.unref();
   }
 
   /** Ends the worker thread and the object in it; calls still pending reject with `reason`. */

@@ -63,6 +63,12 @@ export async function runActorMethod(call: ActorMethodCall): Promise<OutcomeToSe
   );
 }
 
+/** Drops the object and its class: the thread waits for the next actor's construction. */
+export function forgetActor(): void {
+  instance = undefined;
+  callable = undefined;
+}
+
 export function snapshotActor(nodeName: string): Promise<OutcomeToSend> {
   return timed(undefined, async () => ({ ...(instance as object) }), nodeName);
 }

@@ -147,6 +147,8 @@ export interface ActorHostApi {
   call(call: ActorMethodCall): Promise<JobOutcome>;
   /** A copy of the object's own fields, for an init node that is a leaf of the workflow. */
   snapshot(nodeName: string): Promise<JobOutcome>;
+  /** Drops the object, so that the thread can hold the next actor (of any class). */
+  forget(): Promise<void>;
 }
 
 export interface ActorConstruct {
