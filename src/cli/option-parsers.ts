@@ -16,11 +16,7 @@ import { UsageError } from './cli-errors.js';
  * parseCount('0');  // throws InvalidArgumentError
  */
 export function parseCount(text: string): number {
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < 1) {
-    throw new InvalidArgumentError('Expected an integer from 1 and up.');
-  }
-  return value;
+  return countUpTo(text, Number.MAX_SAFE_INTEGER, 'Expected an integer from 1 and up.');
 }
 
 /**
@@ -32,9 +28,14 @@ export function parseCount(text: string): number {
  * parseThreadCount('5000');  // throws InvalidArgumentError
  */
 export function parseThreadCount(text: string): number {
+  return countUpTo(text, maxThreads, `Expected an integer from 1 to ${maxThreads}.`);
+}
+
+/** `text` as an integer from 1 to `max`, or a usage error saying `expected`. */
+function countUpTo(text: string, max: number, expected: string): number {
   const value = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < 1 || value > maxThreads) {
-    throw new InvalidArgumentError(`Expected an integer from 1 to ${maxThreads}.`);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < 1 || value > max) {
+    throw new InvalidArgumentError(expected);
   }
   return value;
 }

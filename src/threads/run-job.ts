@@ -106,8 +106,11 @@ async function runJobInTurn(
  * (shared-allocation.ts), so that its result has nothing left to copy.
  */
 function callTask(job: WorkerJob, call: () => unknown): unknown {
+  const allocating = job.shareResult === true ? callAllocatingShared : callNow;
+  // A plugin's call runs in a context of the node's already (callWithPlugin): not twice.
+  if (job.plugin !== undefined) return allocating(call);
   const context: NodeContext = { nodeName: job.nodeName };
-  return nodeContextStorage.run(context, job.shareResult === true ? callAllocatingShared : callNow, call);
+  return nodeContextStorage.run(context, allocating, call);
 }
 
 function callNow(call: () => unknown): unknown {
